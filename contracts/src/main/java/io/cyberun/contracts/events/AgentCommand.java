@@ -1,0 +1,32 @@
+package io.cyberun.contracts.events;
+
+import io.cyberun.contracts.task.TaskSpec;
+import java.util.UUID;
+
+/** A command for one agent, on topic {@code agent-commands}; the hub replica holding the agent delivers it. */
+public sealed interface AgentCommand extends EventData permits AgentCommand.Dispatch, AgentCommand.Cancel {
+
+    EventFamily<AgentCommand> FAMILY = EventFamily.of(AgentCommand.class, "io.cyberun.command.");
+
+    String agentId();
+
+    UUID taskId();
+
+    int attempt();
+
+    @Override
+    default String subject() {
+        return agentId();
+    }
+
+    @Override
+    default String key() {
+        return teamId() + "/" + agentId();
+    }
+
+    record Dispatch(UUID teamId, String agentId, UUID taskId, int attempt, TaskSpec spec) implements AgentCommand {
+    }
+
+    record Cancel(UUID teamId, String agentId, UUID taskId, int attempt, String reason) implements AgentCommand {
+    }
+}

@@ -1,0 +1,77 @@
+package io.cyberun.contracts.protocol;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.cyberun.contracts.agent.AgentStatus;
+import io.cyberun.contracts.agent.RunningTask;
+import io.cyberun.contracts.agent.SystemStats;
+import io.cyberun.contracts.task.LogLine;
+import io.cyberun.contracts.task.ProgressInfo;
+import io.cyberun.contracts.task.TaskOutputFile;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A message from an agent to the hub: one JSON text frame with a {@code type}. Every task message names the
+ * dispatch {@code attempt} it belongs to, so the hub can refuse a message of an older attempt.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = AgentMessage.Hello.class, name = "hello"),
+        @JsonSubTypes.Type(value = AgentMessage.Heartbeat.class, name = "heartbeat"),
+        @JsonSubTypes.Type(value = AgentMessage.StatusUpdate.class, name = "status"),
+        @JsonSubTypes.Type(value = AgentMessage.TaskAccepted.class, name = "task_accepted"),
+        @JsonSubTypes.Type(value = AgentMessage.TaskRejected.class, name = "task_rejected"),
+        @JsonSubTypes.Type(value = AgentMessage.TaskProgress.class, name = "task_progress"),
+        @JsonSubTypes.Type(value = AgentMessage.TaskLog.class, name = "task_log"),
+        @JsonSubTypes.Type(value = AgentMessage.UploadRequest.class, name = "upload_request"),
+        @JsonSubTypes.Type(value = AgentMessage.TaskCompleted.class, name = "task_completed"),
+        @JsonSubTypes.Type(value = AgentMessage.TaskFailed.class, name = "task_failed"),
+        @JsonSubTypes.Type(value = AgentMessage.TaskCancelled.class, name = "task_cancelled")
+})
+public sealed interface AgentMessage {
+
+    /** The first message on a connection. {@code runningTasks} lets a reconnecting agent keep its tasks. */
+    record Hello(int protocolVersion, String agentId, List<String> labels, String agentVersion, String tool,
+                 String toolVersion, int gpuCapacity, SystemStats systemStats, List<RunningTask> runningTasks)
+            implements AgentMessage {
+    }
+
+    record Heartbeat(List<RunningTask> runningTasks) implements AgentMessage {
+    }
+
+    /** A status the agent itself decides: syncing (with progress), unhealthy, or back to ready. */
+    record StatusUpdate(AgentStatus status, String syncPhase, String syncDetail, Double syncPercent)
+            implements AgentMessage {
+    }
+
+    record TaskAccepted(UUID taskId, int attempt) implements AgentMessage {
+    }
+
+    record TaskRejected(UUID taskId, int attempt, String reason) implements AgentMessage {
+    }
+
+    record TaskProgress(UUID taskId, int attempt, ProgressInfo progress) implements AgentMessage {
+    }
+
+    record TaskLog(UUID taskId, int attempt, List<LogLine> lines) implements AgentMessage {
+    }
+
+    /** Asks for presigned PUT URLs for output files; answered by {@link HubMessage.UploadUrls}. */
+    record UploadRequest(String requestId, UUID taskId, int attempt, List<UploadFile> files) implements AgentMessage {
+    }
+
+    record TaskCompleted(UUID taskId, int attempt, List<TaskOutputFile> outputs) implements AgentMessage {
+    }
+
+    record TaskFailed(UUID taskId, int attempt, String error, List<LogLine> lastLogs) implements AgentMessage {
+    }
+
+    /** The agent stopped the task after a cancel. */
+    record TaskCancelled(UUID taskId, int attempt) implements AgentMessage {
+    }
+
+    /** An output file the agent wants to upload. */
+    record UploadFile(String name, long size, String contentType) {
+    }
+}

@@ -1,0 +1,56 @@
+package io.cyberun.contracts.protocol;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.cyberun.contracts.task.TaskSpec;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** A message from the hub to an agent: one JSON text frame with a {@code type}. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = HubMessage.Welcome.class, name = "welcome"),
+        @JsonSubTypes.Type(value = HubMessage.Dispatch.class, name = "dispatch"),
+        @JsonSubTypes.Type(value = HubMessage.Cancel.class, name = "cancel"),
+        @JsonSubTypes.Type(value = HubMessage.UploadUrls.class, name = "upload_urls"),
+        @JsonSubTypes.Type(value = HubMessage.Refusal.class, name = "refusal")
+})
+public sealed interface HubMessage {
+
+    /** The answer to hello: the session and the timings the agent must keep. */
+    record Welcome(int protocolVersion, String hubId, String sessionId, int heartbeatIntervalSeconds,
+                   int silenceLimitSeconds) implements HubMessage {
+    }
+
+    /**
+     * Run this task; acknowledge with task_accepted (or task_rejected) naming the same attempt. {@code inputs} are
+     * the files of its {@code file} parameters, with download URLs valid for a few minutes: fetch them first.
+     */
+    record Dispatch(UUID taskId, int attempt, TaskSpec spec, List<InputFile> inputs) implements HubMessage {
+        public Dispatch {
+            inputs = inputs == null ? List.of() : List.copyOf(inputs);
+        }
+    }
+
+    /** The file given for a {@code file} parameter: where to download it, and the name it was uploaded with. */
+    record InputFile(String parameterKey, String storageKey, String fileName, String url) {
+    }
+
+    /** Stop this task; answer with task_cancelled. */
+    record Cancel(UUID taskId, int attempt, String reason) implements HubMessage {
+    }
+
+    /** Presigned PUT URLs for an upload request; {@code error} is set instead when it was refused. */
+    record UploadUrls(String requestId, UUID taskId, List<UploadTarget> targets, String error) implements HubMessage {
+    }
+
+    /** The hub refused a message (and, for a bad hello, closes the connection). */
+    record Refusal(String code, String message) implements HubMessage {
+    }
+
+    /** Where to PUT one output file: send every header in {@code headers} verbatim. */
+    record UploadTarget(String name, String storageKey, String url, Map<String, String> headers, Instant expiresAt) {
+    }
+}

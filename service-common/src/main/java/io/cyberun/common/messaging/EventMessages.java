@@ -1,0 +1,54 @@
+package io.cyberun.common.messaging;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cyberun.common.config.InstanceIdentity;
+import io.cyberun.common.config.TopicNames;
+import io.cyberun.contracts.Topic;
+import io.cyberun.contracts.events.EventCodec;
+import io.cyberun.contracts.events.EventData;
+import io.cyberun.contracts.events.EventEnvelope;
+import io.cyberun.contracts.events.EventFamily;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+/** Builds Kafka messages of Cyberun events: structured CloudEvents JSON, keyed, on the prefixed topic. */
+@ApplicationScoped
+public class EventMessages {
+    private final EventCodec codec;
+    private final InstanceIdentity identity;
+    private final TopicNames topics;
+
+    public EventMessages(ObjectMapper mapper, InstanceIdentity identity, TopicNames topics) {
+        this.codec = new EventCodec(mapper);
+        this.identity = identity;
+        this.topics = topics;
+    }
+
+    public EventCodec codec() {
+        return codec;
+    }
+
+    /** A message for a new event with a fresh id. */
+    public <T extends EventData> Message<String> message(Topic topic, EventFamily<T> family, T data) {
+        return message(topic, codec.envelope(family, data, identity.eventSource()), data.key());
+    }
+
+    /** A message for an envelope written earlier (an outbox row keeps its event id when it is resent). */
+    public Message<String> message(Topic topic, EventEnvelope envelope, String key) {
+        return message(topic, codec.write(envelope), key);
+    }
+
+    /** A message for an event already serialized as CloudEvents JSON. */
+    public Message<String> message(Topic topic, String eventJson, String key) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("content-type", EventEnvelope.STRUCTURED_CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
+        return Message.of(eventJson).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                .withTopic(topics.of(topic))
+                .withKey(key)
+                .withHeaders(headers)
+                .build());
+    }
+}

@@ -1,0 +1,268 @@
+package io.cyberun.testing;
+
+import io.cyberun.contracts.Topic;
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.Bucket;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * One test run's private slice of the shared servers: Kafka topics under a prefix, its own PostgreSQL databases,
+ * its own buckets and a Redis key prefix. Named {@code cyt<time><random>}; removed when the JVM exits, and swept
+ * after a few hours if a run was killed before it could clean up.
+ */
+public final class Namespace {
+    static final Pattern NAME = Pattern.compile("^cyt([0-9a-z]{7})([0-9a-z]{4})");
+    static final Duration STALE_AFTER = Duration.ofHours(3);
+    /** Test topics need no more partitions than this: fewer partitions warm up faster. */
+    static final int MAX_TEST_PARTITIONS = 3;
+    public static final List<String> BUCKET_KINDS = List.of("inputs", "outputs", "models");
+
+    private final String name;
+    private final Endpoints endpoints;
+    private final List<String> databases = new CopyOnWriteArrayList<>();
+
+    private Namespace(String name, Endpoints endpoints) {
+        this.name = name;
+        this.endpoints = endpoints;
+    }
+
+    static Namespace create(Endpoints endpoints) {
+        String time = Long.toString(Instant.now().getEpochSecond(), 36);
+        String random = Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36), 36);
+        Namespace ns = new Namespace("cyt" + pad(time, 7) + pad(random, 4), endpoints);
+        ns.createTopics();
+        ns.createBuckets();
+        Runtime.getRuntime().addShutdownHook(new Thread(ns::remove, "cleanup-" + ns.name));
+        return ns;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Endpoints endpoints() {
+        return endpoints;
+    }
+
+    /** Prefix of every topic and consumer group (cyberun.kafka.topic-prefix). */
+    public String topicPrefix() {
+        return name + ".";
+    }
+
+    /** Prefix of every Redis key (cyberun.redis.key-prefix). */
+    public String redisPrefix() {
+        return name + ":";
+    }
+
+    /** The bucket of a kind: inputs, outputs or models. */
+    public String bucket(String kind) {
+        return name + "-" + kind;
+    }
+
+    /** Creates (once) and names this namespace's database for a service, e.g. {@code task}. */
+    public synchronized String database(String service) {
+        String db = name + "_" + service;
+        if (!databases.contains(db)) {
+            try (Connection c = admin()) {
+                c.createStatement().execute("create database \"" + db + "\"");
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot create test database " + db + ": " + e.getMessage(), e);
+            }
+            databases.add(db);
+        }
+        return db;
+    }
+
+    private void createTopics() {
+        try (Admin admin = kafkaAdmin(endpoints)) {
+            List<NewTopic> topics = new ArrayList<>();
+            for (Topic t : Topic.values()) {
+                topics.add(new NewTopic(topicPrefix() + t.topicName(), Math.min(t.partitions(), MAX_TEST_PARTITIONS), (short) 1));
+                topics.add(new NewTopic(topicPrefix() + t.deadLetterTopicName(), 1, (short) 1));
+            }
+            admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create test topics on Kafka at " + endpoints.kafkaBootstrap() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void createBuckets() {
+        try (S3Client s3 = s3(endpoints)) {
+            for (String kind : BUCKET_KINDS) {
+                s3.createBucket(b -> b.bucket(bucket(kind)));
+            }
+        }
+    }
+
+    /** Deletes everything of this namespace; failures are printed, not thrown (the sweep catches leftovers). */
+    void remove() {
+        try (Admin admin = kafkaAdmin(endpoints)) {
+            Set<String> mine = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                    .filter(t -> t.startsWith(topicPrefix())).collect(java.util.stream.Collectors.toSet());
+            admin.deleteTopics(mine).all().get(30, TimeUnit.SECONDS);
+            var groups = admin.listConsumerGroups().all().get(30, TimeUnit.SECONDS).stream()
+                    .map(g -> g.groupId()).filter(g -> g.startsWith(topicPrefix())).toList();
+            if (!groups.isEmpty()) {
+                admin.deleteConsumerGroups(groups).all().get(30, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            System.err.println("[testing] could not delete the Kafka topics of " + name + ": " + e.getMessage());
+        }
+        try (Connection c = admin()) {
+            for (String db : databases) {
+                c.createStatement().execute("drop database if exists \"" + db + "\" with (force)");
+            }
+        } catch (Exception e) {
+            System.err.println("[testing] could not drop the databases of " + name + ": " + e.getMessage());
+        }
+        try (S3Client s3 = s3(endpoints)) {
+            for (String kind : BUCKET_KINDS) {
+                emptyAndDelete(s3, bucket(kind));
+            }
+        } catch (Exception e) {
+            System.err.println("[testing] could not delete the buckets of " + name + ": " + e.getMessage());
+        }
+        try {
+            RedisPing.deletePrefix(endpoints.redisHost(), endpoints.redisPort(), redisPrefix());
+        } catch (Exception e) {
+            System.err.println("[testing] could not delete the Redis keys of " + name + ": " + e.getMessage());
+        }
+    }
+
+    /** Removes what killed test runs left behind, a few hours after they started. */
+    static void sweepStale(Endpoints endpoints) {
+        long cutoff = Instant.now().minus(STALE_AFTER).getEpochSecond();
+        try (Admin admin = kafkaAdmin(endpoints)) {
+            List<String> stale = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                    .filter(t -> isStale(t, cutoff)).toList();
+            if (!stale.isEmpty()) {
+                admin.deleteTopics(stale).all().get(60, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            System.err.println("[testing] sweeping stale test topics failed: " + e.getMessage());
+        }
+        try (Connection c = DriverManager.getConnection(endpoints.pgJdbcUrl("postgres"), endpoints.pgAdminUser(), endpoints.pgAdminPassword());
+             ResultSet rs = c.createStatement().executeQuery("select datname from pg_database where datname like 'cyt%'")) {
+            List<String> stale = new ArrayList<>();
+            while (rs.next()) {
+                if (isStale(rs.getString(1), cutoff)) {
+                    stale.add(rs.getString(1));
+                }
+            }
+            for (String db : stale) {
+                c.createStatement().execute("drop database if exists \"" + db + "\" with (force)");
+            }
+        } catch (Exception e) {
+            System.err.println("[testing] sweeping stale test databases failed: " + e.getMessage());
+        }
+        try (S3Client s3 = s3(endpoints)) {
+            for (Bucket b : s3.listBuckets().buckets()) {
+                if (isStale(b.name(), cutoff)) {
+                    emptyAndDelete(s3, b.name());
+                }
+            }
+        } catch (Exception e) {
+            System.err.println("[testing] sweeping stale test buckets failed: " + e.getMessage());
+        }
+    }
+
+    static boolean isStale(String resource, long cutoffEpochSecond) {
+        Matcher m = NAME.matcher(resource);
+        return m.find() && Long.parseLong(m.group(1), 36) < cutoffEpochSecond;
+    }
+
+    /** Properties that point a Quarkus service at this namespace (its database, if it has one). */
+    public Map<String, String> serviceConfig(String databaseService) {
+        Map<String, String> config = new java.util.LinkedHashMap<>();
+        config.put("kafka.bootstrap.servers", endpoints.kafkaBootstrap());
+        config.put("cyberun.kafka.topic-prefix", topicPrefix());
+        config.put("quarkus.redis.hosts", endpoints.redisUrl());
+        config.put("cyberun.redis.key-prefix", redisPrefix());
+        if (databaseService != null) {
+            String db = database(databaseService);
+            config.put("quarkus.datasource.reactive.url", endpoints.pgReactiveUrl(db));
+            config.put("quarkus.datasource.jdbc.url", endpoints.pgJdbcUrl(db));
+            config.put("quarkus.datasource.username", endpoints.pgAdminUser());
+            config.put("quarkus.datasource.password", endpoints.pgAdminPassword());
+        }
+        return config;
+    }
+
+    /** file-service's object storage settings for this namespace's buckets. */
+    public Map<String, String> storageConfig() {
+        Map<String, String> config = new java.util.LinkedHashMap<>();
+        config.put("cyberun.storage.endpoint", endpoints.s3Endpoint());
+        config.put("cyberun.storage.access-key-id", endpoints.s3AccessKey());
+        config.put("cyberun.storage.secret-access-key", endpoints.s3SecretKey());
+        config.put("cyberun.storage.buckets.inputs", bucket("inputs"));
+        config.put("cyberun.storage.buckets.outputs", bucket("outputs"));
+        config.put("cyberun.storage.buckets.models", bucket("models"));
+        return config;
+    }
+
+    /** The gateway's OIDC settings for the test realm. */
+    public Map<String, String> oidcConfig() {
+        return Map.of("quarkus.oidc.auth-server-url", endpoints.oidcRealmUrl(),
+                "quarkus.oidc.credentials.secret", endpoints.oidcClientSecret());
+    }
+
+    private Connection admin() throws Exception {
+        return DriverManager.getConnection(endpoints.pgJdbcUrl("postgres"), endpoints.pgAdminUser(), endpoints.pgAdminPassword());
+    }
+
+    static Admin kafkaAdmin(Endpoints endpoints) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap());
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+        return Admin.create(props);
+    }
+
+    static S3Client s3(Endpoints endpoints) {
+        return S3Client.builder()
+                .endpointOverride(URI.create(endpoints.s3Endpoint()))
+                .region(Region.US_EAST_1)
+                .forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(endpoints.s3AccessKey(), endpoints.s3SecretKey())))
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .build();
+    }
+
+    private static void emptyAndDelete(S3Client s3, String bucket) {
+        try {
+            for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(bucket)).contents()) {
+                s3.deleteObject(b -> b.bucket(bucket).key(o.key()));
+            }
+            s3.deleteBucket(b -> b.bucket(bucket));
+        } catch (software.amazon.awssdk.services.s3.model.NoSuchBucketException e) {
+            // already gone
+        }
+    }
+
+    private static String pad(String s, int length) {
+        return s.length() >= length ? s.substring(s.length() - length) : "0".repeat(length - s.length()) + s;
+    }
+}
