@@ -1,0 +1,84 @@
+package io.cyberun.task.repository;
+
+import io.cyberun.task.model.Task;
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.quarkus.panache.common.Page;
+import io.quarkus.panache.common.Parameters;
+import io.quarkus.panache.common.Sort;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** Task queries; reads are scoped to a team, writes lock the row so one task changes one at a time. */
+@ApplicationScoped
+public class TaskRepository implements PanacheRepositoryBase<Task, UUID> {
+
+    public Uni<Task> findInTeam(UUID teamId, UUID id) {
+        return find("id = ?1 and teamId = ?2", id, teamId).firstResult();
+    }
+
+    /** Loads a task for a state change, holding its row lock until the transaction ends. */
+    public Uni<Task> lockForUpdate(UUID id) {
+        return findById(id, LockModeType.PESSIMISTIC_WRITE);
+    }
+
+    public record Filter(UUID teamId, String status, UUID workflowId, Instant createdFrom, Instant createdTo) {
+        String query() {
+            StringBuilder q = new StringBuilder("teamId = :team");
+            if (status != null) {
+                q.append(" and status = :status");
+            }
+            if (workflowId != null) {
+                q.append(" and workflowId = :workflow");
+            }
+            if (createdFrom != null) {
+                q.append(" and createdAt >= :from");
+            }
+            if (createdTo != null) {
+                q.append(" and createdAt < :to");
+            }
+            return q.toString();
+        }
+
+        Parameters parameters() {
+            Parameters p = Parameters.with("team", teamId);
+            if (status != null) {
+                p = p.and("status", status);
+            }
+            if (workflowId != null) {
+                p = p.and("workflow", workflowId);
+            }
+            if (createdFrom != null) {
+                p = p.and("from", createdFrom);
+            }
+            if (createdTo != null) {
+                p = p.and("to", createdTo);
+            }
+            return p;
+        }
+    }
+
+    public Uni<List<Task>> page(Filter filter, int pageIndex, int pageSize) {
+        return find(filter.query(), Sort.by("createdAt").descending().and("id"), filter.parameters())
+                .page(Page.of(pageIndex, pageSize)).list();
+    }
+
+    public Uni<Long> count(Filter filter) {
+        return count(filter.query(), filter.parameters());
+    }
+
+    /**
+     * Running tasks whose attempt has run longer than their workflow's task_timeout allows. The running set is
+     * bounded by the agents' capacity, so it is filtered here rather than in SQL.
+     */
+    public Uni<List<Task>> overdue(Instant now) {
+        return find("status = 'running' and startedAt is not null").list()
+                .map(tasks -> tasks.stream().filter(t -> {
+                    int timeout = t.spec.path("task_timeout").asInt(0);
+                    return timeout > 0 && t.startedAt.plusSeconds(timeout).isBefore(now);
+                }).toList());
+    }
+}

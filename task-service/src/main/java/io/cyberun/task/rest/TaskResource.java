@@ -1,0 +1,150 @@
+package io.cyberun.task.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cyberun.common.rest.ApiException;
+import io.cyberun.common.rest.PageMeta;
+import io.cyberun.common.rest.PageRequest;
+import io.cyberun.common.rest.QueryParams;
+import io.cyberun.common.security.CurrentPrincipal;
+import io.cyberun.contracts.error.FieldError;
+import io.cyberun.contracts.files.DownloadLinks;
+import io.cyberun.contracts.files.DownloadLinksRequest;
+import io.cyberun.contracts.stream.TaskStreamEvent;
+import io.cyberun.contracts.auth.Role;
+import io.cyberun.contracts.task.TaskStatus;
+import io.cyberun.task.client.FileServiceClient;
+import io.cyberun.task.model.Task;
+import io.cyberun.task.repository.TaskRepository;
+import io.cyberun.task.service.TaskQueries;
+import io.cyberun.task.service.TaskService;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+
+/** The runtime task API: list, detail, result, cancel, and the JSON event log. */
+@Path("/api/v1/r/tasks")
+public class TaskResource {
+    /** Most events one poll of the event log returns. */
+    static final int MAX_EVENTS_PER_POLL = 500;
+
+    private final TaskQueries queries;
+    private final TaskService tasks;
+    private final CurrentPrincipal principal;
+    private final FileServiceClient files;
+
+    public TaskResource(TaskQueries queries, TaskService tasks, CurrentPrincipal principal, @RestClient FileServiceClient files) {
+        this.queries = queries;
+        this.tasks = tasks;
+        this.principal = principal;
+        this.files = files;
+    }
+
+    public record TaskList(List<TaskView> taskList, PageMeta pageMeta) {
+    }
+
+    @GET
+    public Uni<TaskList> list(@QueryParam("current_page") String currentPage, @QueryParam("per_page") String perPage,
+                              @QueryParam("status") String status, @QueryParam("workflow_id") String workflowId,
+                              @QueryParam("created_from") String createdFrom, @QueryParam("created_to") String createdTo) {
+        PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
+        if (status != null && !status.isBlank() && TaskStatus.fromWire(status) == null) {
+            throw ApiException.invalid("invalid status filter", List.of(new FieldError("status",
+                    "must be one of pending, waiting, provisioning, queued, running, completed, failed, cancelled")));
+        }
+        TaskRepository.Filter filter = new TaskRepository.Filter(principal.teamId(), status == null || status.isBlank() ? null : status,
+                QueryParams.uuid("workflow_id", workflowId), QueryParams.instant("created_from", createdFrom),
+                QueryParams.instant("created_to", createdTo));
+        return queries.list(filter, page.currentPage(), page.perPage())
+                .map(p -> new TaskList(p.items().stream().map(t -> TaskView.of(t, tasks.tail(t))).toList(), page.meta(p.total())));
+    }
+
+    @GET
+    @Path("/{id}")
+    public Uni<TaskView> get(@PathParam("id") UUID id) {
+        return queries.get(principal.teamId(), id).map(t -> TaskView.of(t, tasks.tail(t)));
+    }
+
+    /** The result of a task; for a completed one every call mints fresh download URLs. */
+    @GET
+    @Path("/{id}/result")
+    public Uni<TaskResultView> result(@PathParam("id") UUID id) {
+        return queries.get(principal.teamId(), id).flatMap(task -> {
+            List<String> keys = outputKeys(task);
+            if (task.taskStatus() != TaskStatus.COMPLETED || keys.isEmpty()) {
+                return Uni.createFrom().item(new TaskResultView(task.id, task.status, task.taskOutput, null, null, null,
+                        task.taskError, task.completedAt));
+            }
+            return files.downloadLinks(new DownloadLinksRequest(keys)).map(links -> resultWithLinks(task, links));
+        });
+    }
+
+    @POST
+    @Path("/{id}/cancel")
+    public Uni<Boolean> cancel(@PathParam("id") UUID id) {
+        principal.requireRole(Role.MEMBER);
+        return tasks.cancel(principal.teamId(), id, "cancelled by " + principal.get().kind().wireName() + " " + principal.get().subject())
+                .replaceWith(Boolean.TRUE);
+    }
+
+    /** A new task with the same parameters and workflow version as this one. */
+    @POST
+    @Path("/{id}/rerun")
+    public Uni<jakarta.ws.rs.core.Response> rerun(@PathParam("id") UUID id) {
+        principal.requireRole(Role.MEMBER);
+        return tasks.rerun(principal.teamId(), id)
+                .map(task -> jakarta.ws.rs.core.Response.accepted(new TaskIdResponse(task.id)).build());
+    }
+
+    public record EventLog(UUID taskId, String status, long lastSeq, List<TaskStreamEvent> events) {
+    }
+
+    /** The task's events after sequence number {@code after} (for clients that cannot use SSE, and for replay). */
+    @GET
+    @Path("/{id}/events")
+    public Uni<EventLog> events(@PathParam("id") UUID id, @QueryParam("after") String after, @QueryParam("limit") String limit) {
+        Integer afterSeq = QueryParams.integer("after", after);
+        Integer max = QueryParams.integer("limit", limit);
+        if ((afterSeq != null && afterSeq < 0) || (max != null && (max < 1 || max > MAX_EVENTS_PER_POLL))) {
+            throw ApiException.invalid("invalid event query", List.of(new FieldError(afterSeq != null && afterSeq < 0 ? "after" : "limit",
+                    afterSeq != null && afterSeq < 0 ? "must be 0 or more" : "must be between 1 and " + MAX_EVENTS_PER_POLL)));
+        }
+        return queries.events(principal.teamId(), id, afterSeq == null ? 0 : afterSeq, max == null ? MAX_EVENTS_PER_POLL : max)
+                .map(page -> new EventLog(page.task().id, page.task().status, page.task().seq, page.events()));
+    }
+
+    private static List<String> outputKeys(Task task) {
+        List<String> keys = new ArrayList<>();
+        JsonNode output = task.taskOutput;
+        if (output != null) {
+            for (JsonNode file : output.path("files")) {
+                keys.add(file.path("storage_key").asText());
+            }
+        }
+        return keys;
+    }
+
+    private static TaskResultView resultWithLinks(Task task, DownloadLinks links) {
+        Map<String, String> byKey = new LinkedHashMap<>();
+        links.links().forEach(l -> byKey.put(l.storageKey(), l.url()));
+        Map<String, String> byName = new LinkedHashMap<>();
+        for (JsonNode file : task.taskOutput.path("files")) {
+            String url = byKey.get(file.path("storage_key").asText());
+            if (url != null) {
+                byName.put(file.path("name").asText(), url);
+            }
+        }
+        String first = byName.values().stream().findFirst().orElse(null);
+        Instant expires = links.expiresAt();
+        return new TaskResultView(task.id, task.status, task.taskOutput, first, byName, expires, task.taskError, task.completedAt);
+    }
+}

@@ -1,0 +1,52 @@
+package io.cyberun.task.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cyberun.contracts.task.LogLine;
+import io.cyberun.task.model.Task;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A task as the API returns it: the product's fields (section 4.2 of the API notes) plus {@code status},
+ * {@code progress}, the resolved {@code parameters} and the last log lines.
+ */
+public record TaskView(
+        UUID id,
+        UUID workflowId,
+        int workflowVersion,
+        String workflowSlug,
+        String status,
+        Double progress,
+        JsonNode progressInfo,
+        JsonNode parameters,
+        String taskError,
+        int retryCount,
+        int maxRetries,
+        int attempt,
+        String agentId,
+        JsonNode agentLabels,
+        String gatewayId,
+        String gpuType,
+        String dispatchTarget,
+        String targetPool,
+        String submitterRegion,
+        String toolType,
+        Instant createdAt,
+        Instant queuedAt,
+        Instant startedAt,
+        Instant completedAt,
+        Instant updatedAt,
+        List<LogLine> lastLogs) {
+
+    /** How many log lines a task view carries. */
+    public static final int LOG_LINES = 20;
+
+    public static TaskView of(Task t, List<LogLine> tail) {
+        return new TaskView(t.id, t.workflowId, t.workflowVersion, t.workflowSlug, t.status, t.progress, t.progressInfo,
+                t.parameters, t.taskError, t.retryCount, t.maxRetries, t.attempt, t.agentId, t.agentLabels, t.gatewayId, t.gpuType,
+                t.dispatchTarget,
+                t.targetPool, t.submitterRegion, t.toolType, t.createdAt, t.queuedAt, t.startedAt, t.completedAt, t.updatedAt,
+                tail.subList(Math.max(0, tail.size() - LOG_LINES), tail.size()));
+    }
+}

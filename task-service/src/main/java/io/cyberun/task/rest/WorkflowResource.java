@@ -1,0 +1,110 @@
+package io.cyberun.task.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cyberun.common.rest.IdResponse;
+import io.cyberun.common.rest.PageMeta;
+import io.cyberun.common.rest.PageRequest;
+import io.cyberun.common.rest.QueryParams;
+import io.cyberun.common.security.CurrentPrincipal;
+import io.cyberun.contracts.auth.Role;
+import io.cyberun.task.mapping.WorkflowDefinitions;
+import io.cyberun.task.service.WorkflowService;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The workflow management API (user tokens and dk- keys): import, list, detail, update, delete, and the snapshot
+ * history with restore. Reading needs any role in the team; changing needs admin.
+ */
+@Path("/api/v1/workflows")
+public class WorkflowResource {
+    private final WorkflowService workflows;
+    private final CurrentPrincipal principal;
+    private final ObjectMapper json;
+
+    public WorkflowResource(WorkflowService workflows, CurrentPrincipal principal, ObjectMapper json) {
+        this.workflows = workflows;
+        this.principal = principal;
+        this.json = json;
+    }
+
+    public record WorkflowList(List<WorkflowView> workflowList, PageMeta pageMeta) {
+    }
+
+    public record SnapshotList(List<SnapshotView> snapshotList, PageMeta pageMeta) {
+    }
+
+    @GET
+    public Uni<WorkflowList> list(@QueryParam("current_page") String currentPage, @QueryParam("per_page") String perPage) {
+        PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
+        return workflows.list(principal.teamId(), page.currentPage(), page.perPage())
+                .map(p -> new WorkflowList(p.items().stream().map(w -> WorkflowView.of(w, true, json)).toList(), page.meta(p.total())));
+    }
+
+    /** Creates the workflow, or saves a new version of the team's workflow with the same slug. */
+    @POST
+    @Path("/import")
+    public Uni<IdResponse> importWorkflow(JsonNode body) {
+        principal.requireRole(Role.ADMIN);
+        return workflows.importWorkflow(principal.teamId(), WorkflowDefinitions.parse(body, json)).map(w -> new IdResponse(w.id));
+    }
+
+    @GET
+    @Path("/{id}")
+    public Uni<WorkflowView> get(@PathParam("id") UUID id) {
+        return workflows.get(principal.teamId(), id).map(w -> WorkflowView.of(w, true, json));
+    }
+
+    /** Replaces the fields the body names (a new version and snapshot); {@code workflow_status} disables runs. */
+    @PUT
+    @Path("/{id}")
+    public Uni<IdResponse> update(@PathParam("id") UUID id, JsonNode patch) {
+        principal.requireRole(Role.ADMIN);
+        if (patch == null || !patch.isObject()) {
+            throw io.cyberun.common.rest.ApiException.invalid("send the fields to change as a JSON object", List.of());
+        }
+        return workflows.update(principal.teamId(), id, patch).map(w -> new IdResponse(w.id));
+    }
+
+    /** Deletes the workflow and its snapshots; tasks that ran it stay, with the spec they ran. */
+    @DELETE
+    @Path("/{id}")
+    public Uni<Response> delete(@PathParam("id") UUID id) {
+        principal.requireRole(Role.ADMIN);
+        return workflows.delete(principal.teamId(), id).replaceWith(Response.noContent().build());
+    }
+
+    /** The saved versions, newest first. */
+    @GET
+    @Path("/{id}/snapshots")
+    public Uni<SnapshotList> snapshots(@PathParam("id") UUID id, @QueryParam("current_page") String currentPage,
+                                       @QueryParam("per_page") String perPage) {
+        PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
+        return workflows.snapshots(principal.teamId(), id, page.currentPage(), page.perPage())
+                .map(p -> new SnapshotList(p.items().stream().map(s -> SnapshotView.of(s, false)).toList(), page.meta(p.total())));
+    }
+
+    @GET
+    @Path("/{id}/snapshots/{snapshotId}")
+    public Uni<SnapshotView> snapshot(@PathParam("id") UUID id, @PathParam("snapshotId") UUID snapshotId) {
+        return workflows.snapshot(principal.teamId(), id, snapshotId).map(s -> SnapshotView.of(s, true));
+    }
+
+    /** Makes the snapshot's definition live again, as a new version; the previous live version keeps its snapshot. */
+    @POST
+    @Path("/{id}/snapshots/{snapshotId}/restore")
+    public Uni<IdResponse> restore(@PathParam("id") UUID id, @PathParam("snapshotId") UUID snapshotId) {
+        principal.requireRole(Role.ADMIN);
+        return workflows.restore(principal.teamId(), id, snapshotId).map(w -> new IdResponse(w.id));
+    }
+}
