@@ -1,0 +1,66 @@
+package io.cyberun.file.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Object storage settings of file-service. */
+@ConfigMapping(prefix = "cyberun.storage")
+public interface StorageConfig {
+
+    /** The S3 endpoint file-service talks to (env S3_URL). */
+    URI endpoint();
+
+    /**
+     * The S3 endpoint clients and agents reach, written into presigned URLs; defaults to {@link #endpoint()}.
+     * Set it when the store is reached under another name from outside (a Kubernetes ingress).
+     */
+    Optional<URI> publicEndpoint();
+
+    @WithDefault("us-east-1")
+    String region();
+
+    /** Access key id (env S3_ACCESS_KEY). */
+    String accessKeyId();
+
+    /** Secret access key (env S3_SECRET_KEY). */
+    String secretAccessKey();
+
+    Buckets buckets();
+
+    /** How long a download URL works; each result request mints new ones. */
+    @WithDefault("PT1H")
+    Duration downloadUrlLifetime();
+
+    /** How long an upload URL works. */
+    @WithDefault("PT15M")
+    Duration uploadUrlLifetime();
+
+    /** Largest file one presigned PUT may carry, in bytes (inputs; default 500 MB). */
+    @WithDefault("524288000")
+    long maxFileSize();
+
+    /** Largest output file an agent may upload in one PUT, in bytes (default 5 GiB, S3's single-PUT limit). */
+    @WithDefault("5368709120")
+    long maxOutputSize();
+
+    /** Create missing buckets at start (the local stack's script creates them too). */
+    @WithDefault("true")
+    boolean createBuckets();
+
+    interface Buckets {
+        /** Inputs clients upload for file parameters; expire after a day. */
+        @WithDefault("cyberun-inputs")
+        String inputs();
+
+        /** Task outputs; kept for the output retention. */
+        @WithDefault("cyberun-outputs")
+        String outputs();
+
+        /** Model files synced to agents. */
+        @WithDefault("cyberun-models")
+        String models();
+    }
+}

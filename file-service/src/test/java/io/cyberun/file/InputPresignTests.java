@@ -1,0 +1,90 @@
+package io.cyberun.file;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.startsWith;
+
+import io.cyberun.contracts.auth.PrincipalTokens;
+import io.cyberun.contracts.auth.Role;
+import io.cyberun.testing.CyberunTestContext;
+import io.cyberun.testing.CyberunTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** Inputs for file parameters: presigned against the real S3Proxy, uploaded with an independent client. */
+@QuarkusTest
+@QuarkusTestResource(value = CyberunTestResource.class, initArgs = {
+        @ResourceArg(name = "database", value = "file"), @ResourceArg(name = "storage", value = "true")})
+class InputPresignTests {
+    static final CyberunTestContext CTX = CyberunTestContext.get();
+    final HttpClient http = HttpClient.newHttpClient();
+    final UUID team = UUID.randomUUID();
+
+    JsonPath presign(String name, long size, String type) {
+        return given().header(PrincipalTokens.HEADER, CTX.userToken(team, Role.MEMBER)).contentType(ContentType.JSON)
+                .body(Map.of("file_name", name, "file_size", size, "content_type", type)).post("/api/v1/r/files/presign")
+                .then().statusCode(200).extract().jsonPath();
+    }
+
+    int put(JsonPath presigned, byte[] body) throws Exception {
+        HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(presigned.getString("upload_url"))).PUT(HttpRequest.BodyPublishers.ofByteArray(body));
+        Map<String, String> headers = presigned.getMap("upload_headers");
+        headers.forEach((k, v) -> {
+            if (!k.equalsIgnoreCase("Content-Length")) {
+                put.header(k, v);
+            }
+        });
+        return http.send(put.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    @Test
+    void anInputIsPresignedUnderTheTeamUploadedOnceAndDescribed() throws Exception {
+        JsonPath p = presign("my cat.png", 5, "image/png");
+        String key = p.getString("file_key");
+        assertThat(key).startsWith("teams/" + team + "/inputs/").endsWith("/my_cat.png");
+        assertThat(p.getMap("upload_headers", String.class, String.class))
+                .containsEntry("Content-Length", "5").containsEntry("Content-Type", "image/png").containsEntry("If-None-Match", "*");
+        JsonPath never = presign("never.png", 3, "image/png");
+
+        given().header(PrincipalTokens.HEADER, CTX.userToken(team, Role.MEMBER)).contentType(ContentType.JSON)
+                .body(Map.of("storage_keys", List.of(key, never.getString("file_key"), "teams/" + team + "/inputs/x/unknown.png")))
+                .post("/internal/v1/inputs/describe").then().statusCode(200)
+                .body("inputs", hasSize(2)).body("inputs.find { it.storage_key == '" + key + "' }.uploaded", equalTo(false));
+
+        assertThat(put(p, new byte[] {1, 2, 3, 4, 5})).isEqualTo(200);
+        assertThat(put(p, new byte[] {9, 9, 9, 9, 9})).as("a second upload to the same key").isEqualTo(412);
+        given().header(PrincipalTokens.HEADER, CTX.userToken(team, Role.VIEWER)).contentType(ContentType.JSON)
+                .body(Map.of("storage_keys", List.of(key))).post("/internal/v1/inputs/describe").then().statusCode(200)
+                .body("inputs[0].uploaded", equalTo(true)).body("inputs[0].content_type", equalTo("image/png"))
+                .body("inputs[0].file_name", equalTo("my cat.png")).body("inputs[0].file_size", equalTo(5));
+        given().header(PrincipalTokens.HEADER, CTX.userToken(UUID.randomUUID(), Role.OWNER)).contentType(ContentType.JSON)
+                .body(Map.of("storage_keys", List.of(key))).post("/internal/v1/inputs/describe").then().statusCode(200).body("inputs", hasSize(0));
+    }
+
+    @Test
+    void badPresignRequestsAreRefusedBeforeAnyUrlIsIssued() {
+        given().header(PrincipalTokens.HEADER, CTX.userToken(team, Role.MEMBER)).contentType(ContentType.JSON)
+                .body(Map.of("file_name", "../x", "file_size", 0, "content_type", "nope")).post("/api/v1/r/files/presign")
+                .then().statusCode(400).body("details.field", hasItems("file_name", "file_size", "content_type"));
+        given().header(PrincipalTokens.HEADER, CTX.userToken(team, Role.MEMBER)).contentType(ContentType.JSON)
+                .body(Map.of("file_name", "huge.bin", "file_size", 600L * 1024 * 1024, "content_type", "application/octet-stream"))
+                .post("/api/v1/r/files/presign").then().statusCode(400).body("details[0].message", startsWith("is larger than"));
+        given().header(PrincipalTokens.HEADER, CTX.userToken(team, Role.VIEWER)).contentType(ContentType.JSON)
+                .body(Map.of("file_name", "a.png", "file_size", 1, "content_type", "image/png")).post("/api/v1/r/files/presign")
+                .then().statusCode(403);
+    }
+}
