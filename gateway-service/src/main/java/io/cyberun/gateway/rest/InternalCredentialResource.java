@@ -1,0 +1,29 @@
+package io.cyberun.gateway.rest;
+
+import io.cyberun.common.rest.ApiException;
+import io.cyberun.common.security.CurrentPrincipal;
+import io.cyberun.contracts.auth.CredentialIntrospection;
+import io.cyberun.gateway.service.IdentityService;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+
+/** For internal services only (a signed service principal): what a raw credential belongs to. */
+@Path("/internal/v1/credentials")
+public class InternalCredentialResource {
+    private final IdentityService identities;
+    private final CurrentPrincipal principal;
+
+    public InternalCredentialResource(IdentityService identities, CurrentPrincipal principal) {
+        this.identities = identities;
+        this.principal = principal;
+    }
+
+    @POST
+    @Path("/introspect")
+    public Uni<CredentialIntrospection.Result> introspect(CredentialIntrospection.Request request) {
+        principal.requireService();
+        String secret = request == null ? null : request.secret();
+        return identities.introspect(secret).onItem().ifNull().failWith(() -> ApiException.notFound("credential"));
+    }
+}

@@ -1,0 +1,39 @@
+package io.cyberun.gateway.routing;
+
+import io.cyberun.common.rest.ApiException;
+import io.cyberun.contracts.error.ErrorBody;
+import io.cyberun.contracts.error.ErrorCode;
+import io.cyberun.contracts.json.CyberunJson;
+import io.vertx.ext.web.RoutingContext;
+import org.jboss.logging.Logger;
+
+/** Writes the API's error body from the gateway's own (non-JAX-RS) handlers. */
+public final class GatewayErrors {
+    private static final Logger LOG = Logger.getLogger(GatewayErrors.class);
+
+    private GatewayErrors() {
+    }
+
+    public static void send(RoutingContext ctx, Throwable failure) {
+        if (ctx.response().ended() || ctx.response().closed()) {
+            return;
+        }
+        ApiException api = failure instanceof ApiException e ? e : null;
+        if (api == null) {
+            LOG.error("unexpected failure at the gateway", failure);
+            api = new ApiException(ErrorCode.INTERNAL, "internal error; the gateway logged the details");
+        }
+        ErrorBody body = api.body();
+        String json;
+        try {
+            json = CyberunJson.mapper().writeValueAsString(body);
+        } catch (Exception e) {
+            json = "{\"error_message\":\"internal error\",\"error_code\":\"internal\"}";
+        }
+        var response = ctx.response().setStatusCode(api.code().httpStatus()).putHeader("Content-Type", "application/json");
+        if (api.code() == ErrorCode.UNAUTHENTICATED) {
+            response.putHeader("WWW-Authenticate", "Bearer realm=\"cyberun\"");
+        }
+        response.end(json);
+    }
+}

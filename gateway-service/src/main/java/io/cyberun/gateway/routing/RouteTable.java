@@ -1,0 +1,46 @@
+package io.cyberun.gateway.routing;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Which service owns each part of the public API, and who may call it. {@code service == null} means the
+ * gateway answers itself (identity endpoints).
+ */
+public final class RouteTable {
+    public static final String TASK_SERVICE = "task-service";
+    public static final String FILE_SERVICE = "file-service";
+    public static final String AGENT_HUB = "agent-hub";
+    public static final String MCP_SERVICE = "mcp-service";
+
+    public record Route(String prefix, String service, Access access, boolean needsTeam) {
+        public boolean matches(String path) {
+            return path.equals(prefix) || path.startsWith(prefix.endsWith("/") ? prefix : prefix + "/");
+        }
+    }
+
+    static final List<Route> ROUTES = List.of(
+            new Route("/api/v1/r/workflows", TASK_SERVICE, Access.RUNTIME, true),
+            new Route("/api/v1/r/tasks", TASK_SERVICE, Access.RUNTIME, true),
+            new Route("/api/v1/r/files", FILE_SERVICE, Access.RUNTIME, true),
+            new Route("/api/v1/r/agents", AGENT_HUB, Access.RUNTIME, true),
+            new Route("/api/v1/workflows", TASK_SERVICE, Access.MANAGEMENT, true),
+            new Route("/api/v1/webhooks", TASK_SERVICE, Access.USER_ONLY, true),
+            new Route("/api/v1/uploads", FILE_SERVICE, Access.MANAGEMENT, true),
+            new Route("/api/v1/models", FILE_SERVICE, Access.MANAGEMENT, true),
+            new Route("/api/v1/agents", AGENT_HUB, Access.MANAGEMENT, true),
+            new Route("/api/v1/mcp", MCP_SERVICE, Access.MCP, true),
+            new Route("/api/v1/me", null, Access.RUNTIME, false),
+            new Route("/api/v1/admin", null, Access.OPEN, false));
+
+    private static final List<Route> LONGEST_FIRST = ROUTES.stream()
+            .sorted(Comparator.comparingInt((Route r) -> r.prefix().length()).reversed()).toList();
+
+    private RouteTable() {
+    }
+
+    public static Optional<Route> match(String path) {
+        return LONGEST_FIRST.stream().filter(r -> r.matches(path)).findFirst();
+    }
+}

@@ -1,0 +1,155 @@
+package io.cyberun.gateway.routing;
+
+import io.cyberun.common.rest.ApiException;
+import io.cyberun.contracts.auth.PrincipalTokens;
+import io.cyberun.contracts.error.ErrorCode;
+import io.cyberun.gateway.config.GatewayConfig;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.net.URI;
+import java.util.Locale;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+/**
+ * Forwards a public request to the internal service that owns it: the body (bounded), the caller's principal as
+ * a freshly signed token, and the answer streamed back as it comes (so SSE and MCP streams pass through).
+ * The caller's credentials are not forwarded, except to mcp-service, whose tools call the API with them.
+ */
+@ApplicationScoped
+public class ServiceProxy {
+    private static final Logger LOG = Logger.getLogger(ServiceProxy.class);
+    /** Hop-by-hop headers (RFC 9110) and the caller's credentials stay at the edge. */
+    static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
+            "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length", "authorization", "x-team-id",
+            PrincipalTokens.HEADER.toLowerCase(Locale.ROOT));
+    static final Set<String> NOT_RETURNED = Set.of("connection", "keep-alive", "transfer-encoding", "upgrade", "trailer");
+
+    private final HttpClient client;
+    private final GatewayConfig config;
+
+    public ServiceProxy(Vertx vertx, GatewayConfig config) {
+        this.config = config;
+        this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
+                        .setConnectTimeout(5000).setDecompressionSupported(false),
+                new PoolOptions().setHttp1MaxSize(64));
+    }
+
+    public HttpClient client() {
+        return client;
+    }
+
+    /** The base URL of an internal service. */
+    public URI service(String name) {
+        URI base = config.services().get(name);
+        if (base == null) {
+            throw new IllegalStateException("no URL configured for " + name + " (cyberun.gateway.services." + name + ")");
+        }
+        return base;
+    }
+
+    /** Reads the request body, refusing more than the configured limit with 413. The request must be paused. */
+    public Uni<Buffer> readBody(HttpServerRequest request) {
+        int limit = config.maxRequestBody();
+        String length = request.getHeader("Content-Length");
+        if (length != null) {
+            try {
+                if (Long.parseLong(length.strip()) > limit) {
+                    return Uni.createFrom().failure(tooLarge(limit));
+                }
+            } catch (NumberFormatException e) {
+                return Uni.createFrom().failure(new ApiException(ErrorCode.INVALID_REQUEST, "Content-Length is not a number"));
+            }
+        }
+        Promise<Buffer> promise = Promise.promise();
+        Buffer body = Buffer.buffer();
+        request.handler(chunk -> {
+            if (body.length() + chunk.length() > limit) {
+                promise.tryFail(tooLarge(limit));
+                request.pause();
+            } else {
+                body.appendBuffer(chunk);
+            }
+        });
+        request.exceptionHandler(promise::tryFail);
+        request.endHandler(v -> promise.tryComplete(body));
+        request.resume();
+        return Uni.createFrom().completionStage(promise.future().toCompletionStage());
+    }
+
+    /** Forwards the request to {@code service} and streams the answer back. */
+    public void forward(RoutingContext ctx, String service, String principalToken, Buffer body, boolean keepAuthorization) {
+        HttpServerRequest in = ctx.request();
+        URI base = service(service);
+        RequestOptions options = new RequestOptions()
+                .setMethod(in.method())
+                .setAbsoluteURI(base.toString().replaceAll("/$", "") + in.uri())
+                .setHeaders(forwardedHeaders(in, principalToken, keepAuthorization));
+        if (!RouteTable.MCP_SERVICE.equals(service)) {
+            options.setIdleTimeout(config.upstreamTimeout().toMillis());
+        }
+        client.request(options)
+                .compose(request -> request.send(body))
+                .onSuccess(response -> relay(ctx, response))
+                .onFailure(e -> {
+                    LOG.warnf("forwarding %s %s to %s failed: %s", in.method(), in.path(), service, e.getMessage());
+                    GatewayErrors.send(ctx, new ApiException(ErrorCode.UPSTREAM_UNAVAILABLE, service + " is not reachable right now; try again shortly"));
+                });
+    }
+
+    private static MultiMap forwardedHeaders(HttpServerRequest in, String principalToken, boolean keepAuthorization) {
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+        in.headers().forEach(h -> {
+            String name = h.getKey().toLowerCase(Locale.ROOT);
+            if (!NOT_FORWARDED.contains(name) || (keepAuthorization && name.equals("authorization"))) {
+                headers.add(h.getKey(), h.getValue());
+            }
+        });
+        headers.set(PrincipalTokens.HEADER, principalToken);
+        String forwardedFor = in.remoteAddress() == null ? null : in.remoteAddress().hostAddress();
+        if (forwardedFor != null) {
+            headers.set("X-Forwarded-For", forwardedFor);
+        }
+        return headers;
+    }
+
+    private static void relay(RoutingContext ctx, HttpClientResponse response) {
+        HttpServerResponse out = ctx.response();
+        if (out.ended() || out.closed()) {
+            response.request().reset();
+            return;
+        }
+        out.setStatusCode(response.statusCode());
+        response.headers().forEach(h -> {
+            if (!NOT_RETURNED.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+                out.headers().add(h.getKey(), h.getValue());
+            }
+        });
+        if (!out.headers().contains("Content-Length")) {
+            out.setChunked(true);
+        }
+        response.pipeTo(out);
+    }
+
+    private static ApiException tooLarge(int limit) {
+        return new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "request body is larger than " + limit + " bytes");
+    }
+
+    @PreDestroy
+    void close() {
+        client.close();
+    }
+}

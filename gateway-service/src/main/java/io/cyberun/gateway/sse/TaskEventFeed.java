@@ -1,0 +1,42 @@
+package io.cyberun.gateway.sse;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cyberun.common.messaging.EventMessages;
+import io.cyberun.contracts.events.TaskEvent;
+import io.cyberun.contracts.stream.TaskStreamEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/**
+ * Every gateway replica reads every task event (each has its own consumer group, from the latest offset) and
+ * hands it to its own subscribers; events of tasks nobody watches here are skipped before decoding.
+ */
+@ApplicationScoped
+public class TaskEventFeed {
+    private final TaskStreams streams;
+    private final EventMessages messages;
+    private final ObjectMapper json;
+
+    public TaskEventFeed(TaskStreams streams, EventMessages messages, ObjectMapper json) {
+        this.streams = streams;
+        this.messages = messages;
+        this.json = json;
+    }
+
+    @Incoming("task-events")
+    public void consume(ConsumerRecord<String, String> record) {
+        UUID task;
+        try {
+            task = UUID.fromString(record.key());
+        } catch (RuntimeException e) {
+            return;
+        }
+        if (!streams.hasSubscribers(task)) {
+            return;
+        }
+        TaskEvent event = messages.codec().decode(TaskEvent.FAMILY, record.value()).data();
+        streams.deliver(task, TaskStreamEvent.of(event, json));
+    }
+}

@@ -1,0 +1,162 @@
+package io.cyberun.gateway;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
+
+import io.cyberun.contracts.auth.PrincipalTokens;
+import io.cyberun.contracts.auth.Role;
+import io.cyberun.testing.CyberunTestContext;
+import io.cyberun.testing.CyberunTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The public edge against the real Keycloak and PostgreSQL, with internal services replaced by an echo stub. */
+@QuarkusTest
+@QuarkusTestResource(value = CyberunTestResource.class, initArgs = {
+        @ResourceArg(name = "database", value = "gateway"), @ResourceArg(name = "gateway", value = "true")})
+@QuarkusTestResource(UpstreamStub.class)
+class GatewayTests {
+    static final CyberunTestContext CTX = CyberunTestContext.get();
+    private static JsonPath bootstrapped;
+
+    /**
+     * The test team, bootstrapped on first use: inside a test method RestAssured points at the test app (in
+     * {@code @BeforeAll} it would still point at port 8080).
+     */
+    static synchronized JsonPath team() {
+        if (bootstrapped == null) {
+            bootstrapped = given().header("X-Cyberun-Admin-Token", CTX.adminToken()).contentType(ContentType.JSON)
+                    .body("{\"team_name\":\"Gateway tests " + UUID.randomUUID() + "\",\"owner_email\":\"alice@example.com\"}")
+                    .post("/api/v1/admin/bootstrap").then().statusCode(200).extract().jsonPath();
+        }
+        return bootstrapped;
+    }
+
+    static String sk() {
+        return team().getString("integration_key");
+    }
+
+    static String userToken(String user, String password) {
+        return given().baseUri(CTX.endpoints().oidcRealmUrl()).formParam("grant_type", "password")
+                .formParam("client_id", "cyberun-dashboard").formParam("username", user).formParam("password", password)
+                .post("/protocol/openid-connect/token").then().statusCode(200).extract().path("access_token");
+    }
+
+    @Test
+    void bootstrapNeedsTheAdminTokenAndIssuesKeysShownOnce() {
+        assertThat(sk()).startsWith("sk-").hasSize(46);
+        assertThat(team().getString("agent_key")).startsWith("ak-");
+        given().contentType(ContentType.JSON).body("{\"team_name\":\"x\",\"owner_email\":\"a@b.co\"}").post("/api/v1/admin/bootstrap")
+                .then().statusCode(401).body("error_code", equalTo("unauthenticated"));
+        given().header("X-Cyberun-Admin-Token", "wrong").contentType(ContentType.JSON).body("{}").post("/api/v1/admin/bootstrap")
+                .then().statusCode(401);
+        given().header("X-Cyberun-Admin-Token", CTX.adminToken()).contentType(ContentType.JSON).body("{\"owner_email\":\"nope\"}")
+                .post("/api/v1/admin/bootstrap").then().statusCode(400).body("details.field", org.hamcrest.Matchers.hasItems("team_name", "owner_email"));
+    }
+
+    @Test
+    void anIntegrationKeyActsInItsTeamWithItsRole() {
+        given().auth().oauth2(sk()).get("/api/v1/me").then().statusCode(200)
+                .body("kind", equalTo("integration")).body("role", equalTo("admin"))
+                .body("team_id", equalTo(team().getString("team_id"))).body("credential_id", notNullValue());
+    }
+
+    @Test
+    void missingUnknownAndAgentCredentialsAreRefusedWith401() {
+        given().get("/api/v1/r/tasks").then().statusCode(401).header("WWW-Authenticate", startsWith("Bearer"))
+                .body("error_message", containsString("missing credentials"));
+        given().auth().oauth2("sk-" + "x".repeat(43)).get("/api/v1/r/tasks").then().statusCode(401)
+                .body("error_message", containsString("invalid, revoked or expired"));
+        given().auth().oauth2("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln").get("/api/v1/r/tasks").then().statusCode(401)
+                .body("error_message", containsString("access token is invalid"));
+        given().auth().oauth2(team().getString("agent_key")).get("/api/v1/r/tasks").then().statusCode(401)
+                .body("error_message", containsString("agent keys (ak-) only connect agents"));
+        given().auth().oauth2("not-a-jwt").get("/api/v1/r/tasks").then().statusCode(401).body("error_code", equalTo("unauthenticated"));
+    }
+
+    @Test
+    void eachPartOfTheApiTakesOnlyItsCredentialKinds() {
+        given().auth().oauth2(sk()).contentType(ContentType.JSON).body("{}").post("/api/v1/workflows/import").then().statusCode(401)
+                .body("error_message", containsString("a user token or a dk- key"));
+        String alice = userToken("alice", CTX.endpoints().alicePassword());
+        given().auth().oauth2(alice).header("X-Team-ID", team().getString("team_id")).contentType(ContentType.JSON).body("{}")
+                .post("/api/v1/mcp").then().statusCode(401).body("error_message", containsString("sk- integration key"));
+        given().auth().oauth2(sk()).get("/api/v1/nothing-here").then().statusCode(404).body("error_code", equalTo("not_found"));
+    }
+
+    @Test
+    void aKeycloakUserActsInATeamChosenByTeamIdWhenAMember() {
+        String alice = userToken("alice", CTX.endpoints().alicePassword());
+        given().auth().oauth2(alice).get("/api/v1/me").then().statusCode(200).body("kind", equalTo("user")).body("team_id", nullValue());
+        given().auth().oauth2(alice).header("X-Team-ID", team().getString("team_id")).get("/api/v1/me").then().statusCode(200)
+                .body("role", equalTo("owner")).body("subject", equalTo(team().getString("owner_user_id")));
+        given().auth().oauth2(alice).get("/api/v1/r/tasks").then().statusCode(400).body("error_code", equalTo("missing_team"));
+        given().auth().oauth2(alice).header("X-Team-ID", "not-a-uuid").get("/api/v1/r/tasks").then().statusCode(400);
+        String bob = userToken("bob", CTX.endpoints().bobPassword());
+        given().auth().oauth2(bob).header("X-Team-ID", team().getString("team_id")).get("/api/v1/r/tasks").then().statusCode(403)
+                .body("error_message", containsString("not a member"));
+    }
+
+    @Test
+    void aForwardedRequestCarriesTheSignedPrincipalButNotTheCallersCredentials() {
+        given().auth().oauth2(sk()).header("X-Team-ID", UUID.randomUUID().toString()).contentType(ContentType.JSON)
+                .body("{\"parameters\":{}}").post("/api/v1/r/workflows/slug/demo/run?x=1").then().statusCode(200)
+                .header("X-Upstream", "stub")
+                .body("method", equalTo("POST")).body("path", equalTo("/api/v1/r/workflows/slug/demo/run")).body("query", equalTo("x=1"))
+                .body("authorization", nullValue()).body("team_header", nullValue())
+                .body("body", equalTo("{\"parameters\":{}}"))
+                .body("principal.team_id", equalTo(team().getString("team_id"))).body("principal.kind", equalTo("integration"))
+                .body("principal.role", equalTo("admin"));
+        // MCP tools call the API with the caller's own key, so only mcp-service gets it.
+        given().auth().oauth2(sk()).contentType(ContentType.JSON).body("{}").post("/api/v1/mcp").then().statusCode(200)
+                .body("authorization", equalTo("Bearer " + sk()));
+    }
+
+    @Test
+    void aBodyOverTheLimitIsRefusedAndAnUnreachableServiceIs503() {
+        given().auth().oauth2(sk()).contentType(ContentType.JSON).body("x".repeat(2_200_000)).post("/api/v1/r/tasks").then()
+                .statusCode(413).body("error_code", equalTo("payload_too_large"));
+        given().auth().oauth2(sk()).contentType(ContentType.JSON).body("{}").post("/api/v1/r/files/presign").then().statusCode(503)
+                .body("error_code", equalTo("upstream_unavailable")).body("error_message", containsString("file-service"));
+    }
+
+    @Test
+    void aTaskEventStreamReplaysTheLogAndClosesAfterTheTerminalEvent() {
+        String task = UUID.randomUUID().toString();
+        String stream = given().auth().oauth2(sk()).accept("text/event-stream").get("/api/v1/r/tasks/" + task + "/events")
+                .then().statusCode(200).contentType(startsWith("text/event-stream")).extract().asString();
+        assertThat(stream).contains("id: 1\nevent: status\n").contains("id: 2\nevent: completed\n");
+        assertThat(stream.indexOf("event: status")).isLessThan(stream.indexOf("event: completed"));
+        String resumed = given().auth().oauth2(sk()).header("Last-Event-ID", "1").get("/api/v1/r/tasks/" + task + "/events")
+                .then().statusCode(200).extract().asString();
+        assertThat(resumed).doesNotContain("id: 1\n").contains("id: 2\n");
+        // A task task-service does not show this caller (another team's) is a 404, not an empty stream.
+        given().auth().oauth2(sk()).accept("text/event-stream").get("/api/v1/r/tasks/" + UpstreamStub.MISSING_TASK + "/events")
+                .then().statusCode(404).body("error_code", equalTo("not_found"));
+        // ?after=N asks for the JSON log instead of a stream: forwarded to task-service.
+        given().auth().oauth2(sk()).get("/api/v1/r/tasks/" + task + "/events?after=0").then().statusCode(200).body("last_seq", equalTo(2));
+    }
+
+    @Test
+    void credentialIntrospectionIsForInternalServicesOnly() {
+        given().contentType(ContentType.JSON).body("{\"secret\":\"" + team().getString("agent_key") + "\"}")
+                .post("/internal/v1/credentials/introspect").then().statusCode(401);
+        given().header(PrincipalTokens.HEADER, CTX.userToken(UUID.fromString(team().getString("team_id")), Role.OWNER)).contentType(ContentType.JSON)
+                .body("{\"secret\":\"" + team().getString("agent_key") + "\"}").post("/internal/v1/credentials/introspect").then().statusCode(403);
+        given().header(PrincipalTokens.HEADER, CTX.serviceToken("agent-hub")).contentType(ContentType.JSON)
+                .body("{\"secret\":\"" + team().getString("agent_key") + "\"}").post("/internal/v1/credentials/introspect").then().statusCode(200)
+                .body("kind", equalTo("agent")).body("team_id", equalTo(team().getString("team_id")));
+        given().header(PrincipalTokens.HEADER, CTX.serviceToken("agent-hub")).contentType(ContentType.JSON)
+                .body("{\"secret\":\"ak-" + "0".repeat(43) + "\"}").post("/internal/v1/credentials/introspect").then().statusCode(404);
+    }
+}

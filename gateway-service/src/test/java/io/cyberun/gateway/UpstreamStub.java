@@ -1,0 +1,66 @@
+package io.cyberun.gateway;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cyberun.contracts.auth.Principal;
+import io.cyberun.contracts.auth.PrincipalTokens;
+import io.cyberun.contracts.json.CyberunJson;
+import io.cyberun.testing.CyberunTestContext;
+import io.cyberun.testing.StubServer;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Map;
+
+/**
+ * Stands in for the internal services behind the gateway (our own services, not infrastructure): it echoes what
+ * it received, with the principal it verified, so tests see exactly what the edge forwards; and it serves a task
+ * event log for the SSE replay.
+ */
+public class UpstreamStub implements QuarkusTestResourceLifecycleManager {
+    /** A task the stub's task-service does not know (another team's, say). */
+    public static final String MISSING_TASK = "00000000-0000-0000-0000-000000000404";
+    private StubServer server;
+
+    @Override
+    public Map<String, String> start() {
+        PrincipalTokens tokens = PrincipalTokens.verifying(CyberunTestContext.get().publicKey(), Clock.systemUTC());
+        server = StubServer.start(exchange -> {
+            String path = exchange.getRequestURI().getPath();
+            if (path.startsWith("/api/v1/r/tasks/" + MISSING_TASK)) {
+                return new StubServer.Reply(404, "{\"error_message\":\"task not found\",\"error_code\":\"not_found\",\"details\":[]}");
+            }
+            if (path.matches("/api/v1/r/tasks/[^/]+/events")) {
+                return new StubServer.Reply(200, """
+                        {"task_id":"%1$s","status":"completed","last_seq":2,"events":[
+                          {"id":1,"event":"status","data":{"task_id":"%1$s","status":"pending"}},
+                          {"id":2,"event":"completed","data":{"task_id":"%1$s","status":"completed","output":{"files":[]}}}]}"""
+                        .formatted(path.split("/")[5]));
+            }
+            ObjectNode echo = CyberunJson.mapper().createObjectNode();
+            echo.put("method", exchange.getRequestMethod());
+            echo.put("path", path);
+            echo.put("query", exchange.getRequestURI().getQuery());
+            echo.put("authorization", exchange.getRequestHeaders().getFirst("Authorization"));
+            echo.put("team_header", exchange.getRequestHeaders().getFirst("X-Team-ID"));
+            echo.put("body", new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            try {
+                Principal p = tokens.verify(exchange.getRequestHeaders().getFirst(PrincipalTokens.HEADER));
+                echo.set("principal", CyberunJson.mapper().valueToTree(p));
+            } catch (RuntimeException e) {
+                echo.put("principal_error", e.getMessage());
+            }
+            return new StubServer.Reply(200, echo.toString());
+        });
+        String url = server.url();
+        return Map.of("cyberun.gateway.services.task-service", url, "cyberun.gateway.services.agent-hub", url,
+                "cyberun.gateway.services.mcp-service", url, "cyberun.gateway.services.file-service", "http://127.0.0.1:1",
+                "quarkus.rest-client.task-service.url", url);
+    }
+
+    @Override
+    public void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+}
