@@ -1,0 +1,46 @@
+package io.cyberun.scheduler.domain;
+
+import io.cyberun.contracts.task.TaskSpec;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Which agents may run a task, and in which order to try them. An agent is eligible when its labels are a
+ * superset of the workflow's {@code required_labels}, it is {@code idle} or {@code busy} with a free slot
+ * ({@code running < gpu_capacity}), and it has at least {@code min_vram_gb} when it reports its VRAM. Agents
+ * that are syncing, tunnelling or unhealthy never are. (The team is already fixed: agents are looked up per team.)
+ */
+public final class Eligibility {
+
+    private Eligibility() {
+    }
+
+    public static boolean eligible(AgentSlots agent, TaskSpec spec) {
+        if (agent.status() == null || !agent.status().takesTasks() || agent.free() <= 0) {
+            return false;
+        }
+        if (!agent.labels().containsAll(spec.requiredLabels())) {
+            return false;
+        }
+        Integer minVram = spec.minVramGb();
+        return minVram == null || minVram <= 0 || agent.vramGb() == null || agent.vramGb() >= minVram;
+    }
+
+    /** Eligible agents, least loaded first (then most free slots, then by id for a stable order). */
+    public static List<AgentSlots> candidates(List<AgentSlots> agents, TaskSpec spec) {
+        return agents.stream()
+                .filter(a -> eligible(a, spec))
+                .sorted(Comparator.comparingDouble(AgentSlots::load)
+                        .thenComparing(Comparator.comparingInt(AgentSlots::free).reversed())
+                        .thenComparing(AgentSlots::agentId))
+                .toList();
+    }
+
+    /**
+     * The order of a team's waiting queue as a sorted-set score: higher {@code priority} first, then older
+     * submissions first. Priorities are -100..100 and times are epoch milliseconds, so they never collide.
+     */
+    public static double waitingScore(int priority, long submittedAtMillis) {
+        return (100 - priority) * 1e13 + submittedAtMillis;
+    }
+}

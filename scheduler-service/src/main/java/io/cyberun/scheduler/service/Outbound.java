@@ -1,0 +1,34 @@
+package io.cyberun.scheduler.service;
+
+import io.cyberun.common.messaging.EventMessages;
+import io.cyberun.contracts.Topic;
+import io.cyberun.contracts.events.AgentCommand;
+import io.cyberun.contracts.events.TaskTransition;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+
+/** What the scheduler sends: transition requests to task-service, commands to the hub holding an agent. */
+@ApplicationScoped
+public class Outbound {
+    private final MutinyEmitter<String> transitions;
+    private final MutinyEmitter<String> commands;
+    private final EventMessages messages;
+
+    public Outbound(@Channel("task-transitions") MutinyEmitter<String> transitions,
+                    @Channel("agent-commands") MutinyEmitter<String> commands, EventMessages messages) {
+        this.transitions = transitions;
+        this.commands = commands;
+        this.messages = messages;
+    }
+
+    /** Completes when Kafka acknowledged the request. */
+    public Uni<Void> transition(TaskTransition transition) {
+        return transitions.sendMessage(messages.message(Topic.TASK_TRANSITIONS, TaskTransition.FAMILY, transition));
+    }
+
+    public Uni<Void> command(AgentCommand command) {
+        return commands.sendMessage(messages.message(Topic.AGENT_COMMANDS, AgentCommand.FAMILY, command));
+    }
+}

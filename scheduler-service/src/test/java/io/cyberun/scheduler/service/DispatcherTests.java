@@ -1,0 +1,271 @@
+package io.cyberun.scheduler.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cyberun.contracts.Topic;
+import io.cyberun.contracts.agent.AgentLiveness;
+import io.cyberun.contracts.agent.AgentStatus;
+import io.cyberun.contracts.agent.RunningTask;
+import io.cyberun.contracts.events.AgentCommand;
+import io.cyberun.contracts.events.AgentEvent;
+import io.cyberun.contracts.events.TaskEvent;
+import io.cyberun.contracts.events.TaskTransition;
+import io.cyberun.contracts.task.TaskOutputFile;
+import io.cyberun.contracts.task.TaskSpec;
+import io.cyberun.contracts.task.TaskStatus;
+import io.cyberun.scheduler.registry.TaskBook;
+import io.cyberun.testing.CyberunTestContext;
+import io.cyberun.testing.CyberunTestResource;
+import io.cyberun.testing.KafkaProbe;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The scheduler through its real inputs and outputs: Kafka topics and Redis. */
+@QuarkusTest
+@QuarkusTestResource(CyberunTestResource.class)
+class DispatcherTests {
+    static final Duration WAIT = Duration.ofSeconds(30);
+    static KafkaProbe kafka;
+    KafkaProbe.Reader<TaskTransition> transitions;
+    KafkaProbe.Reader<AgentCommand> commands;
+    final UUID team = UUID.randomUUID();
+    @Inject
+    RedisDataSource redis;
+    @Inject
+    TaskBook book;
+
+    @BeforeAll
+    static void kafka() {
+        kafka = new KafkaProbe(CyberunTestContext.get().namespace());
+    }
+
+    @AfterAll
+    static void close() {
+        kafka.close();
+    }
+
+    @BeforeEach
+    void readers() {
+        transitions = kafka.reader(Topic.TASK_TRANSITIONS, TaskTransition.FAMILY);
+        commands = kafka.reader(Topic.AGENT_COMMANDS, AgentCommand.FAMILY);
+    }
+
+    void connect(String agent, List<String> labels, int capacity, String session, RunningTask... running) {
+        alive(agent, session, Duration.ofMinutes(5));
+        kafka.publish(Topic.AGENT_EVENTS, AgentEvent.FAMILY, new AgentEvent.Connected(team, agent, "hub-1", session, Instant.now(), labels,
+                capacity, AgentStatus.IDLE, List.of(running), null, null));
+    }
+
+    /** What the hub holding the agent does on every message it gets from it. */
+    void alive(String agent, String session, Duration ttl) {
+        redis.value(String.class).setex(AgentLiveness.key(CyberunTestContext.get().namespace().redisPrefix(), team, agent), ttl.toSeconds(),
+                session);
+    }
+
+    UUID submit(List<String> labels) {
+        UUID task = UUID.randomUUID();
+        TaskSpec spec = new TaskSpec(UUID.randomUUID(), "w", 1, "exec", null, null, List.of(), labels, null, List.of(), 0, 0, 0);
+        kafka.publish(Topic.TASK_EVENTS, TaskEvent.FAMILY, new TaskEvent.Submitted(task, team, 1, TaskStatus.PENDING, Instant.now(), spec));
+        return task;
+    }
+
+    void status(UUID task, long seq, TaskStatus status, TaskStatus previous, String agent, int attempt) {
+        kafka.publish(Topic.TASK_EVENTS, TaskEvent.FAMILY, new TaskEvent.StatusChanged(task, team, seq, status, Instant.now(), previous,
+                agent, attempt, 0, "test"));
+    }
+
+    void awaitBookStatus(UUID task, String status) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        String seen = null;
+        while (System.nanoTime() < deadline) {
+            TaskBook.Tracked t = book.get(task).await().atMost(Duration.ofSeconds(5));
+            seen = t == null ? null : t.status();
+            if (status.equals(seen)) {
+                return;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new AssertionError("task " + task + " did not reach '" + status + "' in the scheduler's book within " + WAIT + "; last seen: " + seen);
+    }
+
+    @Test
+    void aTaskGoesToAnAgentWhoseLabelsCoverTheWorkflowsAndIsDispatchedOnceQueued() {
+        connect("gpu-only", List.of("gpu"), 1, "s1");
+        connect("sd-box", List.of("gpu", "sd15", "extra"), 1, "s2");
+        UUID task = submit(List.of("gpu", "sd15"));
+        var assign = transitions.await(TaskTransition.Assign.class, a -> a.taskId().equals(task), WAIT);
+        assertThat(assign.agentId()).isEqualTo("sd-box");
+        assertThat(assign.gatewayId()).isEqualTo("hub-1");
+        assertThat(assign.agentLabels()).containsExactlyInAnyOrder("gpu", "sd15", "extra");
+
+        status(task, 2, TaskStatus.QUEUED, TaskStatus.PENDING, "sd-box", 1);
+        var dispatch = commands.await(AgentCommand.Dispatch.class, d -> d.taskId().equals(task), WAIT);
+        assertThat(dispatch.agentId()).isEqualTo("sd-box");
+        assertThat(dispatch.attempt()).isEqualTo(1);
+        assertThat(dispatch.spec().requiredLabels()).containsExactly("gpu", "sd15");
+    }
+
+    @Test
+    void aTaskWithNoEligibleAgentWaitsAndIsPlacedWhenOneConnects() {
+        UUID task = submit(List.of("h100"));
+        transitions.await(TaskTransition.MarkWaiting.class, w -> w.taskId().equals(task), WAIT);
+        status(task, 2, TaskStatus.WAITING, TaskStatus.PENDING, null, 0);
+        connect("big-gpu", List.of("h100"), 1, "s3");
+        var assign = transitions.await(TaskTransition.Assign.class, a -> a.taskId().equals(task), WAIT);
+        assertThat(assign.agentId()).isEqualTo("big-gpu");
+    }
+
+    @Test
+    void anAgentNeverGetsMoreTasksThanItsCapacityAndAFreedSlotTakesTheNext() {
+        connect("single", List.of("exec"), 1, "s4");
+        UUID first = submit(List.of("exec"));
+        transitions.await(TaskTransition.Assign.class, a -> a.taskId().equals(first), WAIT);
+        UUID second = submit(List.of("exec"));
+        transitions.await(TaskTransition.MarkWaiting.class, w -> w.taskId().equals(second), WAIT);
+        assertThat(transitions.drain(Duration.ofSeconds(1))).noneMatch(t -> t instanceof TaskTransition.Assign a && a.taskId().equals(second));
+
+        status(first, 2, TaskStatus.QUEUED, TaskStatus.PENDING, "single", 1);
+        status(first, 3, TaskStatus.RUNNING, TaskStatus.QUEUED, "single", 1);
+        kafka.publish(Topic.TASK_EVENTS, TaskEvent.FAMILY, new TaskEvent.Completed(first, team, 4, TaskStatus.COMPLETED, Instant.now(),
+                "single", 1, List.<TaskOutputFile>of()));
+        var next = transitions.await(TaskTransition.Assign.class, a -> a.taskId().equals(second), WAIT);
+        assertThat(next.agentId()).isEqualTo("single");
+    }
+
+    @Test
+    void cancellingADispatchedTaskTellsItsAgent() {
+        connect("worker", List.of(), 1, "s5");
+        UUID task = submit(List.of());
+        transitions.await(TaskTransition.Assign.class, a -> a.taskId().equals(task), WAIT);
+        status(task, 2, TaskStatus.QUEUED, TaskStatus.PENDING, "worker", 1);
+        kafka.publish(Topic.TASK_EVENTS, TaskEvent.FAMILY, new TaskEvent.Cancelled(task, team, 3, TaskStatus.CANCELLED, Instant.now(),
+                "worker", 1, TaskStatus.QUEUED, "cancelled by user"));
+        var cancel = commands.await(AgentCommand.Cancel.class, c -> c.taskId().equals(task), WAIT);
+        assertThat(cancel.agentId()).isEqualTo("worker");
+        assertThat(cancel.attempt()).isEqualTo(1);
+    }
+
+    @Test
+    void aDisconnectedAgentsRunningTaskFailsAndItsUnacknowledgedTaskIsRequeued() {
+        connect("flaky", List.of("flaky"), 2, "s6");
+        UUID running = submit(List.of("flaky"));
+        transitions.await(TaskTransition.Assign.class, a -> a.taskId().equals(running), WAIT);
+        status(running, 2, TaskStatus.QUEUED, TaskStatus.PENDING, "flaky", 1);
+        status(running, 3, TaskStatus.RUNNING, TaskStatus.QUEUED, "flaky", 1);
+        UUID queued = submit(List.of("flaky"));
+        transitions.await(TaskTransition.Assign.class, a -> a.taskId().equals(queued), WAIT);
+        status(queued, 2, TaskStatus.QUEUED, TaskStatus.PENDING, "flaky", 1);
+        commands.await(AgentCommand.Dispatch.class, d -> d.taskId().equals(queued), WAIT);
+
+        // A stale disconnect of an older session changes nothing.
+        kafka.publish(Topic.AGENT_EVENTS, AgentEvent.FAMILY, new AgentEvent.Disconnected(team, "flaky", "hub-1", "old-session", Instant.now(),
+                "stale", List.of()));
+        kafka.publish(Topic.AGENT_EVENTS, AgentEvent.FAMILY, new AgentEvent.Disconnected(team, "flaky", "hub-1", "s6", Instant.now(),
+                "silent", List.of()));
+        var fail = transitions.await(TaskTransition.Fail.class, f -> f.taskId().equals(running), WAIT);
+        assertThat(fail.retryable()).isTrue();
+        assertThat(fail.error()).contains("agent flaky disconnected");
+        var requeue = transitions.await(TaskTransition.Requeue.class, r -> r.taskId().equals(queued), WAIT);
+        assertThat(requeue.attempt()).isEqualTo(1);
+    }
+
+    @Test
+    void aDispatchNotAcknowledgedInTimeGoesBackToTheQueue() {
+        connect("silent", List.of("silent"), 1, "s7");
+        UUID task = submit(List.of("silent"));
+        transitions.await(TaskTransition.Assign.class, a -> a.taskId().equals(task), WAIT);
+        status(task, 2, TaskStatus.QUEUED, TaskStatus.PENDING, "silent", 1);
+        var requeue = transitions.await(TaskTransition.Requeue.class, r -> r.taskId().equals(task), WAIT);
+        assertThat(requeue.agentId()).isEqualTo("silent");
+        assertThat(requeue.reason()).contains("did not acknowledge");
+    }
+
+    @Test
+    void aRedeliveredSubmittedEventDoesNotPlaceTheTaskTwice() {
+        connect("once", List.of("once"), 2, "s8");
+        UUID task = submit(List.of("once"));
+        transitions.await(TaskTransition.Assign.class, a -> a.taskId().equals(task), WAIT);
+        status(task, 2, TaskStatus.QUEUED, TaskStatus.PENDING, "once", 1);
+        commands.await(AgentCommand.Dispatch.class, d -> d.taskId().equals(task), WAIT);
+        TaskSpec spec = new TaskSpec(UUID.randomUUID(), "w", 1, "exec", null, null, List.of(), List.of("once"), null, List.of(), 0, 0, 0);
+        kafka.publish(Topic.TASK_EVENTS, TaskEvent.FAMILY, new TaskEvent.Submitted(task, team, 1, TaskStatus.PENDING, Instant.now(), spec));
+        assertThat(transitions.drain(Duration.ofSeconds(2)).stream()
+                .filter(t -> t instanceof TaskTransition.Assign a && a.taskId().equals(task))).hasSize(1);
+    }
+
+    @Test
+    void anAgentWhoseHubStopsRenewingItsLivenessIsDroppedAndItsTasksMoveOn() {
+        connect("orphan", List.of("orphan"), 2, "s9");
+        connect("steady", List.of("steady"), 1, "s10");
+        UUID running = submit(List.of("orphan"));
+        transitions.await(TaskTransition.Assign.class, a -> a.taskId().equals(running), WAIT);
+        status(running, 2, TaskStatus.QUEUED, TaskStatus.PENDING, "orphan", 1);
+        status(running, 3, TaskStatus.RUNNING, TaskStatus.QUEUED, "orphan", 1);
+        UUID queued = submit(List.of("orphan"));
+        transitions.await(TaskTransition.Assign.class, a -> a.taskId().equals(queued), WAIT);
+        status(queued, 2, TaskStatus.QUEUED, TaskStatus.PENDING, "orphan", 1);
+
+        // The hub holding "orphan" dies: nobody renews its key and no Disconnected event is ever published.
+        alive("orphan", "s9", Duration.ofSeconds(1));
+        var fail = transitions.await(TaskTransition.Fail.class, f -> f.taskId().equals(running), WAIT);
+        assertThat(fail.retryable()).isTrue();
+        assertThat(fail.error()).contains("no heartbeat");
+        transitions.await(TaskTransition.Requeue.class, r -> r.taskId().equals(queued), WAIT);
+
+        // The agent whose key is still renewed keeps taking work.
+        UUID next = submit(List.of("steady"));
+        assertThat(transitions.await(TaskTransition.Assign.class, a -> a.taskId().equals(next), WAIT).agentId()).isEqualTo("steady");
+        // And the dropped one takes none until it connects again.
+        UUID waiting = submit(List.of("orphan"));
+        transitions.await(TaskTransition.MarkWaiting.class, w -> w.taskId().equals(waiting), WAIT);
+    }
+
+    @Test
+    void aReconnectingAgentKeepsWhatItStillRunsIsToldToStopStaleWorkAndLosesWhatItForgot() {
+        connect("restart", List.of("restart"), 3, "s11");
+        UUID kept = submit(List.of("restart"));
+        UUID forgotten = submit(List.of("restart"));
+        for (UUID task : List.of(kept, forgotten)) {
+            transitions.await(TaskTransition.Assign.class, a -> a.taskId().equals(task), WAIT);
+            status(task, 2, TaskStatus.QUEUED, TaskStatus.PENDING, "restart", 1);
+            status(task, 3, TaskStatus.RUNNING, TaskStatus.QUEUED, "restart", 1);
+        }
+        // Task events and agent events travel on different topics: let the book see both tasks running first.
+        for (UUID task : List.of(kept, forgotten)) {
+            awaitBookStatus(task, "running");
+        }
+        UUID stale = UUID.randomUUID();
+        // A new session reports one task, an attempt the platform does not know, and not the other task.
+        connect("restart", List.of("restart"), 3, "s12", new RunningTask(kept, 1), new RunningTask(stale, 4));
+        var fail = transitions.await(TaskTransition.Fail.class, f -> f.taskId().equals(forgotten), WAIT);
+        assertThat(fail.retryable()).isTrue();
+        assertThat(fail.error()).isEqualTo("agent restart came back without the task (it restarted)");
+        var cancel = commands.await(AgentCommand.Cancel.class, c -> c.taskId().equals(stale), WAIT);
+        assertThat(cancel.attempt()).isEqualTo(4);
+        assertThat(transitions.drain(Duration.ofSeconds(1))).noneMatch(t -> t instanceof TaskTransition.Fail f && f.taskId().equals(kept));
+        // The kept task still holds its slot: with capacity 3, one running and one failing (not yet released), only one more fits.
+        kafka.publish(Topic.TASK_EVENTS, TaskEvent.FAMILY, new TaskEvent.Failed(forgotten, team, 4, TaskStatus.FAILED, Instant.now(),
+                "restart", 1, "lost", List.of()));
+        UUID next = submit(List.of("restart"));
+        UUID after = submit(List.of("restart"));
+        transitions.await(TaskTransition.Assign.class, a -> a.taskId().equals(next), WAIT);
+        transitions.await(TaskTransition.Assign.class, a -> a.taskId().equals(after), WAIT);
+        UUID overflow = submit(List.of("restart"));
+        transitions.await(TaskTransition.MarkWaiting.class, w -> w.taskId().equals(overflow), WAIT);
+    }
+}
