@@ -1,0 +1,21 @@
+package io.cyberun.agenthub.client;
+
+import io.cyberun.contracts.auth.CredentialIntrospection;
+import io.cyberun.contracts.auth.PrincipalTokens;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
+
+/** The gateway's internal API: only it can tell what an agent key belongs to. */
+@RegisterRestClient(configKey = "gateway")
+@Path("/internal/v1")
+public interface GatewayClient {
+
+    /** Looks up an {@code ak-} secret; 404 when it is unknown, revoked or expired. */
+    @POST
+    @Path("/credentials/introspect")
+    Uni<CredentialIntrospection.Result> introspect(@HeaderParam(PrincipalTokens.HEADER) String serviceToken,
+                                                   CredentialIntrospection.Request request);
+}

@@ -1,0 +1,28 @@
+package io.cyberun.agenthub.config;
+
+import io.cyberun.contracts.agent.AgentTimings;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithName;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Settings of agent-hub; the protocol's timings default to {@link AgentTimings}. */
+@ConfigMapping(prefix = "cyberun.hub")
+public interface HubConfig {
+
+    /** Overrides {@link AgentTimings#SILENCE_LIMIT} (tests shorten it). */
+    @WithName("silence-limit")
+    Optional<Duration> silenceLimitOverride();
+
+    /** Overrides {@link AgentTimings#HEARTBEAT_INTERVAL}. */
+    @WithName("heartbeat-interval")
+    Optional<Duration> heartbeatIntervalOverride();
+
+    default Duration silenceLimit() {
+        return silenceLimitOverride().orElse(AgentTimings.SILENCE_LIMIT);
+    }
+
+    default Duration heartbeatInterval() {
+        return heartbeatIntervalOverride().orElse(AgentTimings.HEARTBEAT_INTERVAL);
+    }
+}

@@ -1,0 +1,45 @@
+package io.cyberun.agenthub.security;
+
+import io.quarkus.security.identity.IdentityProviderManager;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.identity.request.AuthenticationRequest;
+import io.quarkus.vertx.http.runtime.security.ChallengeData;
+import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
+import io.quarkus.vertx.http.runtime.security.HttpCredentialTransport;
+import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Set;
+
+/**
+ * Reads {@code Authorization: Bearer ak-...} from a request. Any other credential gives no identity, so the
+ * agent WebSocket (which requires one) refuses the upgrade with 401.
+ */
+@ApplicationScoped
+public class AgentKeyAuthentication implements HttpAuthenticationMechanism {
+    static final String PREFIX = "Bearer ak-";
+
+    @Override
+    public Uni<SecurityIdentity> authenticate(RoutingContext context, IdentityProviderManager identities) {
+        String header = context.request().getHeader("Authorization");
+        if (header == null || !header.startsWith(PREFIX)) {
+            return Uni.createFrom().nullItem();
+        }
+        return identities.authenticate(new AgentKeyRequest(header.substring("Bearer ".length()).strip()));
+    }
+
+    @Override
+    public Uni<ChallengeData> getChallenge(RoutingContext context) {
+        return Uni.createFrom().item(new ChallengeData(401, "WWW-Authenticate", "Bearer realm=\"cyberun-agents\""));
+    }
+
+    @Override
+    public Set<Class<? extends AuthenticationRequest>> getCredentialTypes() {
+        return Set.of(AgentKeyRequest.class);
+    }
+
+    @Override
+    public Uni<HttpCredentialTransport> getCredentialTransport(RoutingContext context) {
+        return Uni.createFrom().item(new HttpCredentialTransport(HttpCredentialTransport.Type.AUTHORIZATION, "bearer"));
+    }
+}

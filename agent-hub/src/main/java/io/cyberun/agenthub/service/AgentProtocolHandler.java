@@ -1,0 +1,324 @@
+package io.cyberun.agenthub.service;
+
+import io.cyberun.agenthub.client.FileServiceClient;
+import io.cyberun.agenthub.config.HubConfig;
+import io.cyberun.agenthub.connection.AgentConnections;
+import io.cyberun.agenthub.connection.AgentSession;
+import io.cyberun.agenthub.messaging.HubOutbound;
+import io.cyberun.contracts.agent.AgentStatus;
+import io.cyberun.contracts.agent.AgentVersions;
+import io.cyberun.contracts.agent.RunningTask;
+import io.cyberun.contracts.auth.CredentialKind;
+import io.cyberun.contracts.auth.Principal;
+import io.cyberun.contracts.auth.PrincipalTokens;
+import io.cyberun.contracts.events.AgentCommand;
+import io.cyberun.contracts.events.AgentEvent;
+import io.cyberun.contracts.events.ProgressReport;
+import io.cyberun.contracts.events.TaskTransition;
+import io.cyberun.contracts.files.DownloadLinksRequest;
+import io.cyberun.contracts.files.OutputUploadRequest;
+import io.cyberun.contracts.protocol.AgentMessage;
+import io.cyberun.contracts.protocol.AgentProtocol;
+import io.cyberun.contracts.protocol.HubMessage;
+import io.cyberun.contracts.task.LogLine;
+import io.cyberun.contracts.task.TaskOutputFile;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.jboss.logging.Logger;
+
+/**
+ * The hub's side of the agent protocol: hello and welcome, heartbeats, and every task message, which it accepts
+ * only for a dispatch attempt the agent actually holds. It turns them into transition requests and progress
+ * reports on Kafka, and delivers dispatch and cancel commands to the agents it holds.
+ */
+@ApplicationScoped
+public class AgentProtocolHandler {
+    private static final Logger LOG = Logger.getLogger(AgentProtocolHandler.class);
+    static final Pattern AGENT_ID = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$");
+    static final Pattern LABEL = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$");
+    static final int MAX_CAPACITY = 64;
+    static final int MAX_LOG_LINES_PER_MESSAGE = 200;
+    static final int MAX_LOG_LINE = 4096;
+    /** Progress of one task is forwarded at most this often; the last one (1.0) always is. */
+    static final long PROGRESS_INTERVAL_MILLIS = 200;
+
+    private final AgentConnections connections;
+    private final HubConfig config;
+    private final HubOutbound out;
+    private final AgentDirectory directory;
+    private final FileServiceClient files;
+    private final PrincipalTokens tokens;
+    private final Clock clock;
+    private final Map<UUID, Long> lastProgress = new ConcurrentHashMap<>();
+
+    public AgentProtocolHandler(AgentConnections connections, HubConfig config, HubOutbound out, AgentDirectory directory,
+                                @RestClient FileServiceClient files, PrincipalTokens tokens, Clock clock, MeterRegistry metrics) {
+        this.connections = connections;
+        this.config = config;
+        this.out = out;
+        this.directory = directory;
+        this.files = files;
+        this.tokens = tokens;
+        this.clock = clock;
+        metrics.gauge("cyberun.hub.connected.agents", connections, AgentConnections::openConnections);
+    }
+
+    public Uni<Void> handle(AgentSession s, AgentMessage message) {
+        s.seen(clock.instant());
+        if (!s.isHello() && !(message instanceof AgentMessage.Hello)) {
+            return refuseAndClose(s, "hello_first", "the first message must be hello");
+        }
+        return switch (message) {
+            case AgentMessage.Hello h -> hello(s, h);
+            case AgentMessage.Heartbeat h -> directory.publish(s);
+            case AgentMessage.StatusUpdate u -> status(s, u);
+            case AgentMessage.TaskAccepted a -> accepted(s, a);
+            case AgentMessage.TaskRejected r -> rejected(s, r);
+            case AgentMessage.TaskProgress p -> progress(s, p);
+            case AgentMessage.TaskLog l -> log(s, l);
+            case AgentMessage.UploadRequest u -> upload(s, u);
+            case AgentMessage.TaskCompleted c -> completed(s, c);
+            case AgentMessage.TaskFailed f -> failed(s, f);
+            case AgentMessage.TaskCancelled c -> cancelled(s, c);
+        };
+    }
+
+    private Uni<Void> hello(AgentSession s, AgentMessage.Hello h) {
+        if (s.isHello()) {
+            return refuse(s, "duplicate_hello", "hello was already received on this connection");
+        }
+        String problem = helloProblem(h);
+        if (problem != null) {
+            return refuseAndClose(s, "bad_hello", problem);
+        }
+        Instant now = clock.instant();
+        List<RunningTask> running = h.runningTasks() == null ? List.of() : h.runningTasks();
+        s.hello(h.agentId(), h.labels() == null ? List.of() : h.labels(), h.gpuCapacity(), h.systemStats(),
+                new AgentVersions(h.agentVersion(), h.tool(), h.toolVersion(), h.systemStats() == null ? null : h.systemStats().comfyuiVersion()),
+                running, now);
+        Uni<Void> replaced = connections.introduce(s).map(previous -> {
+            // Dispatches the old connection still waited for carry over: the agent may acknowledge them here.
+            previous.dispatched().forEach((task, attempt) -> s.dispatched().putIfAbsent(task, attempt));
+            LOG.infof("agent %s/%s reconnected; closing its previous connection", s.teamId(), s.agentId());
+            return previous.connection().isOpen() ? previous.connection().close() : Uni.createFrom().voidItem();
+        }).orElse(Uni.createFrom().voidItem());
+        LOG.infof("agent %s of team %s connected (session %s, labels %s, capacity %d, running %d)",
+                s.agentId(), s.teamId(), s.sessionId(), s.labels(), s.capacity(), running.size());
+        return replaced
+                .call(() -> s.connection().sendText(new HubMessage.Welcome(AgentProtocol.VERSION, directory.hubId(), s.sessionId(),
+                        (int) config.heartbeatInterval().toSeconds(), (int) config.silenceLimit().toSeconds())))
+                .call(() -> directory.publish(s))
+                .call(() -> out.agentEvent(new AgentEvent.Connected(s.teamId(), s.agentId(), directory.hubId(), s.sessionId(), now,
+                        s.labels(), s.capacity(), s.status(), s.heldTasks(), s.systemStats(), s.versions())));
+    }
+
+    private Uni<Void> status(AgentSession s, AgentMessage.StatusUpdate u) {
+        if (u.status() == null) {
+            return refuse(s, "bad_status", "status must be one of idle, busy, syncing, tunnel, unhealthy");
+        }
+        AgentStatus before = s.status();
+        s.reportStatus(u.status(), u.syncPhase(), u.syncDetail(), u.syncPercent());
+        Uni<Void> published = directory.publish(s);
+        return before == s.status() ? published : published.call(() -> announceStatus(s));
+    }
+
+    private Uni<Void> accepted(AgentSession s, AgentMessage.TaskAccepted a) {
+        Integer attempt = s.dispatched().get(a.taskId());
+        if (attempt == null || attempt != a.attempt()) {
+            // A late acknowledgement of an attempt that went back to the queue (or never came here): refused.
+            LOG.infof("agent %s acknowledged attempt %d of task %s, which it does not hold; telling it to stop",
+                    s.agentId(), a.attempt(), a.taskId());
+            return s.connection().sendText(new HubMessage.Cancel(a.taskId(), a.attempt(), "this dispatch is no longer valid"));
+        }
+        s.dispatched().remove(a.taskId());
+        s.running().put(a.taskId(), a.attempt());
+        return out.transition(new TaskTransition.Start(a.taskId(), s.teamId(), s.agentId(), a.attempt()))
+                .call(() -> directory.publish(s));
+    }
+
+    private Uni<Void> rejected(AgentSession s, AgentMessage.TaskRejected r) {
+        if (!s.dispatched().remove(r.taskId(), r.attempt())) {
+            return Uni.createFrom().voidItem();
+        }
+        return out.transition(new TaskTransition.Requeue(r.taskId(), s.teamId(), s.agentId(), r.attempt(),
+                        "agent " + s.agentId() + " refused the task: " + (r.reason() == null ? "no reason given" : r.reason())))
+                .call(() -> directory.publish(s));
+    }
+
+    private Uni<Void> progress(AgentSession s, AgentMessage.TaskProgress p) {
+        if (!s.runs(p.taskId(), p.attempt()) || p.progress() == null) {
+            return Uni.createFrom().voidItem();
+        }
+        long now = clock.millis();
+        Long last = lastProgress.get(p.taskId());
+        if (last != null && now - last < PROGRESS_INTERVAL_MILLIS && p.progress().progress() < 1.0) {
+            return Uni.createFrom().voidItem();
+        }
+        lastProgress.put(p.taskId(), now);
+        return out.progress(new ProgressReport.Progress(p.taskId(), s.teamId(), s.agentId(), p.attempt(), clock.instant(), p.progress()));
+    }
+
+    private Uni<Void> log(AgentSession s, AgentMessage.TaskLog l) {
+        if (!s.runs(l.taskId(), l.attempt()) || l.lines() == null || l.lines().isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return out.progress(new ProgressReport.Logs(l.taskId(), s.teamId(), s.agentId(), l.attempt(), clock.instant(), bounded(l.lines())));
+    }
+
+    private Uni<Void> upload(AgentSession s, AgentMessage.UploadRequest u) {
+        if (!s.runs(u.taskId(), u.attempt())) {
+            return s.connection().sendText(new HubMessage.UploadUrls(u.requestId(), u.taskId(), List.of(),
+                    "attempt " + u.attempt() + " of task " + u.taskId() + " is not running on this agent"));
+        }
+        List<OutputUploadRequest.OutputFile> wanted = u.files() == null ? List.of()
+                : u.files().stream().map(f -> new OutputUploadRequest.OutputFile(f.name(), f.size(), f.contentType())).toList();
+        return files.outputUploads(agentToken(s), u.taskId(), new OutputUploadRequest(wanted))
+                .map(targets -> (HubMessage) new HubMessage.UploadUrls(u.requestId(), u.taskId(), targets.targets().stream()
+                        .map(t -> new HubMessage.UploadTarget(t.name(), t.storageKey(), t.url(), t.headers(), t.expiresAt())).toList(), null))
+                .onFailure().recoverWithItem(e -> new HubMessage.UploadUrls(u.requestId(), u.taskId(), List.of(),
+                        "upload URLs refused: " + e.getMessage()))
+                .flatMap(reply -> s.connection().sendText(reply));
+    }
+
+    private Uni<Void> completed(AgentSession s, AgentMessage.TaskCompleted c) {
+        if (!s.running().remove(c.taskId(), c.attempt())) {
+            return Uni.createFrom().voidItem();
+        }
+        lastProgress.remove(c.taskId());
+        List<TaskOutputFile> outputs = c.outputs() == null ? List.of() : c.outputs();
+        String folder = "teams/" + s.teamId() + "/tasks/" + c.taskId() + "/outputs/";
+        if (outputs.stream().anyMatch(o -> o.storageKey() == null || !o.storageKey().startsWith(folder) || o.storageKey().contains(".."))) {
+            return out.transition(new TaskTransition.Fail(c.taskId(), s.teamId(), s.agentId(), c.attempt(),
+                    "the agent reported outputs outside the task's folder", false, List.of())).call(() -> directory.publish(s));
+        }
+        s.completedOne();
+        return out.transition(new TaskTransition.Complete(c.taskId(), s.teamId(), s.agentId(), c.attempt(), outputs))
+                .call(() -> directory.publish(s));
+    }
+
+    private Uni<Void> failed(AgentSession s, AgentMessage.TaskFailed f) {
+        if (!s.running().remove(f.taskId(), f.attempt()) && !s.dispatched().remove(f.taskId(), f.attempt())) {
+            return Uni.createFrom().voidItem();
+        }
+        lastProgress.remove(f.taskId());
+        String error = f.error() == null || f.error().isBlank() ? "the task failed on agent " + s.agentId() : f.error();
+        return out.transition(new TaskTransition.Fail(f.taskId(), s.teamId(), s.agentId(), f.attempt(), truncate(error, 4000), true,
+                        f.lastLogs() == null ? List.of() : bounded(f.lastLogs())))
+                .call(() -> directory.publish(s));
+    }
+
+    private Uni<Void> cancelled(AgentSession s, AgentMessage.TaskCancelled c) {
+        s.running().remove(c.taskId(), c.attempt());
+        s.dispatched().remove(c.taskId(), c.attempt());
+        lastProgress.remove(c.taskId());
+        return directory.publish(s);
+    }
+
+    /** Delivers a command if this replica holds the agent; other replicas ignore it. */
+    public Uni<Void> command(AgentCommand command) {
+        return connections.current(command.teamId(), command.agentId())
+                .filter(s -> !s.closed())
+                .map(s -> switch (command) {
+                    case AgentCommand.Dispatch d -> inputsOf(s, d)
+                            .invoke(() -> s.dispatched().put(d.taskId(), d.attempt()))
+                            .call(inputs -> s.connection().sendText(new HubMessage.Dispatch(d.taskId(), d.attempt(), d.spec(), inputs)))
+                            .call(() -> directory.publish(s))
+                            .replaceWithVoid()
+                            // Not sent: the dispatch is never acknowledged, so the scheduler requeues it after the ack timeout.
+                            .onFailure().invoke(e -> LOG.warnf("dispatch of task %s to agent %s not sent: %s", d.taskId(), s.agentId(),
+                                    e.getMessage()))
+                            .onFailure().recoverWithNull();
+                    case AgentCommand.Cancel c -> {
+                        boolean held = s.dispatched().remove(c.taskId(), c.attempt()) | s.running().remove(c.taskId(), c.attempt());
+                        yield held ? s.connection().sendText(new HubMessage.Cancel(c.taskId(), c.attempt(), c.reason()))
+                                .call(() -> directory.publish(s)) : Uni.createFrom().<Void>voidItem();
+                    }
+                })
+                .orElse(Uni.createFrom().voidItem());
+    }
+
+    /** Download URLs for the files of the task's {@code file} parameters, minted as the agent (so only its team's). */
+    private Uni<List<HubMessage.InputFile>> inputsOf(AgentSession s, AgentCommand.Dispatch d) {
+        Map<String, String> keys = d.spec() == null ? Map.of() : d.spec().fileInputs();
+        if (keys.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return files.downloads(agentToken(s), new DownloadLinksRequest(List.copyOf(new java.util.LinkedHashSet<>(keys.values()))))
+                .map(links -> {
+                    Map<String, String> urls = new HashMap<>();
+                    links.links().forEach(l -> urls.put(l.storageKey(), l.url()));
+                    return keys.entrySet().stream().map(e -> new HubMessage.InputFile(e.getKey(), e.getValue(),
+                            e.getValue().substring(e.getValue().lastIndexOf('/') + 1), urls.get(e.getValue()))).toList();
+                });
+    }
+
+    private String agentToken(AgentSession s) {
+        return tokens.sign(new Principal(s.agentId(), s.teamId(), null, CredentialKind.AGENT, s.credentialId()));
+    }
+
+    /** The connection closed: the agent has the silence limit to come back before it is dropped. */
+    public void closed(AgentSession s) {
+        s.markClosed();
+        connections.connectionClosed(s);
+    }
+
+    /** Drops an agent that stayed away: its tasks are failed or requeued by the scheduler. */
+    public Uni<Void> drop(AgentSession s, String reason) {
+        if (!connections.forget(s)) {
+            return Uni.createFrom().voidItem();
+        }
+        LOG.infof("agent %s of team %s dropped: %s", s.agentId(), s.teamId(), reason);
+        return directory.remove(s).call(() -> out.agentEvent(new AgentEvent.Disconnected(s.teamId(), s.agentId(), directory.hubId(),
+                s.sessionId(), clock.instant(), reason, s.heldTasks())));
+    }
+
+    private Uni<Void> announceStatus(AgentSession s) {
+        return out.agentEvent(new AgentEvent.StatusChanged(s.teamId(), s.agentId(), directory.hubId(), s.sessionId(), clock.instant(),
+                s.status(), s.runningTasks()));
+    }
+
+    private Uni<Void> refuse(AgentSession s, String code, String message) {
+        return s.connection().sendText(new HubMessage.Refusal(code, message));
+    }
+
+    private Uni<Void> refuseAndClose(AgentSession s, String code, String message) {
+        return refuse(s, code, message).call(() -> s.connection().close());
+    }
+
+    static String helloProblem(AgentMessage.Hello h) {
+        if (h.protocolVersion() != AgentProtocol.VERSION) {
+            return "protocol version " + h.protocolVersion() + " is not supported; this hub speaks " + AgentProtocol.VERSION;
+        }
+        if (h.agentId() == null || !AGENT_ID.matcher(h.agentId()).matches()) {
+            return "agent_id must be 1-100 letters, digits, . _ - and start with a letter or digit";
+        }
+        if (h.gpuCapacity() < 1 || h.gpuCapacity() > MAX_CAPACITY) {
+            return "gpu_capacity must be between 1 and " + MAX_CAPACITY;
+        }
+        List<String> labels = h.labels() == null ? List.of() : h.labels();
+        if (labels.size() > 32 || labels.stream().anyMatch(l -> l == null || !LABEL.matcher(l).matches())) {
+            return "labels must be at most 32 of 1-64 letters, digits, . _ : -";
+        }
+        return null;
+    }
+
+    private static List<LogLine> bounded(List<LogLine> lines) {
+        List<LogLine> tail = lines.subList(Math.max(0, lines.size() - MAX_LOG_LINES_PER_MESSAGE), lines.size());
+        return tail.stream().map(l -> l.text() != null && l.text().length() > MAX_LOG_LINE
+                ? new LogLine(l.at(), l.stream(), l.text().substring(0, MAX_LOG_LINE)) : l).toList();
+    }
+
+    private static String truncate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max);
+    }
+}
