@@ -1,0 +1,28 @@
+package io.cyberun.agent.runtime;
+
+import io.cyberun.contracts.task.ProgressInfo;
+import io.cyberun.contracts.task.TaskSpec;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.UUID;
+
+/** What a runtime gets for one task: its spec, a folder for outputs, and ways to report. */
+public interface TaskContext {
+    UUID taskId();
+
+    int attempt();
+
+    TaskSpec spec();
+
+    /** An empty folder; every file in it when the run ends is uploaded as an output. */
+    Path outputDir();
+
+    /** The downloaded files of the task's {@code file} parameters, by parameter key. */
+    Map<String, Path> inputs();
+
+    void log(String stream, String line);
+
+    void progress(ProgressInfo progress);
+
+    boolean cancelled();
+}

@@ -1,0 +1,128 @@
+package io.cyberun.agent.task;
+
+import io.cyberun.agent.runtime.TaskContext;
+import io.cyberun.contracts.protocol.HubMessage;
+import io.cyberun.contracts.task.LogLine;
+import io.cyberun.contracts.task.ProgressInfo;
+import io.cyberun.contracts.task.TaskSpec;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** One task attempt this agent runs: what the runtime reports is buffered here until the agent sends it. */
+public final class TaskExecution implements TaskContext {
+    /** Log lines a failure carries. */
+    static final int TAIL = 50;
+
+    private final UUID taskId;
+    private final int attempt;
+    private final TaskSpec spec;
+    private final Path outputDir;
+    private final List<HubMessage.InputFile> inputFiles;
+    private volatile Map<String, Path> inputs = Map.of();
+    private final List<LogLine> unsent = new ArrayList<>();
+    private final Deque<LogLine> tail = new ArrayDeque<>();
+    private ProgressInfo unsentProgress;
+    private volatile boolean cancelled;
+    private volatile String lostReason;
+
+    public TaskExecution(UUID taskId, int attempt, TaskSpec spec, Path outputDir, List<HubMessage.InputFile> inputFiles) {
+        this.taskId = taskId;
+        this.attempt = attempt;
+        this.spec = spec;
+        this.outputDir = outputDir;
+        this.inputFiles = inputFiles == null ? List.of() : List.copyOf(inputFiles);
+    }
+
+    /** The input files to fetch before running, as the dispatch named them. */
+    public List<HubMessage.InputFile> inputFiles() {
+        return inputFiles;
+    }
+
+    @Override
+    public Map<String, Path> inputs() {
+        return inputs;
+    }
+
+    public void inputsReady(Map<String, Path> local) {
+        this.inputs = Map.copyOf(local);
+    }
+
+    @Override
+    public UUID taskId() {
+        return taskId;
+    }
+
+    @Override
+    public int attempt() {
+        return attempt;
+    }
+
+    @Override
+    public TaskSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public Path outputDir() {
+        return outputDir;
+    }
+
+    @Override
+    public synchronized void log(String stream, String line) {
+        LogLine entry = new LogLine(Instant.now(), stream, line);
+        unsent.add(entry);
+        tail.addLast(entry);
+        if (tail.size() > TAIL) {
+            tail.removeFirst();
+        }
+    }
+
+    @Override
+    public synchronized void progress(ProgressInfo progress) {
+        unsentProgress = progress;
+    }
+
+    @Override
+    public boolean cancelled() {
+        return cancelled;
+    }
+
+    public void cancel() {
+        cancelled = true;
+    }
+
+    /** Stops the task because the agent lost its lease on it (it is reported failed, not cancelled). */
+    public void lose(String reason) {
+        lostReason = reason;
+        cancelled = true;
+    }
+
+    /** Why the task was stopped without being cancelled, or null. */
+    public String lostReason() {
+        return lostReason;
+    }
+
+    /** Takes the log lines not sent yet. */
+    public synchronized List<LogLine> drainLogs() {
+        List<LogLine> lines = List.copyOf(unsent);
+        unsent.clear();
+        return lines;
+    }
+
+    /** Takes the latest progress not sent yet (older ones are superseded). */
+    public synchronized ProgressInfo drainProgress() {
+        ProgressInfo p = unsentProgress;
+        unsentProgress = null;
+        return p;
+    }
+
+    public synchronized List<LogLine> tail() {
+        return List.copyOf(tail);
+    }
+}
