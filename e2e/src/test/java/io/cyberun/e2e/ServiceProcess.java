@@ -1,0 +1,158 @@
+package io.cyberun.e2e;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** One packaged Cyberun program running as its own process, with its output in a log file. */
+final class ServiceProcess implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    final String name;
+    final int port;
+    final Path log;
+    final List<String> command;
+    final Map<String, String> env;
+    private final Process process;
+
+    private ServiceProcess(String name, int port, Path log, List<String> command, Map<String, String> env, Process process) {
+        this.name = name;
+        this.port = port;
+        this.log = log;
+        this.command = List.copyOf(command);
+        this.env = Map.copyOf(env);
+        this.process = process;
+    }
+
+    /** Starts a packaged Quarkus service ({@code <module>/target/quarkus-app/quarkus-run.jar}) on a free port. */
+    static ServiceProcess quarkus(Path root, String module, Map<String, String> config, Path logDir) throws IOException {
+        Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: package the services first (./mvnw verify builds them before this test)");
+        }
+        int port = freePort();
+        List<String> command = new ArrayList<>(List.of(java(), "-Xmx256m", "-XX:+UseSerialGC", "-Dquarkus.http.port=" + port));
+        config.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.addAll(List.of("-jar", jar.toString()));
+        return start(module, port, command, Map.of(), logDir);
+    }
+
+    static ServiceProcess start(String name, int port, List<String> command, Map<String, String> env, Path logDir) throws IOException {
+        Files.createDirectories(logDir);
+        Path log = logDir.resolve(name + ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(env);
+        return new ServiceProcess(name, port, log, command, env, builder.start());
+    }
+
+    /** The same program again, on the same port, with some settings (-D properties) replaced. */
+    ServiceProcess restarted(Map<String, String> overrides) throws IOException {
+        List<String> next = new ArrayList<>();
+        for (String arg : command) {
+            String replaced = arg;
+            for (Map.Entry<String, String> o : overrides.entrySet()) {
+                if (arg.startsWith("-D" + o.getKey() + "=")) {
+                    replaced = null;
+                }
+            }
+            if (replaced != null) {
+                next.add(replaced);
+            }
+        }
+        int jar = next.indexOf("-jar");
+        overrides.forEach((k, v) -> next.add(jar, "-D" + k + "=" + v));
+        return start(name, port, next, env, log.getParent());
+    }
+
+    /** kill -9: no shutdown hooks, no graceful stop. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** Waits for {@code /q/health/ready}; fails at once if the process exits, with the end of its log. */
+    ServiceProcess awaitReady(Duration timeout) throws Exception {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + " during start-up:\n" + tail(40));
+            }
+            try {
+                var response = HTTP.send(HttpRequest.newBuilder(URI.create(url() + "/q/health/ready")).timeout(Duration.ofSeconds(3)).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() == 200) {
+                    return this;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException(name + " was not ready within " + timeout.toSeconds() + " s:\n" + tail(40));
+    }
+
+    /** Waits until the log contains a line (for programs without a health endpoint, like the agent). */
+    ServiceProcess awaitLog(String text, Duration timeout) throws Exception {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (Files.exists(log) && Files.readString(log).contains(text)) {
+                return this;
+            }
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + tail(40));
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException(name + " did not log '" + text + "' within " + timeout.toSeconds() + " s:\n" + tail(40));
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    String tail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(log);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static String java() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
