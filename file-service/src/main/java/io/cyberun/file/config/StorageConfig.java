@@ -46,6 +46,10 @@ public interface StorageConfig {
     @WithDefault("5368709120")
     long maxOutputSize();
 
+    /** Largest model file, in bytes (default 5 GiB: one presigned PUT). */
+    @WithDefault("5368709120")
+    long maxModelSize();
+
     /** Create missing buckets at start (the local stack's script creates them too). */
     @WithDefault("true")
     boolean createBuckets();

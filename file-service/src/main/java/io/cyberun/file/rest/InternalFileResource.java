@@ -34,8 +34,11 @@ public class InternalFileResource {
     private final StorageConfig config;
     private final CurrentPrincipal principal;
     private final InputService inputs;
+    private final io.cyberun.file.service.ModelService models;
 
-    public InternalFileResource(ObjectStore store, StorageConfig config, CurrentPrincipal principal, InputService inputs) {
+    public InternalFileResource(ObjectStore store, StorageConfig config, CurrentPrincipal principal, InputService inputs,
+                                io.cyberun.file.service.ModelService models) {
+        this.models = models;
         this.store = store;
         this.config = config;
         this.principal = principal;
@@ -95,6 +98,13 @@ public class InternalFileResource {
             throw ApiException.invalid("too many keys", List.of(new FieldError("storage_keys", "at most " + MAX_FILES_PER_REQUEST)));
         }
         return inputs.describe(principal.teamId(), keys);
+    }
+
+    /** The caller's team's active models with fresh download URLs: what its agents sync. */
+    @jakarta.ws.rs.GET
+    @Path("/models/manifest")
+    public io.smallrye.mutiny.Uni<io.cyberun.contracts.files.ModelManifest> modelManifest() {
+        return models.manifest(principal.teamId());
     }
 
     /** Fresh download URLs for objects of the caller's team; a key of another team reads as not found. */

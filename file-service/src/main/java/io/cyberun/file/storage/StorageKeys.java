@@ -30,6 +30,10 @@ public final class StorageKeys {
         return teamPrefix(teamId) + "inputs/" + uploadId + "/" + fileName;
     }
 
+    public static String model(UUID teamId, UUID uploadId, String fileName) {
+        return teamPrefix(teamId) + "models/" + uploadId + "/" + fileName;
+    }
+
     /** Whether a client-chosen name is safe to put in a key. */
     public static boolean isSafeName(String name) {
         return name != null && FILE_NAME.matcher(name).matches() && !name.contains("..") && !name.contains("//") && !name.endsWith("/");

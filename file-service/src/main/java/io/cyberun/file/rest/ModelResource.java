@@ -1,0 +1,102 @@
+package io.cyberun.file.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cyberun.common.rest.ApiException;
+import io.cyberun.common.rest.IdResponse;
+import io.cyberun.common.rest.PageMeta;
+import io.cyberun.common.rest.PageRequest;
+import io.cyberun.common.rest.QueryParams;
+import io.cyberun.common.security.CurrentPrincipal;
+import io.cyberun.contracts.auth.Role;
+import io.cyberun.file.model.Model;
+import io.cyberun.file.service.ModelService;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** {@code /api/v1/models}: model files a team distributes to its agents. Admins change them; members read them. */
+@Path("/api/v1/models")
+public class ModelResource {
+    private final ModelService models;
+    private final CurrentPrincipal principal;
+
+    public ModelResource(ModelService models, CurrentPrincipal principal) {
+        this.models = models;
+        this.principal = principal;
+    }
+
+    public record PresignRequest(String fileName, Long fileSize, String modelType, String modelPath) {
+    }
+
+    public record ModelView(UUID id, String displayName, String modelType, String modelPath, String storageKey, long fileSize,
+                            String fileHash, String modelStatus, Instant createdAt, Instant updatedAt) {
+        static ModelView of(Model m) {
+            return new ModelView(m.id, m.displayName, m.modelType, m.modelPath, m.storageKey, m.fileSize, m.fileHash, m.modelStatus,
+                    m.createdAt, m.updatedAt);
+        }
+    }
+
+    public record ModelList(List<ModelView> modelList, PageMeta pageMeta) {
+    }
+
+    @POST
+    @Path("/presign")
+    public ModelService.Presigned presign(PresignRequest request) {
+        principal.requireRole(Role.ADMIN);
+        if (request == null) {
+            throw ApiException.invalid("send file_name, file_size, model_type and model_path", List.of());
+        }
+        return models.presign(principal.teamId(), request.fileName(), request.fileSize(), request.modelType(), request.modelPath());
+    }
+
+    /** Registers an uploaded file (its size and sha256 are checked against the stored object). */
+    @POST
+    public Uni<IdResponse> register(ModelService.Registration request) {
+        principal.requireRole(Role.ADMIN);
+        if (request == null) {
+            throw ApiException.invalid("send display_name, model_type, model_path, storage_key, file_size and file_hash", List.of());
+        }
+        return models.register(principal.teamId(), request).map(m -> new IdResponse(m.id));
+    }
+
+    @GET
+    public Uni<ModelList> list(@QueryParam("current_page") String currentPage, @QueryParam("per_page") String perPage,
+                               @QueryParam("model_status") String status) {
+        PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
+        return models.list(principal.teamId(), status, page.currentPage(), page.perPage())
+                .map(p -> new ModelList(p.items().stream().map(ModelView::of).toList(), page.meta(p.total())));
+    }
+
+    @GET
+    @Path("/{id}")
+    public Uni<ModelView> get(@PathParam("id") UUID id) {
+        return models.get(principal.teamId(), id).map(ModelView::of);
+    }
+
+    /** Edits metadata ({@code display_name}, {@code model_type}, {@code model_path}, {@code model_status}). */
+    @PUT
+    @Path("/{id}")
+    public Uni<IdResponse> update(@PathParam("id") UUID id, JsonNode patch) {
+        principal.requireRole(Role.ADMIN);
+        if (patch == null || !patch.isObject()) {
+            throw ApiException.invalid("send the fields to change as a JSON object", List.of());
+        }
+        return models.update(principal.teamId(), id, patch).map(m -> new IdResponse(m.id));
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public Uni<Response> delete(@PathParam("id") UUID id) {
+        principal.requireRole(Role.ADMIN);
+        return models.delete(principal.teamId(), id).replaceWith(Response.noContent().build());
+    }
+}
