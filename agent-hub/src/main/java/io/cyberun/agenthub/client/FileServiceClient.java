@@ -23,6 +23,11 @@ public interface FileServiceClient {
     Uni<UploadTargets> outputUploads(@HeaderParam(PrincipalTokens.HEADER) String agentToken, @PathParam("taskId") UUID taskId,
                                      OutputUploadRequest request);
 
+    /** The team's active models with download URLs (the agent's team: the principal names it). */
+    @jakarta.ws.rs.GET
+    @Path("/models/manifest")
+    Uni<io.cyberun.contracts.files.ModelManifest> modelManifest(@HeaderParam(PrincipalTokens.HEADER) String agentToken);
+
     @POST
     @Path("/downloads")
     Uni<DownloadLinks> downloads(@HeaderParam(PrincipalTokens.HEADER) String agentToken, DownloadLinksRequest request);

@@ -119,7 +119,21 @@ public class AgentProtocolHandler {
                         (int) config.heartbeatInterval().toSeconds(), (int) config.silenceLimit().toSeconds())))
                 .call(() -> directory.publish(s))
                 .call(() -> out.agentEvent(new AgentEvent.Connected(s.teamId(), s.agentId(), directory.hubId(), s.sessionId(), now,
-                        s.labels(), s.capacity(), s.status(), s.heldTasks(), s.systemStats(), s.versions())));
+                        s.labels(), s.capacity(), s.status(), s.heldTasks(), s.systemStats(), s.versions(), h.models())))
+                .call(() -> syncModels(s));
+    }
+
+    /**
+     * Sends the team's active models to the agent, which downloads what it lacks and reports what it has. Sent on
+     * every connect and when a task provisions on the agent. If file-service cannot be reached the agent keeps what
+     * it has; a provisioning task then waits for the next sync or the agent's departure.
+     */
+    private Uni<Void> syncModels(AgentSession s) {
+        return files.modelManifest(agentToken(s))
+                .flatMap(manifest -> s.connection().sendText(new HubMessage.ModelSync(manifest.models())))
+                .onFailure().invoke(e -> LOG.warnf("model sync for agent %s/%s not sent: %s", s.teamId(), s.agentId(), e.getMessage()))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
     }
 
     private Uni<Void> status(AgentSession s, AgentMessage.StatusUpdate u) {
@@ -129,6 +143,11 @@ public class AgentProtocolHandler {
         AgentStatus before = s.status();
         s.reportStatus(u.status(), u.syncPhase(), u.syncDetail(), u.syncPercent());
         Uni<Void> published = directory.publish(s);
+        if (u.models() != null) {
+            // The end of a model sync: the scheduler learns what the agent has, whether or not its status changed.
+            return published.call(() -> out.agentEvent(new AgentEvent.StatusChanged(s.teamId(), s.agentId(), directory.hubId(), s.sessionId(),
+                    clock.instant(), s.status(), s.runningTasks(), List.copyOf(u.models()))));
+        }
         return before == s.status() ? published : published.call(() -> announceStatus(s));
     }
 
@@ -238,6 +257,7 @@ public class AgentProtocolHandler {
                             .onFailure().invoke(e -> LOG.warnf("dispatch of task %s to agent %s not sent: %s", d.taskId(), s.agentId(),
                                     e.getMessage()))
                             .onFailure().recoverWithNull();
+                    case AgentCommand.SyncModels m -> syncModels(s);
                     case AgentCommand.Cancel c -> {
                         boolean held = s.dispatched().remove(c.taskId(), c.attempt()) | s.running().remove(c.taskId(), c.attempt());
                         yield held ? s.connection().sendText(new HubMessage.Cancel(c.taskId(), c.attempt(), c.reason()))

@@ -1,10 +1,12 @@
 package io.cyberun.contracts.events;
 
 import io.cyberun.contracts.task.TaskSpec;
+import java.util.List;
 import java.util.UUID;
 
 /** A command for one agent, on topic {@code agent-commands}; the hub replica holding the agent delivers it. */
-public sealed interface AgentCommand extends EventData permits AgentCommand.Dispatch, AgentCommand.Cancel {
+public sealed interface AgentCommand extends EventData permits AgentCommand.Dispatch, AgentCommand.Cancel,
+        AgentCommand.SyncModels {
 
     EventFamily<AgentCommand> FAMILY = EventFamily.of(AgentCommand.class, "io.cyberun.command.");
 
@@ -28,5 +30,9 @@ public sealed interface AgentCommand extends EventData permits AgentCommand.Disp
     }
 
     record Cancel(UUID teamId, String agentId, UUID taskId, int attempt, String reason) implements AgentCommand {
+    }
+
+    /** Sync the team's active models now: task {@code taskId} (attempt {@code attempt}) is provisioning on the agent. */
+    record SyncModels(UUID teamId, String agentId, UUID taskId, int attempt, List<String> requiredModels) implements AgentCommand {
     }
 }

@@ -36,13 +36,23 @@ public sealed interface AgentEvent extends EventData permits AgentEvent.Connecte
         return teamId() + "/" + agentId();
     }
 
+    /** {@code models}: the names ({@code <model_type>/<model_path>}) of the models the agent has. */
     record Connected(UUID teamId, String agentId, String hubId, String sessionId, Instant at, List<String> labels,
                      int gpuCapacity, AgentStatus status, List<RunningTask> runningTasks, SystemStats systemStats,
-                     AgentVersions versions) implements AgentEvent {
+                     AgentVersions versions, List<String> models) implements AgentEvent {
+        public Connected(UUID teamId, String agentId, String hubId, String sessionId, Instant at, List<String> labels, int gpuCapacity,
+                         AgentStatus status, List<RunningTask> runningTasks, SystemStats systemStats, AgentVersions versions) {
+            this(teamId, agentId, hubId, sessionId, at, labels, gpuCapacity, status, runningTasks, systemStats, versions, null);
+        }
     }
 
+    /** {@code models}, when not null, replaces what the agent was known to have (it reports them after a sync). */
     record StatusChanged(UUID teamId, String agentId, String hubId, String sessionId, Instant at,
-                         AgentStatus status, List<RunningTask> runningTasks) implements AgentEvent {
+                         AgentStatus status, List<RunningTask> runningTasks, List<String> models) implements AgentEvent {
+        public StatusChanged(UUID teamId, String agentId, String hubId, String sessionId, Instant at, AgentStatus status,
+                             List<RunningTask> runningTasks) {
+            this(teamId, agentId, hubId, sessionId, at, status, runningTasks, null);
+        }
     }
 
     record Disconnected(UUID teamId, String agentId, String hubId, String sessionId, Instant at, String reason,

@@ -28,11 +28,16 @@ public sealed interface TaskTransition extends EventData permits TaskTransition.
     }
 
     /**
-     * The scheduler reserved a slot on an agent: the task becomes {@code queued} with a new attempt number.
-     * {@code gatewayId} is the hub replica holding the agent; labels and GPU are recorded on the task.
+     * The scheduler reserved a slot on an agent: the task becomes {@code queued} with a new attempt number, or
+     * {@code provisioning} when {@code provision} is set (the agent first syncs models the workflow needs; a second
+     * Assign to the same agent then makes it {@code queued}). {@code gatewayId} is the hub replica holding the agent;
+     * labels and GPU are recorded on the task.
      */
-    record Assign(UUID taskId, UUID teamId, String agentId, String gatewayId, List<String> agentLabels, String gpuType)
-            implements TaskTransition {
+    record Assign(UUID taskId, UUID teamId, String agentId, String gatewayId, List<String> agentLabels, String gpuType,
+                  boolean provision) implements TaskTransition {
+        public Assign(UUID taskId, UUID teamId, String agentId, String gatewayId, List<String> agentLabels, String gpuType) {
+            this(taskId, teamId, agentId, gatewayId, agentLabels, gpuType, false);
+        }
     }
 
     /** The agent acknowledged dispatch {@code attempt}: the task runs. */

@@ -31,18 +31,28 @@ import java.util.UUID;
 })
 public sealed interface AgentMessage {
 
-    /** The first message on a connection. {@code runningTasks} lets a reconnecting agent keep its tasks. */
+    /**
+     * The first message on a connection. {@code runningTasks} lets a reconnecting agent keep its tasks;
+     * {@code models} names the models it already has ({@code <model_type>/<model_path>}).
+     */
     record Hello(int protocolVersion, String agentId, List<String> labels, String agentVersion, String tool,
-                 String toolVersion, int gpuCapacity, SystemStats systemStats, List<RunningTask> runningTasks)
+                 String toolVersion, int gpuCapacity, SystemStats systemStats, List<RunningTask> runningTasks, List<String> models)
             implements AgentMessage {
+        public Hello(int protocolVersion, String agentId, List<String> labels, String agentVersion, String tool, String toolVersion,
+                     int gpuCapacity, SystemStats systemStats, List<RunningTask> runningTasks) {
+            this(protocolVersion, agentId, labels, agentVersion, tool, toolVersion, gpuCapacity, systemStats, runningTasks, null);
+        }
     }
 
     record Heartbeat(List<RunningTask> runningTasks) implements AgentMessage {
     }
 
     /** A status the agent itself decides: syncing (with progress), unhealthy, or back to ready. */
-    record StatusUpdate(AgentStatus status, String syncPhase, String syncDetail, Double syncPercent)
+    record StatusUpdate(AgentStatus status, String syncPhase, String syncDetail, Double syncPercent, List<String> models)
             implements AgentMessage {
+        public StatusUpdate(AgentStatus status, String syncPhase, String syncDetail, Double syncPercent) {
+            this(status, syncPhase, syncDetail, syncPercent, null);
+        }
     }
 
     record TaskAccepted(UUID taskId, int attempt) implements AgentMessage {

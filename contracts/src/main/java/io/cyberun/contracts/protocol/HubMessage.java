@@ -15,7 +15,8 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = HubMessage.Dispatch.class, name = "dispatch"),
         @JsonSubTypes.Type(value = HubMessage.Cancel.class, name = "cancel"),
         @JsonSubTypes.Type(value = HubMessage.UploadUrls.class, name = "upload_urls"),
-        @JsonSubTypes.Type(value = HubMessage.Refusal.class, name = "refusal")
+        @JsonSubTypes.Type(value = HubMessage.Refusal.class, name = "refusal"),
+        @JsonSubTypes.Type(value = HubMessage.ModelSync.class, name = "model_sync")
 })
 public sealed interface HubMessage {
 
@@ -44,6 +45,16 @@ public sealed interface HubMessage {
 
     /** Presigned PUT URLs for an upload request; {@code error} is set instead when it was refused. */
     record UploadUrls(String requestId, UUID taskId, List<UploadTarget> targets, String error) implements HubMessage {
+    }
+
+    /**
+     * The team's active models: the agent downloads those it lacks (reporting {@code syncing} with percent), checks
+     * each file's sha256, and reports the names it has in a status update when done.
+     */
+    record ModelSync(List<io.cyberun.contracts.files.ModelManifest.Entry> models) implements HubMessage {
+        public ModelSync {
+            models = models == null ? List.of() : List.copyOf(models);
+        }
     }
 
     /** The hub refused a message (and, for a bad hello, closes the connection). */

@@ -9,9 +9,24 @@ import java.util.Set;
  * @param running tasks reserved on the agent (queued or running)
  * @param vramGb  its largest GPU's VRAM, or {@code null} when it reports none
  * @param hubId   the hub replica holding its connection
+ * @param models  names ({@code <model_type>/<model_path>}) of the models it has
  */
 public record AgentSlots(String agentId, AgentStatus status, int capacity, int running, Set<String> labels, Double vramGb,
-                         String gpuType, String hubId) {
+                         String gpuType, String hubId, Set<String> models) {
+
+    public AgentSlots {
+        models = models == null ? Set.of() : models;
+    }
+
+    public AgentSlots(String agentId, AgentStatus status, int capacity, int running, Set<String> labels, Double vramGb, String gpuType,
+                      String hubId) {
+        this(agentId, status, capacity, running, labels, vramGb, gpuType, hubId, Set.of());
+    }
+
+    /** Whether the agent has every model the task needs (otherwise it must sync first: provisioning). */
+    public boolean hasModels(java.util.List<String> required) {
+        return required == null || models.containsAll(required);
+    }
 
     public int free() {
         return Math.max(0, capacity - running);

@@ -26,11 +26,15 @@ public final class Eligibility {
         return minVram == null || minVram <= 0 || agent.vramGb() == null || agent.vramGb() >= minVram;
     }
 
-    /** Eligible agents, least loaded first (then most free slots, then by id for a stable order). */
+    /**
+     * Eligible agents: those that already have the workflow's {@code required_models} first (no sync needed), then
+     * least loaded first, then most free slots, then by id for a stable order.
+     */
     public static List<AgentSlots> candidates(List<AgentSlots> agents, TaskSpec spec) {
         return agents.stream()
                 .filter(a -> eligible(a, spec))
-                .sorted(Comparator.comparingDouble(AgentSlots::load)
+                .sorted(Comparator.comparing((AgentSlots a) -> !a.hasModels(spec.requiredModels()))
+                        .thenComparingDouble(AgentSlots::load)
                         .thenComparing(Comparator.comparingInt(AgentSlots::free).reversed())
                         .thenComparing(AgentSlots::agentId))
                 .toList();

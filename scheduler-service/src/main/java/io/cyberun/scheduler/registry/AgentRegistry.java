@@ -65,6 +65,7 @@ public class AgentRegistry {
     static final String SET_STATUS = """
             if redis.call('HGET', KEYS[1], 'session') ~= ARGV[1] then return 0 end
             redis.call('HSET', KEYS[1], 'status', ARGV[2])
+            if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'models', ARGV[3]) end
             return 1
             """;
     static final String DISCONNECT = """
@@ -115,6 +116,7 @@ public class AgentRegistry {
         fields.put("hub", e.hubId());
         fields.put("session", e.sessionId());
         fields.put("connected_at", e.at().toString());
+        fields.put("models", write(e.models() == null ? List.of() : e.models()));
         Double vram = e.systemStats() == null ? null : e.systemStats().maxVramGb();
         if (vram != null) {
             fields.put("vram_gb", vram.toString());
@@ -144,7 +146,8 @@ public class AgentRegistry {
 
     /** Applies a status the agent reported, if the event belongs to its current session. */
     public Uni<Boolean> statusChanged(AgentEvent.StatusChanged e) {
-        return eval(SET_STATUS, List.of(keys.agent(e.teamId(), e.agentId())), List.of(e.sessionId(), e.status().wireName()))
+        return eval(SET_STATUS, List.of(keys.agent(e.teamId(), e.agentId())), List.of(e.sessionId(), e.status().wireName(),
+                        e.models() == null ? "" : write(e.models())))
                 .map(r -> r.toInteger() == 1);
     }
 
@@ -222,7 +225,8 @@ public class AgentRegistry {
             return null;
         }
         return new AgentSlots(id, AgentStatus.fromWire(h.get("status")), parseInt(h.get("capacity")), parseInt(h.get("running")),
-                read(h.get("labels")), h.get("vram_gb") == null ? null : Double.valueOf(h.get("vram_gb")), h.get("gpu_type"), h.get("hub"));
+                read(h.get("labels")), h.get("vram_gb") == null ? null : Double.valueOf(h.get("vram_gb")), h.get("gpu_type"), h.get("hub"),
+                read(h.get("models")));
     }
 
     private Uni<Response> eval(String script, List<String> scriptKeys, List<String> args) {

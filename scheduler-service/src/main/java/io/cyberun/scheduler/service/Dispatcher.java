@@ -1,5 +1,6 @@
 package io.cyberun.scheduler.service;
 
+import io.cyberun.contracts.agent.AgentStatus;
 import io.cyberun.contracts.events.AgentCommand;
 import io.cyberun.contracts.events.AgentEvent;
 import io.cyberun.contracts.events.TaskEvent;
@@ -73,6 +74,9 @@ public class Dispatcher {
                         .call(() -> book.dispatched(task, clock.millis()))
                         .call(() -> dispatch(c));
                 case RUNNING -> book.update(c, c.agentId(), c.attempt()).call(() -> book.acknowledged(task));
+                case PROVISIONING -> book.update(c, c.agentId(), c.attempt()).flatMap(v -> book.get(task)).flatMap(t -> t == null || t.spec() == null
+                        ? Uni.createFrom().voidItem()
+                        : out.command(new AgentCommand.SyncModels(team, c.agentId(), task, c.attempt(), t.spec().requiredModels())));
                 default -> book.update(c, c.agentId(), c.attempt());
             };
             case TaskEvent.Completed c -> finish(c);
@@ -89,6 +93,9 @@ public class Dispatcher {
         return switch (event) {
             case AgentEvent.Connected c -> reconcile(c).call(() -> placeWaiting(c.teamId()));
             case AgentEvent.StatusChanged s -> agents.statusChanged(s)
+                    .call(applied -> applied && s.models() != null && s.status() != AgentStatus.SYNCING
+                            ? provisioned(s.teamId(), s.agentId(), s.models())
+                            : Uni.createFrom().voidItem())
                     .call(applied -> applied && s.status().takesTasks() ? placeWaiting(s.teamId()) : Uni.createFrom().voidItem())
                     .replaceWithVoid();
             case AgentEvent.Disconnected d -> agents.disconnected(d).call(tasks -> Multi.createFrom().iterable(tasks)
@@ -112,6 +119,31 @@ public class Dispatcher {
                     return onAgentEvent(new AgentEvent.Disconnected(r.teamId(), r.agentId(), r.hubId(), r.sessionId(), clock.instant(),
                             "no heartbeat reached the platform", List.of()));
                 })
+                .collect().last().replaceWithVoid());
+    }
+
+    /**
+     * The agent finished a model sync and has {@code models}: each task provisioning on it is dispatched there if
+     * the agent now has everything it needs, or failed when the team has no active model of that name.
+     */
+    private Uni<Void> provisioned(UUID team, String agentId, List<String> models) {
+        Set<String> has = new HashSet<>(models);
+        return agents.slotsOf(team, agentId).flatMap(held -> Multi.createFrom().iterable(held)
+                .onItem().transformToUniAndConcatenate(id -> book.get(id).flatMap(t -> {
+                    if (t == null || t.spec() == null || !"provisioning".equals(t.status()) || !agentId.equals(t.agentId())) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    List<String> missing = t.spec().requiredModels().stream().filter(m -> !has.contains(m)).toList();
+                    if (missing.isEmpty()) {
+                        return agents.agents(team).flatMap(all -> {
+                            AgentSlots a = all.stream().filter(x -> x.agentId().equals(agentId)).findFirst().orElse(null);
+                            return out.transition(new TaskTransition.Assign(id, team, agentId, a == null ? null : a.hubId(),
+                                    a == null ? List.of() : List.copyOf(a.labels()), a == null ? null : a.gpuType(), false));
+                        });
+                    }
+                    return out.transition(new TaskTransition.Fail(id, team, agentId, t.attempt(), "the team has no active model " + missing
+                            + ": register it with POST /api/v1/models (or enable it) and run the task again", false, List.of()));
+                }))
                 .collect().last().replaceWithVoid());
     }
 
@@ -185,7 +217,7 @@ public class Dispatcher {
                 chosen = a;
                 if (reservation instanceof Reservation.Reserved) {
                     view.set(i, new AgentSlots(a.agentId(), a.status(), a.capacity(), a.running() + 1, a.labels(), a.vramGb(), a.gpuType(),
-                            a.hubId()));
+                            a.hubId(), a.models()));
                 }
             }
         }
@@ -194,7 +226,8 @@ public class Dispatcher {
                 : agents.agents(task.teamId()).map(all -> all.stream().filter(a -> a.agentId().equals(agentId)).findFirst().orElse(null));
         return book.dequeueWaiting(task.teamId(), task.taskId())
                 .call(() -> details.flatMap(a -> out.transition(new TaskTransition.Assign(task.taskId(), task.teamId(), agentId,
-                        a == null ? null : a.hubId(), a == null ? List.of() : List.copyOf(a.labels()), a == null ? null : a.gpuType()))));
+                        a == null ? null : a.hubId(), a == null ? List.of() : List.copyOf(a.labels()), a == null ? null : a.gpuType(),
+                        a != null && !a.hasModels(task.spec().requiredModels())))));
     }
 
     private Uni<Void> markWaiting(Tracked task) {
@@ -282,7 +315,7 @@ public class Dispatcher {
 
     private static AgentEvent.Connected withRunning(AgentEvent.Connected c, List<RunningTask> running) {
         return new AgentEvent.Connected(c.teamId(), c.agentId(), c.hubId(), c.sessionId(), c.at(), c.labels(), c.gpuCapacity(), c.status(),
-                running, c.systemStats(), c.versions());
+                running, c.systemStats(), c.versions(), c.models());
     }
 
     /** The agent is gone: a task it ran fails (and is retried if it may be); a task it had not acknowledged is requeued. */

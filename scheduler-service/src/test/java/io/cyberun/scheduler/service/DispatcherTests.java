@@ -43,6 +43,8 @@ class DispatcherTests {
     RedisDataSource redis;
     @Inject
     TaskBook book;
+    @Inject
+    io.cyberun.scheduler.registry.AgentRegistry registry;
 
     @BeforeAll
     static void kafka() {
@@ -82,6 +84,79 @@ class DispatcherTests {
     void status(UUID task, long seq, TaskStatus status, TaskStatus previous, String agent, int attempt) {
         kafka.publish(Topic.TASK_EVENTS, TaskEvent.FAMILY, new TaskEvent.StatusChanged(task, team, seq, status, Instant.now(), previous,
                 agent, attempt, 0, "test"));
+    }
+
+    UUID submitNeeding(List<String> labels, List<String> models) {
+        UUID task = UUID.randomUUID();
+        TaskSpec spec = new TaskSpec(UUID.randomUUID(), "w", 1, "comfyui", null, null, List.of(), labels, null, models, 0, 0, 0);
+        kafka.publish(Topic.TASK_EVENTS, TaskEvent.FAMILY, new TaskEvent.Submitted(task, team, 1, TaskStatus.PENDING, Instant.now(), spec));
+        return task;
+    }
+
+    void synced(String agent, String session, List<String> models) {
+        kafka.publish(Topic.AGENT_EVENTS, AgentEvent.FAMILY, new AgentEvent.StatusChanged(team, agent, "hub-1", session, Instant.now(),
+                AgentStatus.IDLE, List.of(), models));
+    }
+
+    @Test
+    void aTaskIsPreferablyPlacedWhereItsModelsAreOtherwiseProvisionedThereThenDispatched() {
+        String model = "checkpoints/" + UUID.randomUUID() + ".safetensors";
+        kafka.publish(Topic.AGENT_EVENTS, AgentEvent.FAMILY, new AgentEvent.Connected(team, "has-model", "hub-1", "s20", Instant.now(),
+                List.of("sd"), 1, AgentStatus.IDLE, List.of(), null, null, List.of(model)));
+        alive("has-model", "s20", Duration.ofMinutes(5));
+        connect("bare", List.of("sd"), 1, "s21");
+        awaitAgents("has-model", "bare");
+        UUID first = submitNeeding(List.of("sd"), List.of(model));
+        var direct = transitions.await(TaskTransition.Assign.class, a -> a.taskId().equals(first), WAIT);
+        assertThat(direct.agentId()).as("the agent that already has the model").isEqualTo("has-model");
+        assertThat(direct.provision()).isFalse();
+
+        // The only free agent lacks the model: the task provisions there.
+        UUID second = submitNeeding(List.of("sd"), List.of(model));
+        var provision = transitions.await(TaskTransition.Assign.class, a -> a.taskId().equals(second), WAIT);
+        assertThat(provision.agentId()).isEqualTo("bare");
+        assertThat(provision.provision()).isTrue();
+        status(second, 2, TaskStatus.PROVISIONING, TaskStatus.PENDING, "bare", 1);
+        var sync = commands.await(AgentCommand.SyncModels.class, c -> c.taskId().equals(second), WAIT);
+        assertThat(sync.agentId()).isEqualTo("bare");
+        assertThat(sync.requiredModels()).containsExactly(model);
+        awaitBookStatus(second, "provisioning");
+
+        synced("bare", "s21", List.of(model));
+        var dispatch = transitions.await(TaskTransition.Assign.class, a -> a.taskId().equals(second) && !a.provision(), WAIT);
+        assertThat(dispatch.agentId()).isEqualTo("bare");
+    }
+
+    @Test
+    void aTaskProvisioningForAModelTheTeamDoesNotHaveFailsWhenTheSyncEnds() {
+        connect("lonely", List.of("sd-missing"), 1, "s22");
+        UUID task = submitNeeding(List.of("sd-missing"), List.of("checkpoints/nowhere.safetensors"));
+        transitions.await(TaskTransition.Assign.class, a -> a.taskId().equals(task) && a.provision(), WAIT);
+        status(task, 2, TaskStatus.PROVISIONING, TaskStatus.PENDING, "lonely", 1);
+        commands.await(AgentCommand.SyncModels.class, c -> c.taskId().equals(task), WAIT);
+        awaitBookStatus(task, "provisioning");
+        synced("lonely", "s22", List.of("checkpoints/other.safetensors"));
+        var fail = transitions.await(TaskTransition.Fail.class, f -> f.taskId().equals(task), WAIT);
+        assertThat(fail.retryable()).isFalse();
+        assertThat(fail.error()).startsWith("the team has no active model [checkpoints/nowhere.safetensors]");
+    }
+
+    /** Agent events and task events travel on different topics: let the registry see these agents first. */
+    void awaitAgents(String... ids) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            var known = registry.agents(team).await().atMost(Duration.ofSeconds(5)).stream().map(a -> a.agentId()).toList();
+            if (known.containsAll(List.of(ids))) {
+                return;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new AssertionError("agents " + List.of(ids) + " were not registered within " + WAIT);
     }
 
     void awaitBookStatus(UUID task, String status) {

@@ -10,7 +10,11 @@ public sealed interface TaskCommand {
     record MarkWaiting(String reason) implements TaskCommand {
     }
 
-    record Assign(String agentId) implements TaskCommand {
+    /** {@code provision}: the agent must sync models first, so the task becomes {@code provisioning}, not {@code queued}. */
+    record Assign(String agentId, boolean provision) implements TaskCommand {
+        public Assign(String agentId) {
+            this(agentId, false);
+        }
     }
 
     record Start(String agentId, int attempt) implements TaskCommand {

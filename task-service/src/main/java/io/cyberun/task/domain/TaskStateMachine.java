@@ -71,10 +71,13 @@ public final class TaskStateMachine {
             return new Ignored("an assignment needs an agent");
         }
         return switch (state.status()) {
-            case PENDING, WAITING -> new Accepted(state.with(TaskStatus.QUEUED, state.attempt() + 1, state.retryCount(), a.agentId()),
-                    Outcome.STATUS_CHANGED, "dispatched to agent " + a.agentId());
+            case PENDING, WAITING -> a.provision()
+                    ? new Accepted(state.with(TaskStatus.PROVISIONING, state.attempt() + 1, state.retryCount(), a.agentId()),
+                            Outcome.STATUS_CHANGED, "agent " + a.agentId() + " syncs the models the workflow needs")
+                    : new Accepted(state.with(TaskStatus.QUEUED, state.attempt() + 1, state.retryCount(), a.agentId()),
+                            Outcome.STATUS_CHANGED, "dispatched to agent " + a.agentId());
             // A task provisioning on an agent is dispatched to that same agent once its models are there.
-            case PROVISIONING -> Objects.equals(state.agentId(), a.agentId())
+            case PROVISIONING -> Objects.equals(state.agentId(), a.agentId()) && !a.provision()
                     ? new Accepted(state.with(TaskStatus.QUEUED, state.attempt(), state.retryCount(), a.agentId()), Outcome.STATUS_CHANGED, "models ready")
                     : new Ignored("task is provisioning on agent " + state.agentId());
             default -> new Ignored("task is already " + state.status().wireName());

@@ -207,7 +207,7 @@ public class TaskService {
     public Uni<Void> apply(UUID eventId, TaskTransition transition) {
         TaskCommand command = switch (transition) {
             case TaskTransition.MarkWaiting w -> new TaskCommand.MarkWaiting(w.reason());
-            case TaskTransition.Assign a -> new TaskCommand.Assign(a.agentId());
+            case TaskTransition.Assign a -> new TaskCommand.Assign(a.agentId(), a.provision());
             case TaskTransition.Start s -> new TaskCommand.Start(s.agentId(), s.attempt());
             case TaskTransition.Complete c -> new TaskCommand.Complete(c.agentId(), c.attempt(), c.outputs());
             case TaskTransition.Fail f -> new TaskCommand.Fail(f.agentId(), f.attempt(), f.error(), f.retryable(), f.lastLogs());

@@ -32,6 +32,18 @@ class TaskStateMachineTests {
     }
 
     @Test
+    void aTaskWhoseAgentLacksModelsProvisionsThereThenIsQueuedOnThatAgentWithTheSameAttempt() {
+        TaskState provisioning = accept(PENDING, new TaskCommand.Assign("gpu-1", true));
+        assertThat(provisioning).isEqualTo(new TaskState(TaskStatus.PROVISIONING, 1, 0, 1, "gpu-1"));
+        ignored(provisioning, new TaskCommand.Assign("gpu-1", true));
+        ignored(provisioning, new TaskCommand.Start("gpu-1", 1));
+        TaskState queued = accept(provisioning, new TaskCommand.Assign("gpu-1"));
+        assertThat(queued).isEqualTo(new TaskState(TaskStatus.QUEUED, 1, 0, 1, "gpu-1"));
+        TaskState requeued = accept(provisioning, new TaskCommand.Requeue("gpu-1", 1, "agent left during the sync"));
+        assertThat(requeued.status()).isEqualTo(TaskStatus.PENDING);
+    }
+
+    @Test
     void aPendingTaskWithAFreeAgentIsQueuedDirectly() {
         assertThat(accept(PENDING, new TaskCommand.Assign("gpu-1")).status()).isEqualTo(TaskStatus.QUEUED);
     }
