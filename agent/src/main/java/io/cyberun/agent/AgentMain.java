@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * {@code cyberun-agent --server URL --key ak-... [--id NAME] [--labels a,b] [--capacity N] [--config FILE]
- * [--work-dir DIR] [--comfyui URL] [--drain-seconds N]}. Flags win over the config file; {@code CYBERUN_AGENT_KEY},
+ * [--work-dir DIR] [--models-dir DIR] [--comfyui URL] [--drain-seconds N]}. Flags win over the config file; {@code CYBERUN_AGENT_KEY},
  * {@code CYBERUN_SERVER} and {@code CYBERUN_AGENT_ID} fill what neither gives.
  */
 public final class AgentMain {
@@ -77,6 +77,9 @@ public final class AgentMain {
         if (o.workDir != null) {
             config.workDir = o.workDir;
         }
+        if (o.modelsDir != null) {
+            config.modelsDir = o.modelsDir;
+        }
         if (o.comfyui != null) {
             config.runtimes.comfyui = new AgentConfig.ComfyUi();
             config.runtimes.comfyui.url = o.comfyui;
@@ -94,6 +97,7 @@ public final class AgentMain {
                   --capacity N        tasks run at once (gpu_capacity, default 1)
                   --config FILE       cyberun-agent.yaml with agent_labels and runtime settings
                   --work-dir DIR      where task folders are made
+                  --models-dir DIR    where the team's models are synced (ComfyUI: its models folder)
                   --comfyui URL       run comfyui workflows on the ComfyUI at URL (e.g. http://127.0.0.1:8188)
                   --drain-seconds N   on shutdown, how long running tasks may finish (default 30)""";
     }
@@ -128,6 +132,7 @@ public final class AgentMain {
         Integer capacity;
         String config;
         String workDir;
+        String modelsDir;
         String comfyui;
         Integer drainSeconds;
         boolean help;
@@ -163,6 +168,7 @@ public final class AgentMain {
                     case "--capacity" -> o.capacity = number(name, value);
                     case "--config" -> o.config = value;
                     case "--work-dir" -> o.workDir = value;
+                    case "--models-dir" -> o.modelsDir = value;
                     case "--comfyui" -> o.comfyui = value;
                     case "--drain-seconds" -> o.drainSeconds = number(name, value);
                     default -> throw new IllegalArgumentException("unknown option " + name);

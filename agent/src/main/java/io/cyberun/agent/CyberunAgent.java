@@ -5,6 +5,7 @@ import io.cyberun.agent.config.AgentConfig;
 import io.cyberun.agent.hub.HubConnection;
 import io.cyberun.agent.runtime.RunOutcome;
 import io.cyberun.agent.runtime.TaskRuntime;
+import io.cyberun.agent.models.ModelStore;
 import io.cyberun.agent.task.InputDownloader;
 import io.cyberun.agent.task.OutputUploader;
 import io.cyberun.agent.task.TaskExecution;
@@ -74,6 +75,10 @@ public final class CyberunAgent {
     private volatile HubConnection welcomedConnection;
     /** Why a runtime's tool cannot take tasks (the agent reports {@code unhealthy}), or null. */
     private volatile String unhealthy;
+    private final ModelStore models;
+    /** Model syncs run one at a time, off the message thread. */
+    private final java.util.concurrent.ExecutorService syncThread = Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().daemon().name("agent-model-sync").unstarted(r));
 
     public CyberunAgent(AgentConfig config, List<TaskRuntime> runtimes, SystemStats systemStats, String version) {
         this.config = config;
@@ -83,6 +88,7 @@ public final class CyberunAgent {
         this.version = version;
         this.uploader = new OutputUploader(http, this::sendNow);
         this.downloader = new InputDownloader(http);
+        this.models = new ModelStore(http, config.modelsDir == null ? workDir().resolve("models") : config.resolve(config.modelsDir));
     }
 
     /** Runs until {@link #stop} is called; returns the process exit code. */
@@ -153,6 +159,7 @@ public final class CyberunAgent {
             c.close("agent shutting down");
         }
         taskThreads.shutdown();
+        syncThread.shutdownNow();
         timers.shutdown();
         AgentLog.info("stopped");
     }
@@ -181,7 +188,44 @@ public final class CyberunAgent {
             }
             case HubMessage.UploadUrls u -> uploader.answered(u);
             case HubMessage.Refusal r -> AgentLog.warn("the hub refused a message: %s (%s)", r.message(), r.code());
+            case HubMessage.ModelSync m -> syncThread.submit(() -> syncModels(m.models()));
         }
+    }
+
+    /**
+     * Downloads the team's models the cache lacks, reporting {@code syncing} with the share done (no tasks come
+     * meanwhile), then reports the models it has, which lets tasks provisioning on this agent go ahead.
+     */
+    private void syncModels(List<io.cyberun.contracts.files.ModelManifest.Entry> manifest) {
+        try {
+            List<io.cyberun.contracts.files.ModelManifest.Entry> missing = models.missing(manifest);
+            if (missing.isEmpty()) {
+                send(new AgentMessage.StatusUpdate(readyStatus(), null, unhealthy, null, models.present()));
+                return;
+            }
+            AgentLog.info("syncing %d model(s) into %s", missing.size(), models.dir());
+            send(new AgentMessage.StatusUpdate(AgentStatus.SYNCING, "downloading", "Downloading " + missing.size() + " model(s)", 0.0));
+            long[] last = {System.nanoTime()};
+            ModelStore.Result result = models.sync(manifest, (detail, percent) -> {
+                if (System.nanoTime() - last[0] >= 1_000_000_000L) {
+                    last[0] = System.nanoTime();
+                    send(new AgentMessage.StatusUpdate(AgentStatus.SYNCING, "downloading", detail, Math.floor(percent * 10) / 10));
+                }
+            });
+            result.problems().forEach(p -> AgentLog.warn("model %s", p));
+            AgentLog.info("model sync done: %d model(s) present%s", result.present().size(),
+                    result.problems().isEmpty() ? "" : ", " + result.problems().size() + " failed");
+            String detail = result.problems().isEmpty() ? unhealthy : "model sync failed for " + result.problems();
+            send(new AgentMessage.StatusUpdate(readyStatus(), null, detail, null, models.present()));
+        } catch (RuntimeException e) {
+            AgentLog.warn("model sync failed: %s", e.toString());
+            send(new AgentMessage.StatusUpdate(readyStatus(), null, "model sync failed: " + e.getMessage(), null, models.present()));
+        }
+    }
+
+    /** The status to report when not syncing: unhealthy while a tool does not answer; idle or busy otherwise (the hub counts). */
+    private AgentStatus readyStatus() {
+        return unhealthy != null ? AgentStatus.UNHEALTHY : running.isEmpty() ? AgentStatus.IDLE : AgentStatus.BUSY;
     }
 
     private void dispatch(HubMessage.Dispatch d) {
@@ -284,7 +328,7 @@ public final class CyberunAgent {
         }
         String tool = runtimes.containsKey("comfyui") ? "comfyui" : "exec";
         return new AgentMessage.Hello(AgentProtocol.VERSION, config.agentId, config.agentLabels, version, tool,
-                "comfyui".equals(tool) ? stats.comfyuiVersion() : null, config.gpuCapacity, stats, tasks);
+                "comfyui".equals(tool) ? stats.comfyuiVersion() : null, config.gpuCapacity, stats, tasks, models.present());
     }
 
     /** Asks each runtime whether its tool answers; a change is reported to the hub ({@code unhealthy} takes no tasks). */

@@ -40,6 +40,11 @@ public final class AgentConfig {
     public List<String> agentLabels = new ArrayList<>();
     public int gpuCapacity = 1;
     public String workDir;
+    /**
+     * Where the team's models are synced to, as {@code <model_type>/<model_path>}; for ComfyUI, its {@code models}
+     * folder. Default: {@code models} in the work directory.
+     */
+    public String modelsDir;
     /** How often the runtimes' tools are checked (an agent whose tool does not answer reports unhealthy). */
     public int healthCheckSeconds = 10;
     public Runtimes runtimes = new Runtimes();
