@@ -159,7 +159,8 @@ class AgentsIT {
     void anAgentKilledMidTaskHasTheTaskRetriedOnAnother() throws Exception {
         Team team = team("Agent crash team", "exec, crash-agent", 1);
         ServiceProcess doomed = stack.agent(agent(team, "doomed", "exec, crash-agent"));
-        String id = run(team, "work", "{\"seconds\": 3}");
+        // Long enough that the first attempt is still running when the agent is killed, however slow the machine.
+        String id = run(team, "work", "{\"seconds\": 120, \"retry_seconds\": 1}");
         awaitRun(team, id, "start");
         stack.agent(agent(team, "survivor", "exec, crash-agent"));
         doomed.kill();
@@ -253,6 +254,61 @@ class AgentsIT {
         }
     }
 
+    @Test
+    void aTaskNeedingAModelTheAgentLacksProvisionsItThereFirst() throws Exception {
+        // The owner is a Keycloak user: models are managed with a user token (or a dk- key), not the sk- key.
+        String workflow = """
+                {"workflow_slug": "needs-model", "display_name": "Needs a model", "tool_type": "exec", "workflow_json": {"command": "work"},
+                 "parameters": [{"key": "token", "type": "string", "default": "-"}],
+                 "required_labels": ["exec", "model-sync"], "required_models": ["checkpoints/tiny/e2e.safetensors"]}""";
+        JsonNode boot = WalkingSkeletonIT.bootstrap(stack, "Model team " + UUID.randomUUID().toString().substring(0, 8), "alice@example.com", workflow);
+        Path runsFile = stack.logs.resolve("runs-" + UUID.randomUUID() + ".log");
+        Files.createFile(runsFile);
+        Team team = new Team(boot.path("integration_key").asText(), boot.path("agent_key").asText(), runsFile);
+        Map<String, String> asAlice = Map.of("X-Team-ID", boot.path("team_id").asText());
+        String alice = WalkingSkeletonIT.userToken(stack, "alice", stack.ctx.endpoints().alicePassword());
+
+        // The agent is there before the model exists, so its sync at connect cannot have brought it.
+        stack.agent(agent(team, "model-agent", "exec, model-sync"));
+        awaitAgentStatus(team, "model-agent", "idle");
+        byte[] weights = ("tiny weights " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
+        JsonNode presigned = WalkingSkeletonIT.json(WalkingSkeletonIT.call("POST", "/api/v1/models/presign", alice,
+                "{\"file_name\":\"e2e.safetensors\",\"file_size\":" + weights.length
+                        + ",\"model_type\":\"checkpoints\",\"model_path\":\"tiny/e2e.safetensors\"}", asAlice).body());
+        HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(presigned.path("upload_url").asText()))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(weights));
+        presigned.path("upload_headers").fields().forEachRemaining(h -> {
+            if (!h.getKey().equalsIgnoreCase("Content-Length")) {
+                put.header(h.getKey(), h.getValue().asText());
+            }
+        });
+        assertThat(WalkingSkeletonIT.HTTP.send(put.build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        String hash = "sha256:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(weights));
+        HttpResponse<String> registered = WalkingSkeletonIT.call("POST", "/api/v1/models", alice, """
+                {"display_name": "Tiny", "model_type": "checkpoints", "model_path": "tiny/e2e.safetensors", "storage_key": "%s",
+                 "file_size": %d, "file_hash": "%s"}""".formatted(presigned.path("storage_key").asText(), weights.length, hash), asAlice);
+        assertThat(registered.statusCode()).as(registered.body()).isEqualTo(200);
+        assertThat(WalkingSkeletonIT.call("GET", "/api/v1/models", team.key(), null, Map.of()).statusCode())
+                .as("the sk- key has no access to the management API").isEqualTo(401);
+
+        String id = run(team, "needs-model", "{}");
+        await(team, id, "completed", LONG);
+        SseClient sse = SseClient.open(stack.gateway.url() + "/api/v1/r/tasks/" + id + "/events", team.key(), null);
+        assertThat(sse.done.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(200);
+        List<String> states = sse.events.stream().filter(e -> e.name().equals("status") || e.name().equals("completed"))
+                .map(e -> e.data().path("status").asText()).toList();
+        assertThat(states).containsSubsequence("provisioning", "queued", "running", "completed");
+        Path synced = stack.logs.resolve("agent-model-agent/work/models/checkpoints/tiny/e2e.safetensors");
+        assertThat(Files.readAllBytes(synced)).isEqualTo(weights);
+
+        // The agent has the model now: the next run goes straight to the queue.
+        String next = run(team, "needs-model", "{}");
+        await(team, next, "completed", LONG);
+        SseClient again = SseClient.open(stack.gateway.url() + "/api/v1/r/tasks/" + next + "/events", team.key(), null);
+        assertThat(again.done.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(200);
+        assertThat(again.events).extracting(e -> e.data().path("status").asText()).doesNotContain("provisioning");
+    }
+
     static JsonNode agentRecord(Team team, String agentId) throws Exception {
         JsonNode agents = WalkingSkeletonIT.json(WalkingSkeletonIT.call("GET", "/api/v1/r/agents", team.key(), null, Map.of()).body());
         for (JsonNode a : agents.path("agent_list")) {
@@ -265,7 +321,14 @@ class AgentsIT {
 
     static void awaitAgentStatus(Team team, String agentId, String status) throws Exception {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-        while (!agentRecord(team, agentId).path("agent_status").asText().equals(status) && Instant.now().isBefore(deadline)) {
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                if (agentRecord(team, agentId).path("agent_status").asText().equals(status)) {
+                    break;
+                }
+            } catch (AssertionError notListedYet) {
+                // the agent is still connecting
+            }
             Thread.sleep(200);
         }
         assertThat(agentRecord(team, agentId).path("agent_status").asText()).isEqualTo(status);

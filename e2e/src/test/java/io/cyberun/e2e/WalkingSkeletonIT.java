@@ -164,6 +164,10 @@ class WalkingSkeletonIT {
     }
 
     static String userToken(String user, String password) throws Exception {
+        return userToken(stack, user, password);
+    }
+
+    static String userToken(CyberunStack stack, String user, String password) throws Exception {
         String form = "grant_type=password&client_id=cyberun-dashboard&username=" + user + "&password=" + password;
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(stack.ctx.endpoints().oidcRealmUrl() + "/protocol/openid-connect/token"))
                 .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form))
