@@ -120,9 +120,37 @@ class ExecRuntimeTests {
         assertThat(ProcessHandle.of(sleeper)).isPresent();
         p.getOutputStream().close();
         assertThat(p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-        Thread.sleep(200);
-        assertThat(ProcessHandle.of(sleeper).map(ProcessHandle::isAlive).orElse(false)).as("the command's child").isFalse();
-        assertThat(tree).noneMatch(h -> h.isAlive() && h.info().command().map(c -> c.endsWith("sleep")).orElse(false));
+        long until = System.nanoTime() + 10_000_000_000L;
+        while (running(sleeper) && System.nanoTime() < until) {
+            Thread.sleep(50);
+        }
+        assertThat(running(sleeper)).as("the command's child (%s)", stat(sleeper)).isFalse();
+        assertThat(tree).noneMatch(h -> running(h.pid()) && h.info().command().map(c -> c.endsWith("sleep")).orElse(false));
+    }
+
+    /**
+     * Whether the process still runs. A killed orphan stays a zombie until its new parent reaps it, and some
+     * sandboxes' init reaps late or never: a zombie has stopped running, so it counts as gone.
+     */
+    static String stat(long pid) {
+        try {
+            return Files.readString(Path.of("/proc/" + pid + "/stat")).strip();
+        } catch (java.io.IOException gone) {
+            return "gone";
+        }
+    }
+
+    static boolean running(long pid) {
+        if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            try {
+                String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+                char state = stat.charAt(stat.lastIndexOf(')') + 2);
+                return state != 'Z' && state != 'X';
+            } catch (java.io.IOException gone) {
+                return false;
+            }
+        }
+        return false;
     }
 
     @Test

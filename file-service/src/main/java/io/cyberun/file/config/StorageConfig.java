@@ -50,6 +50,18 @@ public interface StorageConfig {
     @WithDefault("5368709120")
     long maxModelSize();
 
+    /** Largest model file uploaded in parts, in bytes (default 50 GiB). */
+    @WithDefault("53687091200")
+    long maxMultipartModelSize();
+
+    /** How long task outputs are kept (the cleanup deletes older ones). */
+    @WithDefault("P7D")
+    Duration outputRetention();
+
+    /** How often the cleanup runs. */
+    @WithDefault("1h")
+    String cleanupEvery();
+
     /** Create missing buckets at start (the local stack's script creates them too). */
     @WithDefault("true")
     boolean createBuckets();

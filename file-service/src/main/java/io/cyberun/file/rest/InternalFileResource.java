@@ -35,10 +35,12 @@ public class InternalFileResource {
     private final CurrentPrincipal principal;
     private final InputService inputs;
     private final io.cyberun.file.service.ModelService models;
+    private final io.cyberun.file.service.StorageCleanup cleanup;
 
     public InternalFileResource(ObjectStore store, StorageConfig config, CurrentPrincipal principal, InputService inputs,
-                                io.cyberun.file.service.ModelService models) {
+                                io.cyberun.file.service.ModelService models, io.cyberun.file.service.StorageCleanup cleanup) {
         this.models = models;
+        this.cleanup = cleanup;
         this.store = store;
         this.config = config;
         this.principal = principal;
@@ -98,6 +100,14 @@ public class InternalFileResource {
             throw ApiException.invalid("too many keys", List.of(new FieldError("storage_keys", "at most " + MAX_FILES_PER_REQUEST)));
         }
         return inputs.describe(principal.teamId(), keys);
+    }
+
+    /** Runs the storage cleanup now (it also runs on a schedule); for operators and tests, services only. */
+    @POST
+    @Path("/cleanup")
+    public io.smallrye.mutiny.Uni<io.cyberun.file.service.StorageCleanup.Removed> cleanup() {
+        principal.requireService();
+        return cleanup.run();
     }
 
     /** The caller's team's active models with fresh download URLs: what its agents sync. */

@@ -105,12 +105,9 @@ public class ModelService {
             return Uni.createFrom().failure(ApiException.invalid("model registration is invalid", errors));
         }
         // Checked before the (long) read of the object, and again in the transaction that writes the record.
-        // The object is read on a worker thread; the transaction must then run back on this request's event loop.
-        io.vertx.core.Context eventLoop = io.vertx.core.Vertx.currentContext();
+        // The object is read on a worker thread; the transaction then runs back on this request's event loop.
         return Panache.withSession(() -> free(teamId, r))
-                .flatMap(ok -> Uni.createFrom().item(() -> verify(r.storageKey(), r.fileSize(), hash))
-                        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                        .emitOn(task -> eventLoop.runOnContext(v -> task.run())))
+                .flatMap(ok -> Blocking.call(() -> verify(r.storageKey(), r.fileSize(), hash)))
                 .flatMap(v -> Panache.withTransaction(() -> free(teamId, r)
                         .flatMap(ok -> {
                             Instant now = clock.instant();

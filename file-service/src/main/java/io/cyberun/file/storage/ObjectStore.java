@@ -63,6 +63,19 @@ public class ObjectStore {
         return new PresignedUpload(presigned.url().toString(), headers, presigned.expiration());
     }
 
+    /** Presigns the PUT of one part of a multipart upload; the signature binds the part's exact length. */
+    public PresignedUpload presignUploadPart(String bucket, String key, String uploadId, int partNumber, long size) {
+        var presigned = presigner.presignUploadPart(b -> b.signatureDuration(config.uploadUrlLifetime())
+                .uploadPartRequest(r -> r.bucket(bucket).key(key).uploadId(uploadId).partNumber(partNumber).contentLength(size)));
+        Map<String, String> headers = new LinkedHashMap<>();
+        presigned.signedHeaders().forEach((name, values) -> {
+            if (!name.equalsIgnoreCase("host")) {
+                headers.put(canonical(name), String.join(",", values));
+            }
+        });
+        return new PresignedUpload(presigned.url().toString(), headers, presigned.expiration());
+    }
+
     /** Presigns a GET valid for the configured download lifetime. */
     public String presignGet(String bucket, String key) {
         return presigner.presignGetObject(b -> b.signatureDuration(config.downloadUrlLifetime())
