@@ -76,6 +76,19 @@ class InputPresignTests {
     }
 
     @Test
+    void theStoreRefusesAnUploadThatDoesNotSendTheSignedHeadersOrLength() throws Exception {
+        JsonPath p = presign("exact.bin", 4, "application/octet-stream");
+        assertThat(put(p, new byte[] {1, 2, 3})).as("a shorter body than the signed Content-Length").isNotEqualTo(200);
+        HttpRequest.Builder bare = HttpRequest.newBuilder(URI.create(p.getString("upload_url"))).PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[4]));
+        bare.header("Content-Type", "application/octet-stream");
+        assertThat(http.send(bare.build(), HttpResponse.BodyHandlers.discarding()).statusCode()).as("If-None-Match left out").isEqualTo(403);
+        HttpRequest.Builder otherType = HttpRequest.newBuilder(URI.create(p.getString("upload_url"))).PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[4]));
+        otherType.header("Content-Type", "text/plain").header("If-None-Match", "*");
+        assertThat(http.send(otherType.build(), HttpResponse.BodyHandlers.discarding()).statusCode()).as("another Content-Type").isEqualTo(403);
+        assertThat(put(p, new byte[] {1, 2, 3, 4})).isEqualTo(200);
+    }
+
+    @Test
     void badPresignRequestsAreRefusedBeforeAnyUrlIsIssued() {
         given().header(PrincipalTokens.HEADER, CTX.userToken(team, Role.MEMBER)).contentType(ContentType.JSON)
                 .body(Map.of("file_name", "../x", "file_size", 0, "content_type", "nope")).post("/api/v1/r/files/presign")

@@ -65,7 +65,7 @@ class MultipartAndCleanupTests {
         byte[] file = new byte[50 * 1024 * 1024];
         new Random(7).nextBytes(file);
         JsonPath init = as(team, Role.MEMBER).body(Map.of("file_name", "scan.bin", "file_size", file.length, "content_type",
-                "application/octet-stream")).post("/api/v1/uploads/multipart/initiate").then().statusCode(200).extract().jsonPath();
+                "application/octet-stream", "part_size", 8 << 20)).post("/api/v1/uploads/multipart/initiate").then().statusCode(200).extract().jsonPath();
         String uploadId = init.getString("upload_id");
         long partSize = init.getLong("part_size");
         int partCount = init.getInt("part_count");
@@ -122,8 +122,15 @@ class MultipartAndCleanupTests {
 
         as(team, Role.MEMBER).body(Map.of("file_name", "../x", "file_size", 600L * 1024 * 1024, "kind", "other"))
                 .post("/api/v1/uploads/multipart/initiate").then().statusCode(400).body("details.field", hasItems("file_name", "kind"));
-        as(team, Role.MEMBER).body(Map.of("file_name", "big.bin", "file_size", 600L * 1024 * 1024))
+        as(team, Role.MEMBER).body(Map.of("file_name", "big.bin", "file_size", 6L * 1024 * 1024 * 1024))
                 .post("/api/v1/uploads/multipart/initiate").then().statusCode(400).body("details[0].field", equalTo("file_size"));
+        // The documented form: a key a presign endpoint issued, and the size; the default part is 100 MiB.
+        String key = as(team, Role.MEMBER).body(Map.of("file_name", "big.bin", "file_size", 3, "content_type", "application/octet-stream"))
+                .post("/api/v1/r/files/presign").then().statusCode(200).extract().path("file_key");
+        as(team, Role.MEMBER).body(Map.of("storage_key", key, "file_size", 700L * 1024 * 1024)).post("/api/v1/uploads/multipart/initiate")
+                .then().statusCode(200).body("storage_key", equalTo(key)).body("part_size", equalTo(104857600)).body("part_count", equalTo(7));
+        as(team, Role.MEMBER).body(Map.of("storage_key", "teams/" + UUID.randomUUID() + "/inputs/x/y.bin", "file_size", 10))
+                .post("/api/v1/uploads/multipart/initiate").then().statusCode(400).body("details[0].field", equalTo("storage_key"));
         as(team, Role.MEMBER).body(Map.of("file_name", "model.safetensors", "file_size", 1, "kind", "model"))
                 .post("/api/v1/uploads/multipart/initiate").then().statusCode(403);
         as(team, Role.VIEWER).body(Map.of("file_name", "x.bin", "file_size", 1)).post("/api/v1/uploads/multipart/initiate").then().statusCode(403);

@@ -50,6 +50,10 @@ public interface StorageConfig {
     @WithDefault("5368709120")
     long maxModelSize();
 
+    /** Largest input uploaded in parts, in bytes (default 5 GiB; one PUT takes up to max-file-size). */
+    @WithDefault("5368709120")
+    long maxMultipartInputSize();
+
     /** Largest model file uploaded in parts, in bytes (default 50 GiB). */
     @WithDefault("53687091200")
     long maxMultipartModelSize();

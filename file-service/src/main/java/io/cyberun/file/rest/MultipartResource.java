@@ -5,6 +5,7 @@ import io.cyberun.common.security.CurrentPrincipal;
 import io.cyberun.contracts.auth.Role;
 import io.cyberun.file.model.MultipartUpload;
 import io.cyberun.file.service.MultipartService;
+import io.cyberun.file.storage.StorageKeys;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.POST;
@@ -37,9 +38,11 @@ public class MultipartResource {
     @Path("/initiate")
     public Uni<MultipartService.Initiated> initiate(MultipartService.Initiate request) {
         if (request == null) {
-            throw ApiException.invalid("send file_name, file_size, content_type and kind (input or model)", List.of());
+            throw ApiException.invalid("send storage_key and file_size, or file_name, file_size, content_type and kind (input or model)", List.of());
         }
-        principal.requireRole(MultipartUpload.MODEL.equals(request.kind()) ? Role.ADMIN : Role.MEMBER);
+        boolean model = MultipartUpload.MODEL.equals(request.kind())
+                || request.storageKey() != null && StorageKeys.kindOf(principal.teamId(), request.storageKey()).orElse(null) == StorageKeys.Kind.MODEL;
+        principal.requireRole(model ? Role.ADMIN : Role.MEMBER);
         return multipart.initiate(principal.teamId(), request);
     }
 

@@ -36,8 +36,10 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  */
 @ApplicationScoped
 public class MultipartService {
-    /** S3's smallest part (except the last) and most parts. */
-    static final long MIN_PART_SIZE = 8L << 20;
+    /** S3's smallest part (except the last), its largest, and most parts. */
+    static final long MIN_PART_SIZE = 5L << 20;
+    static final long MAX_PART_SIZE = 5L << 30;
+    static final long DEFAULT_PART_SIZE = 100L << 20;
     static final int MAX_PARTS = 10_000;
     static final int MAX_PART_URLS = 1000;
     public static final Duration LIFETIME = Duration.ofDays(1);
@@ -57,7 +59,11 @@ public class MultipartService {
         this.clock = clock;
     }
 
-    public record Initiate(String fileName, Long fileSize, String contentType, String kind) {
+    /**
+     * Either {@code storage_key} (a key a presign endpoint gave the team, as the product documents) or
+     * {@code file_name} with {@code kind}; {@code part_size} is optional (default 100 MiB, at least 5 MiB).
+     */
+    public record Initiate(String fileName, Long fileSize, String contentType, String kind, String storageKey, Long partSize) {
     }
 
     public record Initiated(String uploadId, String storageKey, long partSize, int partCount, Instant expiresAt) {
@@ -77,15 +83,25 @@ public class MultipartService {
 
     public Uni<Initiated> initiate(UUID teamId, Initiate r) {
         List<FieldError> errors = new ArrayList<>();
+        String givenKey = r.storageKey();
         String kind = r.kind() == null ? MultipartUpload.INPUT : r.kind();
+        String fileName = r.fileName();
+        if (givenKey != null) {
+            StorageKeys.Kind k = StorageKeys.kindOf(teamId, givenKey).orElse(null);
+            if (k != StorageKeys.Kind.INPUT && k != StorageKeys.Kind.MODEL || givenKey.endsWith("/")) {
+                return Uni.createFrom().failure(ApiException.invalid("multipart upload request is invalid", List.of(new FieldError("storage_key",
+                        "must be a key returned to this team by POST /api/v1/r/files/presign or /api/v1/models/presign"))));
+            }
+            kind = k == StorageKeys.Kind.MODEL ? MultipartUpload.MODEL : MultipartUpload.INPUT;
+            fileName = givenKey.substring(givenKey.lastIndexOf('/') + 1);
+        }
         if (!kind.equals(MultipartUpload.INPUT) && !kind.equals(MultipartUpload.MODEL)) {
             errors.add(new FieldError("kind", "must be input or model"));
         }
-        if (r.fileName() == null || !InputService.FILE_NAME.matcher(r.fileName()).matches() || r.fileName().equals(".")
-                || r.fileName().equals("..")) {
+        if (fileName == null || !InputService.FILE_NAME.matcher(fileName).matches() || fileName.equals(".") || fileName.equals("..")) {
             errors.add(new FieldError("file_name", "must be 1-255 characters without / or \\"));
         }
-        long limit = MultipartUpload.MODEL.equals(kind) ? config.maxMultipartModelSize() : config.maxFileSize();
+        long limit = MultipartUpload.MODEL.equals(kind) ? config.maxMultipartModelSize() : config.maxMultipartInputSize();
         if (r.fileSize() == null || r.fileSize() < 1) {
             errors.add(new FieldError("file_size", "must be the file's exact size in bytes (1 or more)"));
         } else if (r.fileSize() > limit) {
@@ -95,15 +111,20 @@ public class MultipartService {
         if (!InputService.CONTENT_TYPE.matcher(contentType).matches()) {
             errors.add(new FieldError("content_type", "must be a media type such as image/png"));
         }
+        if (r.partSize() != null && (r.partSize() < MIN_PART_SIZE || r.partSize() > MAX_PART_SIZE)) {
+            errors.add(new FieldError("part_size", "must be between " + MIN_PART_SIZE + " and " + MAX_PART_SIZE + " bytes"));
+        }
         if (!errors.isEmpty()) {
             return Uni.createFrom().failure(ApiException.invalid("multipart upload request is invalid", errors));
         }
         long size = r.fileSize();
-        long partSize = Math.max(MIN_PART_SIZE, (size + MAX_PARTS - 1) / MAX_PARTS);
+        long partSize = Math.max(r.partSize() == null ? DEFAULT_PART_SIZE : r.partSize(), (size + MAX_PARTS - 1) / MAX_PARTS);
         int partCount = (int) Math.max(1, (size + partSize - 1) / partSize);
-        String name = InputService.safe(r.fileName());
-        String key = MultipartUpload.MODEL.equals(kind) ? StorageKeys.model(teamId, UUID.randomUUID(), name)
+        String name = InputService.safe(fileName);
+        String uploadKind = kind;
+        String key = givenKey != null ? givenKey : MultipartUpload.MODEL.equals(kind) ? StorageKeys.model(teamId, UUID.randomUUID(), name)
                 : StorageKeys.input(teamId, UUID.randomUUID(), name);
+        String uploadName = fileName;
         String bucket = bucket(kind);
         return Blocking.call(() -> store.client().createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(contentType)).uploadId())
                 .flatMap(uploadId -> {
@@ -111,9 +132,9 @@ public class MultipartService {
                     MultipartUpload u = new MultipartUpload();
                     u.uploadId = uploadId;
                     u.teamId = teamId;
-                    u.kind = kind;
+                    u.kind = uploadKind;
                     u.storageKey = key;
-                    u.fileName = r.fileName();
+                    u.fileName = uploadName;
                     u.fileSize = size;
                     u.contentType = contentType;
                     u.partSize = partSize;
@@ -196,7 +217,8 @@ public class MultipartService {
             if (!MultipartUpload.INPUT.equals(u.kind)) {
                 return Uni.createFrom().voidItem();
             }
-            InputUpload input = new InputUpload();
+            return inputs.findById(u.storageKey).flatMap(existing -> {
+            InputUpload input = existing != null ? existing : new InputUpload();
             input.storageKey = u.storageKey;
             input.teamId = u.teamId;
             input.fileName = u.fileName;
@@ -205,6 +227,7 @@ public class MultipartService {
             input.createdAt = clock.instant();
             input.expiresAt = input.createdAt.plus(InputService.LIFETIME);
             return inputs.persist(input).replaceWithVoid();
+            });
         })).map(v -> new Completed(u.storageKey, u.fileSize, u.contentType)));
     }
 

@@ -35,6 +35,38 @@ public class BucketSetup {
         }
     }
 
+    /**
+     * Puts the retention rules on the buckets where the store supports lifecycle configuration: inputs expire after
+     * a day, outputs after the output retention, incomplete multipart uploads are aborted after a day. Stores without
+     * it (S3Proxy) answer with an error; the scheduled cleanup then does the same work.
+     */
+    void lifecycle(@Observes StartupEvent start, ObjectStore store, StorageConfig config) {
+        int outputDays = (int) Math.max(1, config.outputRetention().toDays());
+        try {
+            rules(store, config.buckets().inputs(), 1);
+            rules(store, config.buckets().outputs(), outputDays);
+            rules(store, config.buckets().models(), 0);
+            LOG.infof("lifecycle rules set: inputs 1 day, outputs %d days, incomplete uploads 1 day", outputDays);
+        } catch (S3Exception e) {
+            LOG.infof("the object store does not take lifecycle rules (%s); the scheduled cleanup applies retention", e.awsErrorDetails() == null
+                    ? e.getMessage() : e.awsErrorDetails().errorCode());
+        } catch (RuntimeException e) {
+            LOG.warnf("could not set lifecycle rules (%s); the scheduled cleanup applies retention", e.getMessage());
+        }
+    }
+
+    /** {@code expireDays} 0: only abort incomplete uploads (models are kept until deleted). */
+    private static void rules(ObjectStore store, String bucket, int expireDays) {
+        var rule = software.amazon.awssdk.services.s3.model.LifecycleRule.builder().id("cyberun-retention")
+                .status(software.amazon.awssdk.services.s3.model.ExpirationStatus.ENABLED)
+                .filter(f -> f.prefix("teams/"))
+                .abortIncompleteMultipartUpload(a -> a.daysAfterInitiation(1));
+        if (expireDays > 0) {
+            rule.expiration(e -> e.days(expireDays));
+        }
+        store.client().putBucketLifecycleConfiguration(b -> b.bucket(bucket).lifecycleConfiguration(c -> c.rules(rule.build())));
+    }
+
     private static void create(ObjectStore store, String bucket) {
         try {
             store.client().createBucket(b -> b.bucket(bucket));

@@ -1,0 +1,64 @@
+package io.cyberun.file;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cyberun.contracts.auth.PrincipalTokens;
+import io.cyberun.contracts.auth.Role;
+import io.cyberun.testing.CyberunTestContext;
+import io.cyberun.testing.CyberunTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** Download links stop working when they expire (here after 2 s instead of the default hour), checked against S3Proxy. */
+@QuarkusTest
+@TestProfile(ExpiredLinkTests.ShortLinks.class)
+@QuarkusTestResource(value = CyberunTestResource.class, initArgs = {
+        @ResourceArg(name = "database", value = "file"), @ResourceArg(name = "storage", value = "true")})
+class ExpiredLinkTests {
+    static final CyberunTestContext CTX = CyberunTestContext.get();
+
+    public static class ShortLinks implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("cyberun.storage.download-url-lifetime", "PT2S");
+        }
+    }
+
+    @Test
+    void aDownloadLinkWorksUntilItExpiresAndIsRefusedAfter() throws Exception {
+        UUID team = UUID.randomUUID();
+        HttpClient http = HttpClient.newHttpClient();
+        JsonPath p = given().header(PrincipalTokens.HEADER, CTX.userToken(team, Role.MEMBER)).contentType(ContentType.JSON)
+                .body(Map.of("file_name", "a.txt", "file_size", 2, "content_type", "text/plain")).post("/api/v1/r/files/presign")
+                .then().statusCode(200).extract().jsonPath();
+        HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(p.getString("upload_url"))).PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[] {4, 2}));
+        p.getMap("upload_headers", String.class, String.class).forEach((k, v) -> {
+            if (!k.equalsIgnoreCase("Content-Length")) {
+                put.header(k, v);
+            }
+        });
+        assertThat(http.send(put.build(), HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
+        String url = given().header(PrincipalTokens.HEADER, CTX.userToken(team, Role.VIEWER)).contentType(ContentType.JSON)
+                .body(Map.of("storage_keys", List.of(p.getString("file_key")))).post("/internal/v1/downloads").then().statusCode(200)
+                .extract().path("links[0].url");
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray()).body())
+                .containsExactly(4, 2);
+        Thread.sleep(3500);
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode())
+                .isEqualTo(403);
+    }
+}
