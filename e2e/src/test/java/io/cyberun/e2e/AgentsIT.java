@@ -47,7 +47,7 @@ class AgentsIT {
                 {"workflow_slug": "work", "display_name": "Work", "tool_type": "exec", "workflow_json": {"command": "work"},
                  "parameters": [{"key": "token", "type": "string", "default": "-"}, {"key": "seconds", "type": "number", "default": 0},
                                 {"key": "retry_seconds", "type": "number"},
-                                {"key": "source", "type": "file"}],
+                                {"key": "source", "type": "file"}, {"key": "picture", "type": "file", "accept": ["image/png", ".webp"]}],
                  "required_labels": [%s], "max_retries": %d}""".formatted(quoted(labels), maxRetries);
         List<String> all = new ArrayList<>(List.of(work));
         all.addAll(List.of(extraWorkflows));
@@ -128,6 +128,20 @@ class AgentsIT {
             }
         });
         assertThat(WalkingSkeletonIT.HTTP.send(put.build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+
+        // A presign that names the parameter is checked against its accept list before any URL is issued.
+        HttpResponse<String> refused = WalkingSkeletonIT.call("POST", "/api/v1/r/files/presign", team.key(),
+                "{\"file_name\":\"notes.txt\",\"file_size\":3,\"content_type\":\"text/plain\",\"workflow_slug\":\"work\",\"parameter_key\":\"picture\"}",
+                Map.of());
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+        assertThat(WalkingSkeletonIT.json(refused.body()).path("details").get(0).path("field").asText()).isEqualTo("content_type");
+        HttpResponse<String> allowed = WalkingSkeletonIT.call("POST", "/api/v1/r/files/presign", team.key(),
+                "{\"file_name\":\"photo.webp\",\"file_size\":3,\"content_type\":\"image/webp\",\"workflow_slug\":\"work\",\"parameter_key\":\"picture\"}",
+                Map.of());
+        assertThat(allowed.statusCode()).as(allowed.body()).isEqualTo(200);
+        assertThat(WalkingSkeletonIT.call("POST", "/api/v1/r/files/presign", team.key(),
+                "{\"file_name\":\"a.png\",\"file_size\":3,\"content_type\":\"image/png\",\"workflow_slug\":\"nope\",\"parameter_key\":\"picture\"}",
+                Map.of()).statusCode()).isEqualTo(400);
 
         String id = run(team, "work", "{\"source\":\"" + presigned.path("file_key").asText() + "\"}");
         await(team, id, "completed", LONG);

@@ -58,8 +58,13 @@ final class CyberunStack implements AutoCloseable {
     }
 
     private void startServices() throws Exception {
-        file = quarkus("file-service", "file", ns.storageConfig(), false);
-        task = quarkus("task-service", "task", Map.of("quarkus.rest-client.file-service.url", file.url()), false);
+        // file-service and task-service ask each other (presign checks a parameter; a run checks its inputs).
+        int taskPort = ServiceProcess.freePort();
+        Map<String, String> fileConfig = new LinkedHashMap<>(ns.storageConfig());
+        fileConfig.put("quarkus.rest-client.task-service.url", "http://127.0.0.1:" + taskPort);
+        file = quarkus("file-service", "file", fileConfig, false);
+        task = quarkus("task-service", "task", Map.of("quarkus.rest-client.file-service.url", file.url(),
+                "quarkus.http.port", Integer.toString(taskPort)), false);
         scheduler = quarkus("scheduler-service", null, Map.of(), false);
         // The hub asks the gateway for agent keys, and the gateway forwards to the hub: pick the ports first.
         int gatewayPort = ServiceProcess.freePort();

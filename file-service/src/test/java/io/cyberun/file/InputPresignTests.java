@@ -89,6 +89,17 @@ class InputPresignTests {
     }
 
     @Test
+    void aPresignNamingAParameterNeedsBothItsWorkflowAndItsKey() {
+        // (The accept check itself runs against a real task-service in the end-to-end tests.)
+        given().header(PrincipalTokens.HEADER, CTX.userToken(team, Role.MEMBER)).contentType(ContentType.JSON)
+                .body(Map.of("file_name", "a.png", "file_size", 1, "content_type", "image/png", "parameter_key", "image"))
+                .post("/api/v1/r/files/presign").then().statusCode(400).body("details[0].field", equalTo("workflow_id"));
+        given().header(PrincipalTokens.HEADER, CTX.userToken(team, Role.MEMBER)).contentType(ContentType.JSON)
+                .body(Map.of("file_name", "a.png", "file_size", 1, "content_type", "image/png", "workflow_slug", "render"))
+                .post("/api/v1/r/files/presign").then().statusCode(400).body("details[0].field", equalTo("parameter_key"));
+    }
+
+    @Test
     void badPresignRequestsAreRefusedBeforeAnyUrlIsIssued() {
         given().header(PrincipalTokens.HEADER, CTX.userToken(team, Role.MEMBER)).contentType(ContentType.JSON)
                 .body(Map.of("file_name", "../x", "file_size", 0, "content_type", "nope")).post("/api/v1/r/files/presign")

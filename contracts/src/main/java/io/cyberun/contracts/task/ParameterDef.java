@@ -32,4 +32,24 @@ public record ParameterDef(
     public boolean isRequired() {
         return Boolean.TRUE.equals(required);
     }
+
+    /**
+     * Whether a file parameter with this {@code accept} list takes an upload: an entry is a media type
+     * ({@code image/png}), a wildcard ({@code image/*}) or a name suffix ({@code .png}); no list accepts anything.
+     */
+    public static boolean accepts(List<String> accept, String contentType, String fileName) {
+        if (accept == null || accept.isEmpty()) {
+            return true;
+        }
+        String type = contentType == null ? "" : contentType.toLowerCase(java.util.Locale.ROOT).split(";")[0].strip();
+        String name = fileName == null ? "" : fileName.toLowerCase(java.util.Locale.ROOT);
+        for (String a : accept) {
+            String entry = a.toLowerCase(java.util.Locale.ROOT).strip();
+            if (entry.startsWith(".") ? name.endsWith(entry)
+                    : entry.endsWith("/*") ? type.startsWith(entry.substring(0, entry.length() - 1)) : type.equals(entry)) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

@@ -101,19 +101,7 @@ public final class ParameterValidator {
      * a wildcard ({@code image/*}) or a name suffix ({@code .png}); no list accepts anything.
      */
     public static boolean accepts(List<String> accept, String contentType, String fileName) {
-        if (accept == null || accept.isEmpty()) {
-            return true;
-        }
-        String type = contentType == null ? "" : contentType.toLowerCase(java.util.Locale.ROOT).split(";")[0].strip();
-        String name = fileName == null ? "" : fileName.toLowerCase(java.util.Locale.ROOT);
-        for (String a : accept) {
-            String entry = a.toLowerCase(java.util.Locale.ROOT).strip();
-            if (entry.startsWith(".") ? name.endsWith(entry)
-                    : entry.endsWith("/*") ? type.startsWith(entry.substring(0, entry.length() - 1)) : type.equals(entry)) {
-                return true;
-            }
-        }
-        return false;
+        return io.cyberun.contracts.task.ParameterDef.accepts(accept, contentType, fileName);
     }
 
     private static boolean isWhole(JsonNode value) {
