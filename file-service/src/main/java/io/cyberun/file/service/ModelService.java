@@ -73,7 +73,7 @@ public class ModelService {
         if (fileName == null || !InputService.FILE_NAME.matcher(fileName).matches() || fileName.equals(".") || fileName.equals("..")) {
             errors.add(new FieldError("file_name", "must be 1-255 characters without / or \\"));
         }
-        checkSize(fileSize, errors);
+        checkSize(fileSize, config.maxModelSize(), errors);
         checkPlace(modelType, modelPath, errors);
         if (!errors.isEmpty()) {
             throw ApiException.invalid("model upload request is invalid", errors);
@@ -93,7 +93,7 @@ public class ModelService {
             errors.add(new FieldError("display_name", "must be 1-255 characters"));
         }
         checkPlace(r.modelType(), r.modelPath(), errors);
-        checkSize(r.fileSize(), errors);
+        checkSize(r.fileSize(), config.maxMultipartModelSize(), errors);
         String hash = r.fileHash() == null ? null : r.fileHash().toLowerCase(Locale.ROOT);
         if (hash == null || !FILE_HASH.matcher(hash).matches()) {
             errors.add(new FieldError("file_hash", "must be sha256:<64 hex digits>"));
@@ -212,11 +212,13 @@ public class ModelService {
         });
     }
 
-    private void checkSize(Long fileSize, List<FieldError> errors) {
+    /** Presign takes up to one PUT's limit (larger models go up in parts); registration up to the multipart limit. */
+    private static void checkSize(Long fileSize, long limit, List<FieldError> errors) {
         if (fileSize == null || fileSize < 1) {
             errors.add(new FieldError("file_size", "must be the file's exact size in bytes (1 or more)"));
-        } else if (fileSize > config.maxModelSize()) {
-            errors.add(new FieldError("file_size", "is larger than the " + config.maxModelSize() + " byte limit of a model file"));
+        } else if (fileSize > limit) {
+            errors.add(new FieldError("file_size", "is larger than the " + limit + " byte limit"
+                    + " (larger models: POST /api/v1/uploads/multipart/initiate with kind model)"));
         }
     }
 
