@@ -87,11 +87,11 @@ public final class ModelStore {
 
     /** Brings the cache in line with the manifest; a file that cannot be fetched or verified is skipped, and named. */
     public synchronized Result sync(List<ModelManifest.Entry> manifest, Progress progress) {
-        List<ModelManifest.Entry> todo = missing(manifest);
-        long total = Math.max(1, todo.stream().mapToLong(ModelManifest.Entry::fileSize).sum());
+        List<ModelManifest.Entry> toFetch = missing(manifest);
+        long total = Math.max(1, toFetch.stream().mapToLong(ModelManifest.Entry::fileSize).sum());
         long[] done = {0};
         List<String> problems = new ArrayList<>();
-        for (ModelManifest.Entry entry : todo) {
+        for (ModelManifest.Entry entry : toFetch) {
             try {
                 fetch(entry, bytes -> progress.report("Downloading model " + entry.name() + " (" + human(entry.fileSize()) + ")",
                         Math.min(100.0, 100.0 * (done[0] + bytes) / total)));
