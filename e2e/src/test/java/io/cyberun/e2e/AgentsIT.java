@@ -120,14 +120,7 @@ class AgentsIT {
         byte[] content = ("input bytes " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
         JsonNode presigned = WalkingSkeletonIT.json(WalkingSkeletonIT.call("POST", "/api/v1/r/files/presign", team.key(),
                 "{\"file_name\":\"scan.txt\",\"file_size\":" + content.length + ",\"content_type\":\"text/plain\"}", Map.of()).body());
-        HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(presigned.path("upload_url").asText()))
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(content));
-        presigned.path("upload_headers").fields().forEachRemaining(h -> {
-            if (!h.getKey().equalsIgnoreCase("Content-Length")) {
-                put.header(h.getKey(), h.getValue().asText());
-            }
-        });
-        assertThat(WalkingSkeletonIT.HTTP.send(put.build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        assertThat(upload(presigned, content)).isEqualTo(200);
 
         // A presign that names the parameter is checked against its accept list before any URL is issued.
         HttpResponse<String> refused = WalkingSkeletonIT.call("POST", "/api/v1/r/files/presign", team.key(),
@@ -289,14 +282,7 @@ class AgentsIT {
         JsonNode presigned = WalkingSkeletonIT.json(WalkingSkeletonIT.call("POST", "/api/v1/models/presign", alice,
                 "{\"file_name\":\"e2e.safetensors\",\"file_size\":" + weights.length
                         + ",\"model_type\":\"checkpoints\",\"model_path\":\"tiny/e2e.safetensors\"}", asAlice).body());
-        HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(presigned.path("upload_url").asText()))
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(weights));
-        presigned.path("upload_headers").fields().forEachRemaining(h -> {
-            if (!h.getKey().equalsIgnoreCase("Content-Length")) {
-                put.header(h.getKey(), h.getValue().asText());
-            }
-        });
-        assertThat(WalkingSkeletonIT.HTTP.send(put.build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        assertThat(upload(presigned, weights)).isEqualTo(200);
         String hash = "sha256:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(weights));
         HttpResponse<String> registered = WalkingSkeletonIT.call("POST", "/api/v1/models", alice, """
                 {"display_name": "Tiny", "model_type": "checkpoints", "model_path": "tiny/e2e.safetensors", "storage_key": "%s",
@@ -321,6 +307,13 @@ class AgentsIT {
         SseClient again = SseClient.open(stack.gateway.url() + "/api/v1/r/tasks/" + next + "/events", team.key(), null);
         assertThat(again.done.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(200);
         assertThat(again.events).extracting(e -> e.data().path("status").asText()).doesNotContain("provisioning");
+    }
+
+    /** PUTs to a presign answer's {@code upload_url} with its {@code upload_headers}; returns the store's status. */
+    static int upload(JsonNode presigned, byte[] body) throws Exception {
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        presigned.path("upload_headers").fields().forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
+        return io.cyberun.testing.PresignedPut.send(presigned.path("upload_url").asText(), headers, body).statusCode();
     }
 
     static JsonNode agentRecord(Team team, String agentId) throws Exception {

@@ -7,6 +7,7 @@ import io.cyberun.contracts.auth.PrincipalTokens;
 import io.cyberun.contracts.auth.Role;
 import io.cyberun.testing.CyberunTestContext;
 import io.cyberun.testing.CyberunTestResource;
+import io.cyberun.testing.PresignedPut;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -45,13 +46,7 @@ class ExpiredLinkTests {
         JsonPath p = given().header(PrincipalTokens.HEADER, CTX.userToken(team, Role.MEMBER)).contentType(ContentType.JSON)
                 .body(Map.of("file_name", "a.txt", "file_size", 2, "content_type", "text/plain")).post("/api/v1/r/files/presign")
                 .then().statusCode(200).extract().jsonPath();
-        HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(p.getString("upload_url"))).PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[] {4, 2}));
-        p.getMap("upload_headers", String.class, String.class).forEach((k, v) -> {
-            if (!k.equalsIgnoreCase("Content-Length")) {
-                put.header(k, v);
-            }
-        });
-        assertThat(http.send(put.build(), HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
+        assertThat(PresignedPut.send(p.getString("upload_url"), p.getMap("upload_headers"), new byte[] {4, 2}).statusCode()).isEqualTo(200);
         String url = given().header(PrincipalTokens.HEADER, CTX.userToken(team, Role.VIEWER)).contentType(ContentType.JSON)
                 .body(Map.of("storage_keys", List.of(p.getString("file_key")))).post("/internal/v1/downloads").then().statusCode(200)
                 .extract().path("links[0].url");

@@ -11,15 +11,12 @@ import io.cyberun.contracts.auth.PrincipalTokens;
 import io.cyberun.contracts.auth.Role;
 import io.cyberun.testing.CyberunTestContext;
 import io.cyberun.testing.CyberunTestResource;
+import io.cyberun.testing.PresignedPut;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -31,7 +28,6 @@ import org.junit.jupiter.api.Test;
         @ResourceArg(name = "database", value = "file"), @ResourceArg(name = "storage", value = "true")})
 class InputPresignTests {
     static final CyberunTestContext CTX = CyberunTestContext.get();
-    final HttpClient http = HttpClient.newHttpClient();
     final UUID team = UUID.randomUUID();
 
     JsonPath presign(String name, long size, String type) {
@@ -41,14 +37,7 @@ class InputPresignTests {
     }
 
     int put(JsonPath presigned, byte[] body) throws Exception {
-        HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(presigned.getString("upload_url"))).PUT(HttpRequest.BodyPublishers.ofByteArray(body));
-        Map<String, String> headers = presigned.getMap("upload_headers");
-        headers.forEach((k, v) -> {
-            if (!k.equalsIgnoreCase("Content-Length")) {
-                put.header(k, v);
-            }
-        });
-        return http.send(put.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        return PresignedPut.send(presigned.getString("upload_url"), presigned.getMap("upload_headers"), body).statusCode();
     }
 
     @Test
@@ -79,12 +68,11 @@ class InputPresignTests {
     void theStoreRefusesAnUploadThatDoesNotSendTheSignedHeadersOrLength() throws Exception {
         JsonPath p = presign("exact.bin", 4, "application/octet-stream");
         assertThat(put(p, new byte[] {1, 2, 3})).as("a shorter body than the signed Content-Length").isNotEqualTo(200);
-        HttpRequest.Builder bare = HttpRequest.newBuilder(URI.create(p.getString("upload_url"))).PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[4]));
-        bare.header("Content-Type", "application/octet-stream");
-        assertThat(http.send(bare.build(), HttpResponse.BodyHandlers.discarding()).statusCode()).as("If-None-Match left out").isEqualTo(403);
-        HttpRequest.Builder otherType = HttpRequest.newBuilder(URI.create(p.getString("upload_url"))).PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[4]));
-        otherType.header("Content-Type", "text/plain").header("If-None-Match", "*");
-        assertThat(http.send(otherType.build(), HttpResponse.BodyHandlers.discarding()).statusCode()).as("another Content-Type").isEqualTo(403);
+        String url = p.getString("upload_url");
+        assertThat(PresignedPut.send(url, Map.of("Content-Type", "application/octet-stream"), new byte[4]).statusCode())
+                .as("If-None-Match left out").isEqualTo(403);
+        assertThat(PresignedPut.send(url, Map.of("Content-Type", "text/plain", "If-None-Match", "*"), new byte[4]).statusCode())
+                .as("another Content-Type").isEqualTo(403);
         assertThat(put(p, new byte[] {1, 2, 3, 4})).isEqualTo(200);
     }
 

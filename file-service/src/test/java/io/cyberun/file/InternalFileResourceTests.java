@@ -12,6 +12,7 @@ import io.cyberun.contracts.auth.PrincipalTokens;
 import io.cyberun.contracts.auth.Role;
 import io.cyberun.testing.CyberunTestContext;
 import io.cyberun.testing.CyberunTestResource;
+import io.cyberun.testing.PresignedPut;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -46,15 +47,7 @@ class InternalFileResourceTests {
     }
 
     int put(JsonPath target, byte[] body) throws Exception {
-        HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(target.getString("targets[0].url")))
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
-        Map<String, String> headers = target.getMap("targets[0].headers");
-        headers.forEach((k, v) -> {
-            if (!k.equalsIgnoreCase("Content-Length")) {
-                put.header(k, v);
-            }
-        });
-        return http.send(put.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        return PresignedPut.send(target.getString("targets[0].url"), target.getMap("targets[0].headers"), body).statusCode();
     }
 
     @Test

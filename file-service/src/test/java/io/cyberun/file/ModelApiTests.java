@@ -11,6 +11,7 @@ import io.cyberun.contracts.auth.PrincipalTokens;
 import io.cyberun.contracts.auth.Role;
 import io.cyberun.testing.CyberunTestContext;
 import io.cyberun.testing.CyberunTestResource;
+import io.cyberun.testing.PresignedPut;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -46,13 +47,7 @@ class ModelApiTests {
     String upload(String path, byte[] bytes) throws Exception {
         JsonPath p = as(team, Role.ADMIN).body(Map.of("file_name", "model.safetensors", "file_size", bytes.length, "model_type", "checkpoints",
                 "model_path", path)).post("/api/v1/models/presign").then().statusCode(200).extract().jsonPath();
-        HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(p.getString("upload_url"))).PUT(HttpRequest.BodyPublishers.ofByteArray(bytes));
-        p.getMap("upload_headers", String.class, String.class).forEach((k, v) -> {
-            if (!k.equalsIgnoreCase("Content-Length")) {
-                put.header(k, v);
-            }
-        });
-        assertThat(http.send(put.build(), HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
+        assertThat(PresignedPut.send(p.getString("upload_url"), p.getMap("upload_headers"), bytes).statusCode()).isEqualTo(200);
         return p.getString("storage_key");
     }
 

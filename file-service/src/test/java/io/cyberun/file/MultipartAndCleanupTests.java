@@ -11,6 +11,7 @@ import io.cyberun.contracts.auth.PrincipalTokens;
 import io.cyberun.contracts.auth.Role;
 import io.cyberun.testing.CyberunTestContext;
 import io.cyberun.testing.CyberunTestResource;
+import io.cyberun.testing.PresignedPut;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -51,13 +52,7 @@ class MultipartAndCleanupTests {
     }
 
     HttpResponse<String> put(String url, Map<String, String> headers, byte[] body) throws Exception {
-        HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(url)).PUT(HttpRequest.BodyPublishers.ofByteArray(body));
-        headers.forEach((k, v) -> {
-            if (!k.equalsIgnoreCase("Content-Length")) {
-                put.header(k, v);
-            }
-        });
-        return http.send(put.build(), HttpResponse.BodyHandlers.ofString());
+        return PresignedPut.send(url, headers, body);
     }
 
     @Test

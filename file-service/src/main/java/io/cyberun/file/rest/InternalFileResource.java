@@ -22,13 +22,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /** What other services ask file-service for: upload URLs for agents' outputs, download URLs for results. */
 @Path("/internal/v1")
 public class InternalFileResource {
     static final int MAX_FILES_PER_REQUEST = 1000;
-    static final Pattern CONTENT_TYPE = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$");
 
     private final ObjectStore store;
     private final StorageConfig config;
@@ -74,7 +72,7 @@ public class InternalFileResource {
             if (f != null && (f.size() < 0 || f.size() > config.maxOutputSize())) {
                 errors.add(new FieldError("files[" + i + "].size", "must be between 0 and " + config.maxOutputSize() + " bytes"));
             }
-            if (f != null && f.contentType() != null && !CONTENT_TYPE.matcher(f.contentType()).matches()) {
+            if (f != null && f.contentType() != null && !InputService.CONTENT_TYPE.matcher(f.contentType()).matches()) {
                 errors.add(new FieldError("files[" + i + "].content_type", "must be a media type such as image/png"));
             }
         }

@@ -31,7 +31,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 @ApplicationScoped
 public class InputService {
     public static final Duration LIFETIME = Duration.ofDays(1);
-    static final Pattern CONTENT_TYPE = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$");
+    /** A media type such as image/png. */
+    public static final Pattern CONTENT_TYPE = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$");
     static final Pattern FILE_NAME = Pattern.compile("^[^/\\\\\\x00-\\x1f]{1,255}$");
 
     private final InputUploadRepository inputs;
@@ -52,17 +53,13 @@ public class InputService {
     @WithTransaction
     public Uni<Presigned> presign(UUID teamId, String fileName, Long fileSize, String contentType) {
         List<FieldError> errors = new ArrayList<>();
-        if (fileName == null || !FILE_NAME.matcher(fileName).matches() || fileName.equals(".") || fileName.equals("..")) {
-            errors.add(new FieldError("file_name", "must be 1-255 characters without / or \\"));
-        }
+        checkFileName(fileName, errors);
         if (fileSize == null || fileSize < 1) {
             errors.add(new FieldError("file_size", "must be the file's exact size in bytes (1 or more)"));
         } else if (fileSize > config.maxFileSize()) {
             errors.add(new FieldError("file_size", "is larger than the " + config.maxFileSize() + " byte limit of a single upload"));
         }
-        if (contentType == null || !CONTENT_TYPE.matcher(contentType).matches()) {
-            errors.add(new FieldError("content_type", "must be a media type such as image/png"));
-        }
+        checkContentType(contentType, errors);
         if (!errors.isEmpty()) {
             return Uni.createFrom().failure(ApiException.invalid("upload request is invalid", errors));
         }
@@ -104,6 +101,20 @@ public class InputService {
                 return false;
             }
             throw e;
+        }
+    }
+
+    /** A file name as clients give it (any characters but / \\ and controls, not . or ..): else a field error. */
+    static void checkFileName(String fileName, List<FieldError> errors) {
+        if (fileName == null || !FILE_NAME.matcher(fileName).matches() || fileName.equals(".") || fileName.equals("..")) {
+            errors.add(new FieldError("file_name", "must be 1-255 characters without / or \\"));
+        }
+    }
+
+    /** A media type such as image/png: else a field error. */
+    static void checkContentType(String contentType, List<FieldError> errors) {
+        if (contentType == null || !CONTENT_TYPE.matcher(contentType).matches()) {
+            errors.add(new FieldError("content_type", "must be a media type such as image/png"));
         }
     }
 

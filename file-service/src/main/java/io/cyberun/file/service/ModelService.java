@@ -14,7 +14,6 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,9 +69,7 @@ public class ModelService {
 
     public Presigned presign(UUID teamId, String fileName, Long fileSize, String modelType, String modelPath) {
         List<FieldError> errors = new ArrayList<>();
-        if (fileName == null || !InputService.FILE_NAME.matcher(fileName).matches() || fileName.equals(".") || fileName.equals("..")) {
-            errors.add(new FieldError("file_name", "must be 1-255 characters without / or \\"));
-        }
+        InputService.checkFileName(fileName, errors);
         checkSize(fileSize, config.maxModelSize(), errors);
         checkPlace(modelType, modelPath, errors);
         if (!errors.isEmpty()) {
@@ -182,10 +179,10 @@ public class ModelService {
     public Uni<Void> delete(UUID teamId, UUID id) {
         return Panache.withTransaction(() -> models.findInTeam(teamId, id).onItem().ifNull().failWith(() -> ApiException.notFound("model"))
                         .call(models::delete))
-                .flatMap(m -> Uni.createFrom().item(() -> {
+                .flatMap(m -> Blocking.call(() -> {
                     store.client().deleteObject(b -> b.bucket(config.buckets().models()).key(m.storageKey));
                     return (Void) null;
-                }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()));
+                }));
     }
 
     /** The team's active models with fresh download URLs, for its agents. */

@@ -1,7 +1,6 @@
 package io.cyberun.file.service;
 
 import io.cyberun.common.rest.ApiException;
-import io.cyberun.contracts.error.ErrorCode;
 import io.cyberun.contracts.error.FieldError;
 import io.cyberun.file.config.StorageConfig;
 import io.cyberun.file.model.InputUpload;
@@ -98,9 +97,7 @@ public class MultipartService {
         if (!kind.equals(MultipartUpload.INPUT) && !kind.equals(MultipartUpload.MODEL)) {
             errors.add(new FieldError("kind", "must be input or model"));
         }
-        if (fileName == null || !InputService.FILE_NAME.matcher(fileName).matches() || fileName.equals(".") || fileName.equals("..")) {
-            errors.add(new FieldError("file_name", "must be 1-255 characters without / or \\"));
-        }
+        InputService.checkFileName(fileName, errors);
         long limit = MultipartUpload.MODEL.equals(kind) ? config.maxMultipartModelSize() : config.maxMultipartInputSize();
         if (r.fileSize() == null || r.fileSize() < 1) {
             errors.add(new FieldError("file_size", "must be the file's exact size in bytes (1 or more)"));
@@ -108,9 +105,7 @@ public class MultipartService {
             errors.add(new FieldError("file_size", "is larger than the " + limit + " byte limit of " + (kind.equals("model") ? "a model" : "an input")));
         }
         String contentType = r.contentType() == null ? "application/octet-stream" : r.contentType();
-        if (!InputService.CONTENT_TYPE.matcher(contentType).matches()) {
-            errors.add(new FieldError("content_type", "must be a media type such as image/png"));
-        }
+        InputService.checkContentType(contentType, errors);
         if (r.partSize() != null && (r.partSize() < MIN_PART_SIZE || r.partSize() > MAX_PART_SIZE)) {
             errors.add(new FieldError("part_size", "must be between " + MIN_PART_SIZE + " and " + MAX_PART_SIZE + " bytes"));
         }
@@ -292,9 +287,5 @@ public class MultipartService {
 
     private static String unquote(String etag) {
         return etag == null ? "" : etag.replace("\"", "");
-    }
-
-    static ApiException conflict(String message) {
-        return new ApiException(ErrorCode.CONFLICT, message);
     }
 }

@@ -17,7 +17,6 @@ import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
-import software.amazon.awssdk.services.s3.presigner.model.PresignedPutObjectRequest;
 
 /** Presigns object URLs for clients and agents, and reaches the store for bucket chores. */
 @ApplicationScoped
@@ -53,27 +52,13 @@ public class ObjectStore {
             put.ifNoneMatch("*");
         }
         Duration lifetime = config.uploadUrlLifetime();
-        PresignedPutObjectRequest presigned = presigner.presignPutObject(b -> b.signatureDuration(lifetime).putObjectRequest(put.build()));
-        Map<String, String> headers = new LinkedHashMap<>();
-        presigned.signedHeaders().forEach((name, values) -> {
-            if (!name.equalsIgnoreCase("host")) {
-                headers.put(canonical(name), String.join(",", values));
-            }
-        });
-        return new PresignedUpload(presigned.url().toString(), headers, presigned.expiration());
+        return upload(presigner.presignPutObject(b -> b.signatureDuration(lifetime).putObjectRequest(put.build())));
     }
 
     /** Presigns the PUT of one part of a multipart upload; the signature binds the part's exact length. */
     public PresignedUpload presignUploadPart(String bucket, String key, String uploadId, int partNumber, long size) {
-        var presigned = presigner.presignUploadPart(b -> b.signatureDuration(config.uploadUrlLifetime())
-                .uploadPartRequest(r -> r.bucket(bucket).key(key).uploadId(uploadId).partNumber(partNumber).contentLength(size)));
-        Map<String, String> headers = new LinkedHashMap<>();
-        presigned.signedHeaders().forEach((name, values) -> {
-            if (!name.equalsIgnoreCase("host")) {
-                headers.put(canonical(name), String.join(",", values));
-            }
-        });
-        return new PresignedUpload(presigned.url().toString(), headers, presigned.expiration());
+        return upload(presigner.presignUploadPart(b -> b.signatureDuration(config.uploadUrlLifetime())
+                .uploadPartRequest(r -> r.bucket(bucket).key(key).uploadId(uploadId).partNumber(partNumber).contentLength(size))));
     }
 
     /** Presigns a GET valid for the configured download lifetime. */
@@ -105,6 +90,17 @@ public class ObjectStore {
     @PreDestroy
     void close() {
         presigner.close();
+    }
+
+    /** The URL and every signed header but Host (the client's HTTP library sets it), in their usual spelling. */
+    private static PresignedUpload upload(software.amazon.awssdk.awscore.presigner.PresignedRequest presigned) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        presigned.signedHeaders().forEach((name, values) -> {
+            if (!name.equalsIgnoreCase("host")) {
+                headers.put(canonical(name), String.join(",", values));
+            }
+        });
+        return new PresignedUpload(presigned.url().toString(), headers, presigned.expiration());
     }
 
     private static String canonical(String header) {

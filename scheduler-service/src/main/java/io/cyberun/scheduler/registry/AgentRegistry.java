@@ -200,6 +200,11 @@ public class AgentRegistry {
                 .collect().asList());
     }
 
+    /** One agent of the team with its slots, or {@code null} when it is not connected. */
+    public Uni<AgentSlots> agent(UUID team, String agentId) {
+        return hashes.hgetall(keys.agent(team, agentId)).map(h -> slots(agentId, h));
+    }
+
     public Uni<Reservation> reserve(UUID team, String agentId, UUID task) {
         return eval(RESERVE, List.of(keys.agent(team, agentId), keys.slot(task), keys.agentSlots(team, agentId)), List.of(agentId, task.toString()))
                 .map(r -> switch (r.get(0).toInteger()) {

@@ -128,23 +128,25 @@ public class Dispatcher {
      */
     private Uni<Void> provisioned(UUID team, String agentId, List<String> models) {
         Set<String> has = new HashSet<>(models);
-        return agents.slotsOf(team, agentId).flatMap(held -> Multi.createFrom().iterable(held)
+        return agents.agent(team, agentId).flatMap(agent -> agents.slotsOf(team, agentId).flatMap(held -> Multi.createFrom().iterable(held)
                 .onItem().transformToUniAndConcatenate(id -> book.get(id).flatMap(t -> {
                     if (t == null || t.spec() == null || !"provisioning".equals(t.status()) || !agentId.equals(t.agentId())) {
                         return Uni.createFrom().voidItem();
                     }
                     List<String> missing = t.spec().requiredModels().stream().filter(m -> !has.contains(m)).toList();
                     if (missing.isEmpty()) {
-                        return agents.agents(team).flatMap(all -> {
-                            AgentSlots a = all.stream().filter(x -> x.agentId().equals(agentId)).findFirst().orElse(null);
-                            return out.transition(new TaskTransition.Assign(id, team, agentId, a == null ? null : a.hubId(),
-                                    a == null ? List.of() : List.copyOf(a.labels()), a == null ? null : a.gpuType(), false));
-                        });
+                        return out.transition(assignment(id, team, agentId, agent, false));
                     }
                     return out.transition(new TaskTransition.Fail(id, team, agentId, t.attempt(), "the team has no active model " + missing
                             + ": register it with POST /api/v1/models (or enable it) and run the task again", false, List.of()));
                 }))
-                .collect().last().replaceWithVoid());
+                .collect().last().replaceWithVoid()));
+    }
+
+    /** The Assign request for a slot on {@code agent} (its hub, labels and GPU are recorded on the task when known). */
+    private static TaskTransition.Assign assignment(UUID task, UUID team, String agentId, AgentSlots agent, boolean provision) {
+        return new TaskTransition.Assign(task, team, agentId, agent == null ? null : agent.hubId(),
+                agent == null ? List.of() : List.copyOf(agent.labels()), agent == null ? null : agent.gpuType(), provision);
     }
 
     /** Sends back to the queue every dispatch that was not acknowledged in time; one replica handles each. */
@@ -222,11 +224,9 @@ public class Dispatcher {
             }
         }
         AgentSlots agent = chosen;
-        Uni<AgentSlots> details = agent != null ? Uni.createFrom().item(agent)
-                : agents.agents(task.teamId()).map(all -> all.stream().filter(a -> a.agentId().equals(agentId)).findFirst().orElse(null));
+        Uni<AgentSlots> details = agent != null ? Uni.createFrom().item(agent) : agents.agent(task.teamId(), agentId);
         return book.dequeueWaiting(task.teamId(), task.taskId())
-                .call(() -> details.flatMap(a -> out.transition(new TaskTransition.Assign(task.taskId(), task.teamId(), agentId,
-                        a == null ? null : a.hubId(), a == null ? List.of() : List.copyOf(a.labels()), a == null ? null : a.gpuType(),
+                .call(() -> details.flatMap(a -> out.transition(assignment(task.taskId(), task.teamId(), agentId, a,
                         a != null && !a.hasModels(task.spec().requiredModels())))));
     }
 

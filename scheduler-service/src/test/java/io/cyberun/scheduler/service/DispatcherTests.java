@@ -75,10 +75,7 @@ class DispatcherTests {
     }
 
     UUID submit(List<String> labels) {
-        UUID task = UUID.randomUUID();
-        TaskSpec spec = new TaskSpec(UUID.randomUUID(), "w", 1, "exec", null, null, List.of(), labels, null, List.of(), 0, 0, 0);
-        kafka.publish(Topic.TASK_EVENTS, TaskEvent.FAMILY, new TaskEvent.Submitted(task, team, 1, TaskStatus.PENDING, Instant.now(), spec));
-        return task;
+        return submitNeeding(labels, List.of());
     }
 
     void status(UUID task, long seq, TaskStatus status, TaskStatus previous, String agent, int attempt) {
@@ -88,7 +85,7 @@ class DispatcherTests {
 
     UUID submitNeeding(List<String> labels, List<String> models) {
         UUID task = UUID.randomUUID();
-        TaskSpec spec = new TaskSpec(UUID.randomUUID(), "w", 1, "comfyui", null, null, List.of(), labels, null, models, 0, 0, 0);
+        TaskSpec spec = new TaskSpec(UUID.randomUUID(), "w", 1, "exec", null, null, List.of(), labels, null, models, 0, 0, 0);
         kafka.publish(Topic.TASK_EVENTS, TaskEvent.FAMILY, new TaskEvent.Submitted(task, team, 1, TaskStatus.PENDING, Instant.now(), spec));
         return task;
     }
@@ -143,39 +140,15 @@ class DispatcherTests {
 
     /** Agent events and task events travel on different topics: let the registry see these agents first. */
     void awaitAgents(String... ids) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            var known = registry.agents(team).await().atMost(Duration.ofSeconds(5)).stream().map(a -> a.agentId()).toList();
-            if (known.containsAll(List.of(ids))) {
-                return;
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        throw new AssertionError("agents " + List.of(ids) + " were not registered within " + WAIT);
+        org.awaitility.Awaitility.await("agents " + List.of(ids) + " registered").atMost(WAIT).pollInterval(Duration.ofMillis(50))
+                .until(() -> registry.agents(team).await().atMost(Duration.ofSeconds(5)).stream().map(a -> a.agentId()).toList()
+                        .containsAll(List.of(ids)));
     }
 
     void awaitBookStatus(UUID task, String status) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        String seen = null;
-        while (System.nanoTime() < deadline) {
-            TaskBook.Tracked t = book.get(task).await().atMost(Duration.ofSeconds(5));
-            seen = t == null ? null : t.status();
-            if (status.equals(seen)) {
-                return;
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        throw new AssertionError("task " + task + " did not reach '" + status + "' in the scheduler's book within " + WAIT + "; last seen: " + seen);
+        org.awaitility.Awaitility.await("task " + task + " '" + status + "' in the scheduler's book").atMost(WAIT)
+                .pollInterval(Duration.ofMillis(50)).until(() -> book.get(task).await().atMost(Duration.ofSeconds(5)),
+                        t -> t != null && status.equals(t.status()));
     }
 
     @Test
