@@ -70,6 +70,12 @@ public class TaskRepository implements PanacheRepositoryBase<Task, UUID> {
         return count(filter.query(), filter.parameters());
     }
 
+    /** Ids of the team's tasks that have not reached a terminal state, oldest first, at most {@code limit}. */
+    public Uni<List<UUID>> openIds(UUID teamId, int limit) {
+        return find("teamId = ?1 and status not in ('completed', 'failed', 'cancelled')", Sort.by("createdAt").and("id"), teamId)
+                .page(Page.ofSize(limit)).list().map(tasks -> tasks.stream().map(t -> t.id).toList());
+    }
+
     /**
      * Running tasks whose attempt has run longer than their workflow's task_timeout allows. The running set is
      * bounded by the agents' capacity, so it is filtered here rather than in SQL.
