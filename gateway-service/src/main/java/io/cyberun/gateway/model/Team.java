@@ -18,4 +18,10 @@ public class Team {
     public Instant createdAt;
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
+    /** Set when the owner deleted the team. */
+    @Column(name = "deleted_at")
+    public Instant deletedAt;
+    /** Set once task-service confirmed that the deleted team's open tasks are cancelled. */
+    @Column(name = "open_tasks_cancelled_at")
+    public Instant openTasksCancelledAt;
 }
