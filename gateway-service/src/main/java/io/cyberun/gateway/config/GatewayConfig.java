@@ -31,4 +31,42 @@ public interface GatewayConfig {
      * the endpoint does not exist.
      */
     Optional<String> adminToken();
+
+    /**
+     * The page where a user confirms a device pairing (the dashboard's); a pairing's {@code verification_uri} is this
+     * with {@code ?user_code=...}.
+     */
+    @WithDefault("http://127.0.0.1:8080/desktop/pair")
+    String pairingVerificationUri();
+
+    /** Per-caller request limits (token buckets in Redis, shared by every replica). */
+    RateLimits rateLimits();
+
+    interface RateLimits {
+        /** Off only for benchmarks that measure raw throughput. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Sustained requests per second per credential (or per user and team for user tokens). */
+        @WithDefault("50")
+        double requestsPerSecond();
+
+        /** Requests a caller may make in a burst above the sustained rate. */
+        @WithDefault("200")
+        int requestBurst();
+
+        /** Sustained run requests (POST .../run, .../rerun) per second per credential: each one queues GPU work. */
+        @WithDefault("5")
+        double runsPerSecond();
+
+        @WithDefault("30")
+        int runBurst();
+
+        /** Anonymous requests (device pairing start and poll) per second per client address. */
+        @WithDefault("5")
+        double anonymousPerSecond();
+
+        @WithDefault("60")
+        int anonymousBurst();
+    }
 }

@@ -12,6 +12,8 @@ public enum Access {
     MANAGEMENT(EnumSet.of(CredentialKind.USER, CredentialKind.DEVICE)),
     /** Credential management: user tokens only (a stolen device key must not mint long-lived keys). */
     USER_ONLY(EnumSet.of(CredentialKind.USER)),
+    /** Signing a device out: dk- keys only. */
+    DEVICE_ONLY(EnumSet.of(CredentialKind.DEVICE)),
     /** The MCP endpoint: sk- keys only. */
     MCP(EnumSet.of(CredentialKind.INTEGRATION)),
     /** Endpoints with their own check (the admin bootstrap). */
@@ -32,6 +34,7 @@ public enum Access {
             case RUNTIME -> "a user token, an sk- or a dk- key";
             case MANAGEMENT -> "a user token or a dk- key";
             case USER_ONLY -> "a user token";
+            case DEVICE_ONLY -> "a dk- device key";
             case MCP -> "an sk- integration key";
             case OPEN -> "nothing";
         };

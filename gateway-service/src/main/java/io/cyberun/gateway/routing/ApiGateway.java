@@ -5,6 +5,9 @@ import io.cyberun.contracts.auth.Principal;
 import io.cyberun.contracts.auth.PrincipalTokens;
 import io.cyberun.contracts.error.ErrorCode;
 import io.cyberun.gateway.security.Authenticator;
+import io.cyberun.gateway.security.LastUsed;
+import io.cyberun.gateway.security.RateLimiter;
+import io.smallrye.mutiny.Uni;
 import io.cyberun.gateway.sse.TaskStreams;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.http.HttpMethod;
@@ -27,13 +30,20 @@ public class ApiGateway {
     /** The routing-context key under which the gateway's own resources find the caller. */
     public static final String PRINCIPAL_KEY = "cyberun.principal";
     static final Pattern TASK_EVENTS = Pattern.compile("^/api/v1/r/tasks/([^/]+)/events$");
+    /** Requests that queue GPU work. */
+    static final Pattern RUN = Pattern.compile("^/api/v1/r/(workflows/.+/run|tasks/[^/]+/rerun)$");
 
     private final Authenticator authenticator;
     private final ServiceProxy proxy;
     private final TaskStreams streams;
     private final PrincipalTokens tokens;
+    private final RateLimiter rateLimiter;
+    private final LastUsed lastUsed;
 
-    public ApiGateway(Authenticator authenticator, ServiceProxy proxy, TaskStreams streams, PrincipalTokens tokens) {
+    public ApiGateway(Authenticator authenticator, ServiceProxy proxy, TaskStreams streams, PrincipalTokens tokens, RateLimiter rateLimiter,
+                      LastUsed lastUsed) {
+        this.rateLimiter = rateLimiter;
+        this.lastUsed = lastUsed;
         this.authenticator = authenticator;
         this.proxy = proxy;
         this.streams = streams;
@@ -60,23 +70,48 @@ public class ApiGateway {
             return;
         }
         RouteTable.Route route = match.get();
+        ctx.request().pause();
         if (route.access() == Access.OPEN) {
-            ctx.next();
+            // The bootstrap checks its own admin token; the anonymous pairing endpoints are limited per address.
+            Uni<Void> limit = route.prefix().equals(RouteTable.ADMIN_PREFIX) ? Uni.createFrom().voidItem()
+                    : rateLimiter.take(RateLimiter.Bucket.ANONYMOUS, clientAddress(ctx));
+            limit.subscribe().with(ok -> {
+                ctx.request().resume();
+                ctx.next();
+            }, failure -> {
+                ctx.request().resume();
+                GatewayErrors.send(ctx, failure);
+            });
             return;
         }
-        ctx.request().pause();
-        authenticator.authenticate(ctx, route.needsTeam()).subscribe().with(principal -> {
-            if (!route.access().allows(principal.kind())) {
-                ctx.request().resume();
-                GatewayErrors.send(ctx, new ApiException(ErrorCode.UNAUTHENTICATED,
-                        "this endpoint takes " + route.access().describe() + ", not a " + principal.kind().wireName() + " credential"));
-                return;
-            }
-            dispatch(ctx, route, principal);
-        }, failure -> {
-            ctx.request().resume();
-            GatewayErrors.send(ctx, failure);
-        });
+        authenticator.authenticate(ctx, route.needsTeam())
+                .call(principal -> {
+                    if (!route.access().allows(principal.kind())) {
+                        return Uni.createFrom().failure(new ApiException(ErrorCode.UNAUTHENTICATED,
+                                "this endpoint takes " + route.access().describe() + ", not a " + principal.kind().wireName() + " credential"));
+                    }
+                    lastUsed.used(principal.credentialId());
+                    return limit(ctx, principal);
+                })
+                .subscribe().with(principal -> dispatch(ctx, route, principal), failure -> {
+                    ctx.request().resume();
+                    GatewayErrors.send(ctx, failure);
+                });
+    }
+
+    /** Every caller's request bucket, and for run requests also its run bucket. */
+    private Uni<Void> limit(RoutingContext ctx, Principal principal) {
+        String caller = principal.credentialId() != null ? principal.credentialId().toString() : "user:" + principal.subject();
+        Uni<Void> requests = rateLimiter.take(RateLimiter.Bucket.REQUESTS, caller);
+        if (ctx.request().method() == HttpMethod.POST && RUN.matcher(ctx.normalizedPath()).matches()) {
+            return requests.call(() -> rateLimiter.take(RateLimiter.Bucket.RUNS, caller));
+        }
+        return requests;
+    }
+
+    static String clientAddress(RoutingContext ctx) {
+        var remote = ctx.request().remoteAddress();
+        return remote == null ? "unknown" : remote.hostAddress();
     }
 
     private void dispatch(RoutingContext ctx, RouteTable.Route route, Principal principal) {

@@ -4,6 +4,7 @@ import io.cyberun.common.rest.ApiException;
 import io.cyberun.contracts.error.ErrorBody;
 import io.cyberun.contracts.error.ErrorCode;
 import io.cyberun.contracts.json.CyberunJson;
+import io.cyberun.gateway.security.RateLimiter;
 import io.vertx.ext.web.RoutingContext;
 import org.jboss.logging.Logger;
 
@@ -33,6 +34,9 @@ public final class GatewayErrors {
         var response = ctx.response().setStatusCode(api.code().httpStatus()).putHeader("Content-Type", "application/json");
         if (api.code() == ErrorCode.UNAUTHENTICATED) {
             response.putHeader("WWW-Authenticate", "Bearer realm=\"cyberun\"");
+        }
+        if (failure instanceof RateLimiter.RateLimited limited) {
+            response.putHeader("Retry-After", Long.toString(limited.retryAfterSeconds()));
         }
         response.end(json);
     }

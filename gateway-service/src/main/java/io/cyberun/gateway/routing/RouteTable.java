@@ -13,6 +13,7 @@ public final class RouteTable {
     public static final String FILE_SERVICE = "file-service";
     public static final String AGENT_HUB = "agent-hub";
     public static final String MCP_SERVICE = "mcp-service";
+    static final String ADMIN_PREFIX = "/api/v1/admin";
 
     public record Route(String prefix, String service, Access access, boolean needsTeam) {
         public boolean matches(String path) {
@@ -32,7 +33,17 @@ public final class RouteTable {
             new Route("/api/v1/agents", AGENT_HUB, Access.MANAGEMENT, true),
             new Route("/api/v1/mcp", MCP_SERVICE, Access.MCP, true),
             new Route("/api/v1/me", null, Access.RUNTIME, false),
-            new Route("/api/v1/admin", null, Access.OPEN, false));
+            // Identity: the gateway answers itself.
+            new Route("/api/v1/teams", null, Access.USER_ONLY, false),
+            new Route("/api/v1/teams/current", null, Access.USER_ONLY, true),
+            new Route("/api/v1/members", null, Access.USER_ONLY, true),
+            new Route("/api/v1/invitations", null, Access.USER_ONLY, true),
+            new Route("/api/v1/invitations/accept", null, Access.USER_ONLY, false),
+            new Route("/api/v1/credentials", null, Access.USER_ONLY, true),
+            new Route("/api/v1/desktop/pair", null, Access.OPEN, false),
+            new Route("/api/v1/desktop/pair/confirm", null, Access.USER_ONLY, true),
+            new Route("/api/v1/auth/device", null, Access.DEVICE_ONLY, true),
+            new Route(ADMIN_PREFIX, null, Access.OPEN, false));
 
     private static final List<Route> LONGEST_FIRST = ROUTES.stream()
             .sorted(Comparator.comparingInt((Route r) -> r.prefix().length()).reversed()).toList();

@@ -6,10 +6,7 @@ import io.cyberun.gateway.model.Credential;
 import io.cyberun.gateway.repository.CredentialRepository;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,11 +21,9 @@ import java.util.UUID;
 public class CredentialService {
     static final int RANDOM_CHARS = 43;
     public static final int PREFIX_LENGTH = 12;
-    private static final char[] ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
 
     private final CredentialRepository credentials;
     private final Clock clock;
-    private final SecureRandom random = new SecureRandom();
 
     public CredentialService(CredentialRepository credentials, Clock clock) {
         this.credentials = credentials;
@@ -42,7 +37,7 @@ public class CredentialService {
     /** Creates a credential inside the caller's transaction. */
     public Uni<Issued> issue(UUID teamId, CredentialKind kind, String displayName, Role role, UUID userId, UUID createdBy,
                              Integer expiresInDays) {
-        String secret = kind.secretPrefix() + randomChars(RANDOM_CHARS);
+        String secret = kind.secretPrefix() + Secrets.random(RANDOM_CHARS);
         Instant now = clock.instant();
         Credential c = new Credential();
         c.id = UUID.randomUUID();
@@ -83,18 +78,6 @@ public class CredentialService {
     }
 
     static byte[] hash(String secret) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private String randomChars(int n) {
-        char[] out = new char[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = ALPHABET[random.nextInt(ALPHABET.length)];
-        }
-        return new String(out);
+        return Secrets.sha256(secret);
     }
 }

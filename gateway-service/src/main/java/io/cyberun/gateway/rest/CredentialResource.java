@@ -1,0 +1,51 @@
+package io.cyberun.gateway.rest;
+
+import io.cyberun.common.rest.PageRequest;
+import io.cyberun.common.rest.QueryParams;
+import io.cyberun.contracts.auth.Role;
+import io.cyberun.gateway.security.GatewayPrincipal;
+import io.cyberun.gateway.service.CredentialManagement;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+
+/**
+ * The team's credentials. User tokens only (a dk- key cannot mint keys that outlive a device revoke); anyone in
+ * the team lists them (names are visible to members), admins and the owner create and revoke.
+ */
+@Path("/api/v1/credentials")
+public class CredentialResource {
+    private final CredentialManagement credentials;
+    private final GatewayPrincipal principal;
+
+    public CredentialResource(CredentialManagement credentials, GatewayPrincipal principal) {
+        this.credentials = credentials;
+        this.principal = principal;
+    }
+
+    @POST
+    public Uni<Response> create(CredentialManagement.CreateRequest body) {
+        principal.requireRole(Role.ADMIN);
+        return credentials.create(principal.teamId(), principal.userId(), principal.role(), body)
+                .map(created -> Response.status(Response.Status.CREATED).entity(created).build());
+    }
+
+    @GET
+    public Uni<CredentialManagement.CredentialList> list(@QueryParam("kind") String kind, @QueryParam("current_page") String currentPage,
+                                                         @QueryParam("per_page") String perPage) {
+        PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
+        return credentials.list(principal.teamId(), kind == null || kind.isBlank() ? null : kind.strip(), page);
+    }
+
+    @DELETE
+    @Path("/{credentialId}")
+    public Uni<Response> revoke(@PathParam("credentialId") String credentialId) {
+        principal.requireRole(Role.ADMIN);
+        return credentials.revoke(principal.teamId(), Ids.parse("credentialId", credentialId)).replaceWith(Response.noContent().build());
+    }
+}

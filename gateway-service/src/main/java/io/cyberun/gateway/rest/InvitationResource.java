@@ -1,0 +1,59 @@
+package io.cyberun.gateway.rest;
+
+import io.cyberun.common.rest.PageRequest;
+import io.cyberun.common.rest.QueryParams;
+import io.cyberun.contracts.auth.Role;
+import io.cyberun.gateway.security.GatewayPrincipal;
+import io.cyberun.gateway.service.InvitationService;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+
+/** Invitations to the current team (admins and the owner), and accepting one (the invitee, no team needed). */
+@Path("/api/v1/invitations")
+public class InvitationResource {
+    private final InvitationService invitations;
+    private final GatewayPrincipal principal;
+
+    public InvitationResource(InvitationService invitations, GatewayPrincipal principal) {
+        this.invitations = invitations;
+        this.principal = principal;
+    }
+
+    public record InviteBody(String emailAddress, String invitationRole) {
+    }
+
+    public record AcceptBody(String invitationToken) {
+    }
+
+    @POST
+    public Uni<InvitationService.Created> invite(InviteBody body) {
+        principal.requireRole(Role.ADMIN);
+        return invitations.invite(principal.teamId(), principal.userId(), principal.role(), body == null ? null : body.emailAddress(),
+                body == null ? null : body.invitationRole());
+    }
+
+    @GET
+    public Uni<InvitationService.InvitationList> list(@QueryParam("current_page") String currentPage, @QueryParam("per_page") String perPage) {
+        principal.requireRole(Role.ADMIN);
+        PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
+        return invitations.list(principal.teamId(), page);
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public Uni<Success> revoke(@PathParam("id") String id) {
+        principal.requireRole(Role.ADMIN);
+        return invitations.revoke(principal.teamId(), Ids.parse("id", id)).replaceWith(Success.TRUE);
+    }
+
+    @POST
+    @Path("/accept")
+    public Uni<InvitationService.Accepted> accept(AcceptBody body) {
+        return invitations.accept(principal.userId(), body == null ? null : body.invitationToken());
+    }
+}

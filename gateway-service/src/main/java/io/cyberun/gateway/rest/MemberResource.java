@@ -1,0 +1,64 @@
+package io.cyberun.gateway.rest;
+
+import io.cyberun.common.rest.PageRequest;
+import io.cyberun.common.rest.QueryParams;
+import io.cyberun.contracts.auth.Role;
+import io.cyberun.gateway.security.GatewayPrincipal;
+import io.cyberun.gateway.service.MemberService;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+
+/** Members of the current team. Anyone in the team lists them; admins and the owner change roles and remove. */
+@Path("/api/v1/members")
+public class MemberResource {
+    private final MemberService members;
+    private final GatewayPrincipal principal;
+
+    public MemberResource(MemberService members, GatewayPrincipal principal) {
+        this.members = members;
+        this.principal = principal;
+    }
+
+    /** {@code member_role}; {@code role} is accepted too. */
+    public record RoleBody(String memberRole, String role) {
+        String value() {
+            return memberRole != null ? memberRole : role;
+        }
+    }
+
+    @GET
+    public Uni<MemberService.MemberList> list(@QueryParam("current_page") String currentPage, @QueryParam("per_page") String perPage) {
+        PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
+        return members.list(principal.teamId(), page);
+    }
+
+    @PUT
+    @Path("/{userId}")
+    public Uni<Success> changeRole(@PathParam("userId") String userId, RoleBody body) {
+        principal.requireRole(Role.ADMIN);
+        return members.changeRole(principal.teamId(), principal.userId(), Ids.parse("userId", userId), body == null ? null : body.value())
+                .replaceWith(Success.TRUE);
+    }
+
+    @DELETE
+    @Path("/{userId}")
+    public Uni<Success> remove(@PathParam("userId") String userId) {
+        var target = Ids.parse("userId", userId);
+        if (!target.equals(principal.userId())) {
+            principal.requireRole(Role.ADMIN);
+        }
+        return members.remove(principal.teamId(), principal.userId(), target).replaceWith(Success.TRUE);
+    }
+
+    @POST
+    @Path("/leave")
+    public Uni<Success> leave() {
+        return members.leave(principal.teamId(), principal.userId()).replaceWith(Success.TRUE);
+    }
+}

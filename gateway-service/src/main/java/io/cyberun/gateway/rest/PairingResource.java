@@ -1,0 +1,47 @@
+package io.cyberun.gateway.rest;
+
+import io.cyberun.gateway.security.GatewayPrincipal;
+import io.cyberun.gateway.service.DevicePairing;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+
+/**
+ * Device pairing: {@code start} and {@code poll} are anonymous (the device has no credential yet; rate-limited
+ * per address), {@code confirm} takes the user's token and X-Team-ID.
+ */
+@Path("/api/v1/desktop/pair")
+public class PairingResource {
+    private final DevicePairing pairing;
+    private final GatewayPrincipal principal;
+
+    public PairingResource(DevicePairing pairing, GatewayPrincipal principal) {
+        this.pairing = pairing;
+        this.principal = principal;
+    }
+
+    public record ConfirmBody(String userCode, String deviceName) {
+    }
+
+    public record PollBody(String deviceCode) {
+    }
+
+    @POST
+    @Path("/start")
+    public Uni<DevicePairing.Started> start() {
+        return pairing.start();
+    }
+
+    @POST
+    @Path("/confirm")
+    public Uni<Success> confirm(ConfirmBody body) {
+        return pairing.confirm(principal.teamId(), principal.userId(), body == null ? null : body.userCode(),
+                body == null ? null : body.deviceName()).replaceWith(Success.TRUE);
+    }
+
+    @POST
+    @Path("/poll")
+    public Uni<DevicePairing.Poll> poll(PollBody body) {
+        return pairing.poll(body == null ? null : body.deviceCode());
+    }
+}

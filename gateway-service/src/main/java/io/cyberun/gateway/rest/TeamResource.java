@@ -1,0 +1,72 @@
+package io.cyberun.gateway.rest;
+
+import io.cyberun.common.rest.IdResponse;
+import io.cyberun.contracts.auth.Role;
+import io.cyberun.gateway.security.GatewayPrincipal;
+import io.cyberun.gateway.service.TeamService;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import java.util.UUID;
+
+/**
+ * Teams of the signed-in user ({@code /api/v1/teams}) and the team named by X-Team-ID ({@code /teams/current}).
+ * User tokens only.
+ */
+@Path("/api/v1/teams")
+public class TeamResource {
+    private final TeamService teams;
+    private final GatewayPrincipal principal;
+
+    public TeamResource(TeamService teams, GatewayPrincipal principal) {
+        this.teams = teams;
+        this.principal = principal;
+    }
+
+    public record NameBody(String displayName) {
+    }
+
+    public record TransferBody(String newOwnerId) {
+    }
+
+    @POST
+    public Uni<IdResponse> create(NameBody body) {
+        return teams.create(principal.userId(), body == null ? null : body.displayName());
+    }
+
+    @GET
+    public Uni<TeamService.TeamList> mine() {
+        return teams.mine(principal.userId());
+    }
+
+    @GET
+    @Path("/current")
+    public Uni<TeamService.TeamView> current() {
+        return teams.current(principal.teamId(), principal.role());
+    }
+
+    @PUT
+    @Path("/current")
+    public Uni<IdResponse> update(NameBody body) {
+        principal.requireRole(Role.ADMIN);
+        return teams.rename(principal.teamId(), body == null ? null : body.displayName());
+    }
+
+    @POST
+    @Path("/current/transfer")
+    public Uni<Success> transfer(TransferBody body) {
+        principal.requireRole(Role.OWNER);
+        UUID newOwner = Ids.parse("new_owner_id", body == null ? null : body.newOwnerId());
+        return teams.transfer(principal.teamId(), principal.userId(), newOwner).replaceWith(Success.TRUE);
+    }
+
+    @DELETE
+    @Path("/current")
+    public Uni<Success> delete() {
+        principal.requireRole(Role.OWNER);
+        return teams.delete(principal.teamId()).replaceWith(Success.TRUE);
+    }
+}

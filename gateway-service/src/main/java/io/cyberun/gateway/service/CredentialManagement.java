@@ -1,0 +1,130 @@
+package io.cyberun.gateway.service;
+
+import io.cyberun.common.rest.ApiException;
+import io.cyberun.common.rest.PageMeta;
+import io.cyberun.common.rest.PageRequest;
+import io.cyberun.contracts.auth.CredentialKind;
+import io.cyberun.contracts.auth.Role;
+import io.cyberun.contracts.error.FieldError;
+import io.cyberun.gateway.model.Credential;
+import io.cyberun.gateway.repository.CredentialRepository;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The team's credentials as admins manage them: create sk- and ak- keys, list every kind, revoke. Device keys
+ * come only from pairing; revoking one also revokes its companion agent key. Revocation applies on the key's
+ * next request on every replica, since every request looks the key up.
+ */
+@ApplicationScoped
+public class CredentialManagement {
+    private final CredentialService credentials;
+    private final CredentialRepository repository;
+    private final Clock clock;
+
+    public CredentialManagement(CredentialService credentials, CredentialRepository repository, Clock clock) {
+        this.credentials = credentials;
+        this.repository = repository;
+        this.clock = clock;
+    }
+
+    public record CreateRequest(String kind, String displayName, Integer expiresInDays, String role) {
+    }
+
+    public record Created(UUID id, String kind, String displayName, String keyPrefix, String rawKey, String role, Instant expiresAt) {
+    }
+
+    public record CredentialView(UUID id, String kind, String displayName, String keyPrefix, UUID userId, String role, String keyStatus,
+                                 Instant createdAt, Instant lastUsedAt, Instant expiresAt, Instant revokedAt) {
+        static CredentialView of(Credential c, Instant now) {
+            String status = "active".equals(c.keyStatus) && c.expiresAt != null && !c.expiresAt.isAfter(now) ? "expired" : c.keyStatus;
+            return new CredentialView(c.id, c.kind, c.displayName, c.keyPrefix, c.userId, c.role, status, c.createdAt, c.lastUsedAt,
+                    c.expiresAt, c.revokedAt);
+        }
+    }
+
+    public record CredentialList(List<CredentialView> credentials, PageMeta pageMeta) {
+    }
+
+    public Uni<Created> create(UUID teamId, UUID creatorId, Role creatorRole, CreateRequest request) {
+        List<FieldError> errors = new ArrayList<>();
+        CredentialKind kind = request == null ? null : CredentialKind.fromWire(request.kind());
+        if (kind == CredentialKind.DEVICE) {
+            errors.add(new FieldError("kind", "device keys come only from device pairing (/api/v1/desktop/pair)"));
+        } else if (kind != CredentialKind.INTEGRATION && kind != CredentialKind.AGENT) {
+            errors.add(new FieldError("kind", "must be integration or agent"));
+        }
+        String name = request == null ? null : request.displayName();
+        if (name == null || name.isBlank() || name.strip().length() > Validation.MAX_NAME) {
+            errors.add(new FieldError("display_name", "must be 1-" + Validation.MAX_NAME + " characters"));
+        }
+        Integer days = request == null ? null : request.expiresInDays();
+        if (days != null && (days < 1 || days > 365)) {
+            errors.add(new FieldError("expires_in_days", "must be between 1 and 365, or omitted for a key that never expires"));
+        }
+        Role role = null;
+        if (kind == CredentialKind.INTEGRATION) {
+            role = request.role() == null ? Role.MEMBER : Role.fromWire(request.role());
+            if (role == null || role == Role.OWNER) {
+                errors.add(new FieldError("role", "must be admin, member or viewer"));
+            } else if (!creatorRole.atLeast(role)) {
+                errors.add(new FieldError("role", "cannot be above your own role"));
+            }
+        } else if (request != null && request.role() != null) {
+            errors.add(new FieldError("role", "only integration keys have a role"));
+        }
+        if (!errors.isEmpty()) {
+            return Uni.createFrom().failure(ApiException.invalid("credential request is invalid", errors));
+        }
+        Role keyRole = role;
+        return Panache.withTransaction(() -> credentials.issue(teamId, kind, name.strip(), keyRole, null, creatorId, days))
+                .map(issued -> {
+                    Credential c = issued.credential();
+                    return new Created(c.id, c.kind, c.displayName, c.keyPrefix, issued.secret(), c.role, c.expiresAt);
+                });
+    }
+
+    public Uni<CredentialList> list(UUID teamId, String kind, PageRequest page) {
+        if (kind != null && !List.of("integration", "agent", "device").contains(kind)) {
+            return Uni.createFrom().failure(ApiException.invalid("invalid query parameter kind",
+                    List.of(new FieldError("kind", "must be integration, agent or device"))));
+        }
+        Instant now = clock.instant();
+        return Panache.withSession(() -> repository.page(teamId, kind, page.currentPage() - 1, page.perPage())
+                .flatMap(rows -> repository.countInTeam(teamId, kind)
+                        .map(total -> new CredentialList(rows.stream().map(c -> CredentialView.of(c, now)).toList(), page.meta(total)))));
+    }
+
+    /** Revokes the credential (and a device key's companion agent key); revoking twice is a no-op. */
+    public Uni<Void> revoke(UUID teamId, UUID id) {
+        return Panache.withTransaction(() -> repository.findInTeam(teamId, id)
+                .onItem().ifNull().failWith(() -> ApiException.notFound("credential"))
+                .call(c -> revokeWithCompanion(c, clock.instant()))).replaceWithVoid();
+    }
+
+    /** Inside a transaction: revokes the credential and, for a device key, its companion agent key. */
+    public Uni<Void> revokeWithCompanion(Credential c, Instant now) {
+        markRevoked(c, now);
+        if (!CredentialKind.DEVICE.wireName().equals(c.kind) || c.companionId == null) {
+            return Uni.createFrom().voidItem();
+        }
+        return repository.findInTeam(c.teamId, c.companionId).invoke(companion -> {
+            if (companion != null) {
+                markRevoked(companion, now);
+            }
+        }).replaceWithVoid();
+    }
+
+    private static void markRevoked(Credential c, Instant now) {
+        if (!"revoked".equals(c.keyStatus)) {
+            c.keyStatus = "revoked";
+            c.revokedAt = now;
+        }
+    }
+}
