@@ -229,6 +229,22 @@ public final class Namespace {
                 "quarkus.oidc.credentials.secret", endpoints.oidcClientSecret());
     }
 
+    /**
+     * Runs one SQL statement in a service's test database, as the database admin: for tests that must put a row in
+     * a state no API reaches in test time (an expired credential). Returns the rows changed.
+     */
+    public int execute(String service, String sql, Object... parameters) {
+        try (Connection c = DriverManager.getConnection(endpoints.pgJdbcUrl(database(service)), endpoints.pgAdminUser(), endpoints.pgAdminPassword());
+             var statement = c.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            return statement.executeUpdate();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot run SQL in the " + service + " test database: " + e.getMessage(), e);
+        }
+    }
+
     private Connection admin() throws Exception {
         return DriverManager.getConnection(endpoints.pgJdbcUrl("postgres"), endpoints.pgAdminUser(), endpoints.pgAdminPassword());
     }
