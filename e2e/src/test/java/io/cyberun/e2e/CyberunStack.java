@@ -34,6 +34,7 @@ final class CyberunStack implements AutoCloseable {
     ServiceProcess hub;
     ServiceProcess gateway;
     ServiceProcess mcp;
+    private Map<String, String> gatewayConfig;
 
     /** The run's stack, started on first use. */
     static synchronized CyberunStack shared() throws Exception {
@@ -80,6 +81,7 @@ final class CyberunStack implements AutoCloseable {
         gatewayConfig.put("cyberun.gateway.services.scheduler-service", scheduler.url());
         gatewayConfig.put("cyberun.gateway.services.mcp-service", "http://127.0.0.1:" + mcpPort);
         gatewayConfig.put("quarkus.rest-client.task-service.url", task.url());
+        this.gatewayConfig = Map.copyOf(gatewayConfig);
         gateway = quarkus("gateway-service", "gateway", gatewayConfig, true);
         mcp = quarkus("mcp-service", null, Map.of("quarkus.http.port", Integer.toString(mcpPort), "cyberun.mcp.gateway-url",
                 "http://127.0.0.1:" + gatewayPort), false);
@@ -139,6 +141,13 @@ final class CyberunStack implements AutoCloseable {
     ServiceProcess extraHub() throws Exception {
         return quarkus("agent-hub", null, Map.of("quarkus.rest-client.gateway.url", gateway.url(),
                 "quarkus.rest-client.file-service.url", file.url()), true).awaitReady(READY);
+    }
+
+    /** Starts one more gateway replica (same database, Redis and services, its own port) and waits until it is ready. */
+    ServiceProcess extraGateway() throws Exception {
+        Map<String, String> config = new LinkedHashMap<>(gatewayConfig);
+        config.remove("quarkus.http.port");
+        return quarkus("gateway-service", "gateway", config, true).awaitReady(READY);
     }
 
     /** Starts one more scheduler-service replica (same consumer group: they share the partitions). */

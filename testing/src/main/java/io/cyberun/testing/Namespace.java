@@ -245,6 +245,25 @@ public final class Namespace {
         }
     }
 
+    /** The first column of a query's rows in a service's test database, as text: for checks no API can make. */
+    public List<String> query(String service, String sql, Object... parameters) {
+        try (Connection c = DriverManager.getConnection(endpoints.pgJdbcUrl(database(service)), endpoints.pgAdminUser(), endpoints.pgAdminPassword());
+             var statement = c.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            List<String> rows = new ArrayList<>();
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(rs.getString(1));
+                }
+            }
+            return rows;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot query the " + service + " test database: " + e.getMessage(), e);
+        }
+    }
+
     private Connection admin() throws Exception {
         return DriverManager.getConnection(endpoints.pgJdbcUrl("postgres"), endpoints.pgAdminUser(), endpoints.pgAdminPassword());
     }

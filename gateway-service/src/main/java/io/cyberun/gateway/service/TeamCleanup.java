@@ -50,6 +50,11 @@ public class TeamCleanup {
         return Panache.withSession(teams::awaitingTaskCancellation)
                 .onItem().transformToMulti(list -> Multi.createFrom().iterable(list))
                 .onItem().transformToUniAndConcatenate(t -> cancelOpenTasks(t.id).onFailure().recoverWithNull())
-                .collect().asList().replaceWithVoid();
+                .collect().asList().replaceWithVoid()
+                // The database may be away (or closing at shutdown): the next sweep asks again.
+                .onFailure().recoverWithUni(e -> {
+                    LOG.debugf("team cleanup sweep skipped: %s", e.getMessage());
+                    return Uni.createFrom().voidItem();
+                });
     }
 }
