@@ -81,6 +81,12 @@ final class CyberunStack implements AutoCloseable {
         gatewayConfig.put("cyberun.gateway.services.scheduler-service", scheduler.url());
         gatewayConfig.put("cyberun.gateway.services.mcp-service", "http://127.0.0.1:" + mcpPort);
         gatewayConfig.put("quarkus.rest-client.task-service.url", task.url());
+        // The load tests submit a thousand runs with one key in seconds: far above the per-key limits a deployment
+        // wants. IdentityIT checks the limits on a replica of its own.
+        gatewayConfig.put("cyberun.gateway.rate-limits.requests-per-second", "5000");
+        gatewayConfig.put("cyberun.gateway.rate-limits.request-burst", "10000");
+        gatewayConfig.put("cyberun.gateway.rate-limits.runs-per-second", "5000");
+        gatewayConfig.put("cyberun.gateway.rate-limits.run-burst", "10000");
         this.gatewayConfig = Map.copyOf(gatewayConfig);
         gateway = quarkus("gateway-service", "gateway", gatewayConfig, true);
         mcp = quarkus("mcp-service", null, Map.of("quarkus.http.port", Integer.toString(mcpPort), "cyberun.mcp.gateway-url",
@@ -143,10 +149,20 @@ final class CyberunStack implements AutoCloseable {
                 "quarkus.rest-client.file-service.url", file.url()), true).awaitReady(READY);
     }
 
-    /** Starts one more gateway replica (same database, Redis and services, its own port) and waits until it is ready. */
-    ServiceProcess extraGateway() throws Exception {
+    /**
+     * Starts one more gateway replica (same database, Redis and services, its own port) with some settings replaced
+     * (a {@code null} value restores the default), and waits until it is ready.
+     */
+    ServiceProcess extraGateway(Map<String, String> overrides) throws Exception {
         Map<String, String> config = new LinkedHashMap<>(gatewayConfig);
         config.remove("quarkus.http.port");
+        overrides.forEach((k, v) -> {
+            if (v == null) {
+                config.remove(k);
+            } else {
+                config.put(k, v);
+            }
+        });
         return quarkus("gateway-service", "gateway", config, true).awaitReady(READY);
     }
 

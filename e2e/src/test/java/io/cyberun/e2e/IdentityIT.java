@@ -31,6 +31,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(SharedStack.class)
 class IdentityIT {
     static CyberunStack stack;
+    static ServiceProcess limited;
     /** Every secret this class saw; none may appear in a log. */
     static final List<String> SECRETS = new CopyOnWriteArrayList<>();
 
@@ -235,8 +236,8 @@ class IdentityIT {
     @Test
     void aRevokedKeyIsRefusedOnEveryGatewayReplicaAtItsNextRequest() throws Exception {
         TeamFixture t = team("Replicas");
-        ServiceProcess second = stack.extraGateway();
-        try {
+        ServiceProcess second = limitedGateway();
+        {
             JsonNode created = ok(t.asUser("alice", "POST", "/api/v1/credentials", "{\"kind\":\"integration\",\"display_name\":\"rotating\"}"), 201);
             String key = secret(created, "raw_key");
             assertThat(get(second, "/api/v1/me", key).statusCode()).isEqualTo(200);
@@ -249,33 +250,43 @@ class IdentityIT {
             assertThat(onSecond.headers().firstValue("WWW-Authenticate")).isPresent();
             assertThat(elapsedMs).as("the first request after the revoke, on the other replica").isLessThan(1000);
             assertThat(call("GET", "/api/v1/me", key, null, Map.of()).statusCode()).isEqualTo(401);
-        } finally {
-            second.close();
         }
+    }
+
+    /** A second gateway replica with small run limits (1 run/s, bursts of 10); the stack's own gateway has load-test limits. */
+    static synchronized ServiceProcess limitedGateway() throws Exception {
+        if (limited == null) {
+            limited = stack.extraGateway(Map.of("cyberun.gateway.rate-limits.runs-per-second", "1", "cyberun.gateway.rate-limits.run-burst", "10"));
+        }
+        return limited;
     }
 
     @Test
     void runRequestsBeyondTheRunLimitGet429WithRetryAfterWhileReadsGoOn() throws Exception {
         TeamFixture t = team("Limits");
+        ServiceProcess gateway = limitedGateway();
         int accepted = 0;
-        HttpResponse<String> limited = null;
-        for (int i = 0; i < 80 && limited == null; i++) {
-            HttpResponse<String> r = call("POST", "/api/v1/r/workflows/slug/parked/run", t.sk(), "{\"parameters\":{}}", Map.of());
+        HttpResponse<String> refused = null;
+        for (int i = 0; i < 30 && refused == null; i++) {
+            HttpResponse<String> r = post(gateway, "/api/v1/r/workflows/slug/parked/run", t.sk(), "{\"parameters\":{}}");
             if (r.statusCode() == 429) {
-                limited = r;
+                refused = r;
             } else {
                 assertThat(r.statusCode()).isEqualTo(202);
                 accepted++;
             }
         }
-        assertThat(limited).as("a 429 within 80 rapid runs").isNotNull();
-        assertThat(accepted).isGreaterThanOrEqualTo(30);
-        assertThat(Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 60L);
-        assertThat(limited.body()).contains("\"error_code\":\"rate_limited\"");
+        assertThat(refused).as("a 429 within 30 rapid runs").isNotNull();
+        assertThat(accepted).isBetween(10, 20);
+        assertThat(Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 2L);
+        assertThat(refused.body()).contains("\"error_code\":\"rate_limited\"").contains("retry after");
         // Reads by the same key, and runs by another key of the team, are not held back by this key's run bucket.
-        assertThat(call("GET", "/api/v1/r/tasks", t.sk(), null, Map.of()).statusCode()).isEqualTo(200);
+        assertThat(get(gateway, "/api/v1/r/tasks", t.sk()).statusCode()).isEqualTo(200);
         String other = secret(ok(t.asUser("alice", "POST", "/api/v1/credentials", "{\"kind\":\"integration\",\"display_name\":\"other\"}"), 201), "raw_key");
-        assertThat(call("POST", "/api/v1/r/workflows/slug/parked/run", other, "{\"parameters\":{}}", Map.of()).statusCode()).isEqualTo(202);
+        assertThat(post(gateway, "/api/v1/r/workflows/slug/parked/run", other, "{\"parameters\":{}}").statusCode()).isEqualTo(202);
+        // The bucket refills: after Retry-After the key may run again.
+        Thread.sleep(Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow()) * 1000);
+        assertThat(post(gateway, "/api/v1/r/workflows/slug/parked/run", t.sk(), "{\"parameters\":{}}").statusCode()).isEqualTo(202);
         ok(t.asUser("alice", "DELETE", "/api/v1/teams/current", null), 200);
     }
 
@@ -297,6 +308,11 @@ class IdentityIT {
         }
     }
 
+    static HttpResponse<String> post(ServiceProcess gateway, String path, String bearer, String body) throws Exception {
+        return WalkingSkeletonIT.HTTP.send(HttpRequest.newBuilder(URI.create(gateway.url() + path)).header("Authorization", "Bearer " + bearer)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     static HttpResponse<String> get(ServiceProcess gateway, String path, String bearer) throws Exception {
         return WalkingSkeletonIT.HTTP.send(HttpRequest.newBuilder(URI.create(gateway.url() + path)).header("Authorization", "Bearer " + bearer)
                 .GET().build(), HttpResponse.BodyHandlers.ofString());
@@ -305,6 +321,9 @@ class IdentityIT {
     /** No secret issued in this class shows up in any service's log. */
     @AfterAll
     static void noSecretInAnyLog() throws Exception {
+        if (limited != null) {
+            limited.close();
+        }
         assertThat(SECRETS).hasSizeGreaterThan(10);
         List<Path> logs;
         try (Stream<Path> files = Files.list(stack.logs)) {

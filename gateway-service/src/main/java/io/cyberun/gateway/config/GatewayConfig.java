@@ -56,10 +56,10 @@ public interface GatewayConfig {
         int requestBurst();
 
         /** Sustained run requests (POST .../run, .../rerun) per second per credential: each one queues GPU work. */
-        @WithDefault("5")
+        @WithDefault("20")
         double runsPerSecond();
 
-        @WithDefault("30")
+        @WithDefault("100")
         int runBurst();
 
         /** Anonymous requests (device pairing start and poll) per second per client address. */
