@@ -262,6 +262,25 @@ class IdentityIT {
     }
 
     @Test
+    void revokingAnAgentKeyDisconnectsItsAgentAtOnceAndKeepsItOut() throws Exception {
+        TeamFixture t = team("Agent keys");
+        JsonNode created = ok(t.asUser("alice", "POST", "/api/v1/credentials", "{\"kind\":\"agent\",\"display_name\":\"gpu-01\"}"), 201);
+        String ak = secret(created, "raw_key");
+        ServiceProcess agent = stack.agent("revoked-agent", ak, "exec");
+        AgentsIT.Team asTeam = new AgentsIT.Team(t.sk(), ak, null);
+        AgentsIT.awaitAgentStatus(asTeam, "revoked-agent", "idle");
+        ok(t.asUser("alice", "DELETE", "/api/v1/credentials/" + created.path("id").asText(), null), 204);
+        long revoked = System.nanoTime();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+                assertThat(ok(call("GET", "/api/v1/r/agents", t.sk(), null, Map.of()), 200).toString()).doesNotContain("revoked-agent"));
+        System.out.printf("[identity] a revoked agent key's agent was gone from the agent list after %d ms%n", (System.nanoTime() - revoked) / 1_000_000);
+        // It stays out: its reconnects are refused.
+        Thread.sleep(3000);
+        assertThat(ok(call("GET", "/api/v1/r/agents", t.sk(), null, Map.of()), 200).toString()).doesNotContain("revoked-agent");
+        agent.close();
+    }
+
+    @Test
     void runRequestsBeyondTheRunLimitGet429WithRetryAfterWhileReadsGoOn() throws Exception {
         TeamFixture t = team("Limits");
         ServiceProcess gateway = limitedGateway();

@@ -18,4 +18,9 @@ public interface GatewayClient {
     @Path("/credentials/introspect")
     Uni<CredentialIntrospection.Result> introspect(@HeaderParam(PrincipalTokens.HEADER) String serviceToken,
                                                    CredentialIntrospection.Request request);
+
+    /** Which of these credentials are no longer active (revoked, expired or deleted). */
+    @POST
+    @Path("/credentials/inactive")
+    Uni<CredentialIntrospection.Ids> inactive(@HeaderParam(PrincipalTokens.HEADER) String serviceToken, CredentialIntrospection.Ids request);
 }

@@ -39,6 +39,8 @@ public final class AgentSession {
     private volatile Instant connectedAt;
     private volatile int tasksCompleted;
     private volatile boolean closed;
+    /** Set when the connection's agent key was revoked: nothing it sends counts any more. */
+    private volatile boolean revoked;
 
     public AgentSession(WebSocketConnection connection, UUID teamId, UUID credentialId, Instant now) {
         this.connection = connection;
@@ -178,6 +180,15 @@ public final class AgentSession {
 
     public int tasksCompleted() {
         return tasksCompleted;
+    }
+
+    public void markRevoked() {
+        revoked = true;
+        closed = true;
+    }
+
+    public boolean revoked() {
+        return revoked;
     }
 
     public boolean closed() {

@@ -74,6 +74,9 @@ public class AgentProtocolHandler {
     }
 
     public Uni<Void> handle(AgentSession s, AgentMessage message) {
+        if (s.revoked()) {
+            return Uni.createFrom().voidItem(); // in flight when its key was revoked
+        }
         s.seen(clock.instant());
         if (!s.isHello() && !(message instanceof AgentMessage.Hello)) {
             return refuseAndClose(s, "hello_first", "the first message must be hello");
@@ -290,6 +293,18 @@ public class AgentProtocolHandler {
     public void closed(AgentSession s) {
         s.markClosed();
         connections.connectionClosed(s);
+    }
+
+    /**
+     * The session's agent key was revoked or has expired: the agent is told why, disconnected and dropped at once
+     * (no reconnect grace: it cannot come back with that key), so its tasks are requeued or failed.
+     */
+    public Uni<Void> keyRevoked(AgentSession s) {
+        LOG.infof("closing the connection of agent %s of team %s: its agent key is no longer active", s.agentId(), s.teamId());
+        s.markRevoked();
+        return refuseAndClose(s, "credential_revoked", "this agent key was revoked or has expired: install a new ak- key")
+                .onFailure().recoverWithNull()
+                .call(() -> s.isHello() ? drop(s, "its agent key was revoked") : Uni.createFrom().voidItem());
     }
 
     /** Drops an agent that stayed away: its tasks are failed or requeued by the scheduler. */

@@ -17,4 +17,8 @@ public final class CredentialIntrospection {
     /** An active credential: its id, kind and team (and user, for device keys). */
     public record Result(UUID credentialId, CredentialKind kind, UUID teamId, String userId, String displayName) {
     }
+
+    /** Credential ids to check, or (in the answer) those that are no longer active: revoked, expired or gone. */
+    public record Ids(java.util.List<UUID> credentialIds) {
+    }
 }

@@ -32,6 +32,11 @@ public class CredentialRepository implements PanacheRepositoryBase<Credential, U
         return kind == null ? count("teamId", teamId) : count("teamId = ?1 and kind = ?2", teamId, kind);
     }
 
+    /** Ids of the team's active credentials. */
+    public Uni<List<UUID>> activeIds(UUID teamId) {
+        return list("teamId = ?1 and keyStatus = 'active'", teamId).map(l -> l.stream().map(c -> c.id).toList());
+    }
+
     /** Revokes every active credential of the team (team deletion). */
     public Uni<Integer> revokeTeam(UUID teamId, Instant now) {
         return update("keyStatus = 'revoked', revokedAt = ?1 where teamId = ?2 and keyStatus = 'active'", now, teamId);

@@ -4,6 +4,7 @@ import io.cyberun.common.rest.ApiException;
 import io.cyberun.gateway.repository.CredentialRepository;
 import io.cyberun.gateway.security.GatewayPrincipal;
 import io.cyberun.gateway.service.CredentialManagement;
+import io.cyberun.gateway.service.RevocationBroadcast;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.POST;
@@ -16,9 +17,12 @@ public class DeviceResource {
     private final CredentialRepository credentials;
     private final CredentialManagement management;
     private final GatewayPrincipal principal;
+    private final RevocationBroadcast broadcast;
     private final Clock clock;
 
-    public DeviceResource(CredentialRepository credentials, CredentialManagement management, GatewayPrincipal principal, Clock clock) {
+    public DeviceResource(CredentialRepository credentials, CredentialManagement management, RevocationBroadcast broadcast,
+                          GatewayPrincipal principal, Clock clock) {
+        this.broadcast = broadcast;
         this.credentials = credentials;
         this.management = management;
         this.principal = principal;
@@ -31,6 +35,7 @@ public class DeviceResource {
         var p = principal.get();
         return Panache.withTransaction(() -> credentials.findInTeam(p.teamId(), p.credentialId())
                 .onItem().ifNull().failWith(() -> ApiException.notFound("credential"))
-                .call(c -> management.revokeWithCompanion(c, clock.instant()))).replaceWith(Success.TRUE);
+                        .flatMap(c -> management.revokeWithCompanion(c, clock.instant())))
+                .flatMap(broadcast::revoked).replaceWith(Success.TRUE);
     }
 }

@@ -28,8 +28,11 @@ public class CredentialManagement {
     private final CredentialRepository repository;
     private final Clock clock;
 
-    public CredentialManagement(CredentialService credentials, CredentialRepository repository, Clock clock) {
+    private final RevocationBroadcast broadcast;
+
+    public CredentialManagement(CredentialService credentials, CredentialRepository repository, RevocationBroadcast broadcast, Clock clock) {
         this.credentials = credentials;
+        this.broadcast = broadcast;
         this.repository = repository;
         this.clock = clock;
     }
@@ -104,21 +107,27 @@ public class CredentialManagement {
     /** Revokes the credential (and a device key's companion agent key); revoking twice is a no-op. */
     public Uni<Void> revoke(UUID teamId, UUID id) {
         return Panache.withTransaction(() -> repository.findInTeam(teamId, id)
-                .onItem().ifNull().failWith(() -> ApiException.notFound("credential"))
-                .call(c -> revokeWithCompanion(c, clock.instant()))).replaceWithVoid();
+                        .onItem().ifNull().failWith(() -> ApiException.notFound("credential"))
+                        .flatMap(c -> revokeWithCompanion(c, clock.instant())))
+                .flatMap(broadcast::revoked);
     }
 
-    /** Inside a transaction: revokes the credential and, for a device key, its companion agent key. */
-    public Uni<Void> revokeWithCompanion(Credential c, Instant now) {
+    /**
+     * Inside a transaction: revokes the credential and, for a device key, its companion agent key. Returns the ids
+     * to announce once the transaction committed.
+     */
+    public Uni<List<UUID>> revokeWithCompanion(Credential c, Instant now) {
         markRevoked(c, now);
         if (!CredentialKind.DEVICE.wireName().equals(c.kind) || c.companionId == null) {
-            return Uni.createFrom().voidItem();
+            return Uni.createFrom().item(List.of(c.id));
         }
-        return repository.findInTeam(c.teamId, c.companionId).invoke(companion -> {
-            if (companion != null) {
-                markRevoked(companion, now);
+        return repository.findInTeam(c.teamId, c.companionId).map(companion -> {
+            if (companion == null) {
+                return List.of(c.id);
             }
-        }).replaceWithVoid();
+            markRevoked(companion, now);
+            return List.of(c.id, companion.id);
+        });
     }
 
     private static void markRevoked(Credential c, Instant now) {

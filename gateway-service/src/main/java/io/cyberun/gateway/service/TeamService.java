@@ -26,10 +26,12 @@ public class TeamService {
     private final InvitationRepository invitations;
     private final CredentialRepository credentials;
     private final TeamCleanup cleanup;
+    private final RevocationBroadcast broadcast;
     private final Clock clock;
 
     public TeamService(TeamRepository teams, MembershipRepository memberships, InvitationRepository invitations,
-                       CredentialRepository credentials, TeamCleanup cleanup, Clock clock) {
+                       CredentialRepository credentials, TeamCleanup cleanup, RevocationBroadcast broadcast, Clock clock) {
+        this.broadcast = broadcast;
         this.teams = teams;
         this.memberships = memberships;
         this.invitations = invitations;
@@ -108,9 +110,11 @@ public class TeamService {
                     t.deletedAt = now;
                     t.updatedAt = now;
                 })
+                .flatMap(t -> credentials.activeIds(teamId))
                 .call(() -> credentials.revokeTeam(teamId, now))
                 .call(() -> invitations.deleteTeam(teamId))
                 .call(() -> memberships.deleteTeam(teamId)))
+                .flatMap(broadcast::revoked)
                 .call(() -> cleanup.cancelOpenTasks(teamId).onFailure().recoverWithNull())
                 .replaceWithVoid();
     }

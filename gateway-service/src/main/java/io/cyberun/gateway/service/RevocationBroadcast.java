@@ -1,0 +1,42 @@
+package io.cyberun.gateway.service;
+
+import io.cyberun.common.config.CyberunConfig;
+import io.cyberun.contracts.auth.CredentialRevocations;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Collection;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/**
+ * Announces revoked credentials after the revocation is committed. The REST API needs no announcement (every
+ * request looks its key up); agent-hub does, to close the long-lived connections of revoked agent keys. A lost
+ * announcement only delays that until agent-hub's periodic check.
+ */
+@ApplicationScoped
+public class RevocationBroadcast {
+    private static final Logger LOG = Logger.getLogger(RevocationBroadcast.class);
+
+    private final ReactivePubSubCommands<String> pubsub;
+    private final String channel;
+
+    public RevocationBroadcast(ReactiveRedisDataSource redis, CyberunConfig config) {
+        this.pubsub = redis.pubsub(String.class);
+        this.channel = config.redis().keyPrefix() + CredentialRevocations.CHANNEL;
+    }
+
+    public Uni<Void> revoked(Collection<UUID> credentialIds) {
+        if (credentialIds.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return pubsub.publish(channel, credentialIds.stream().map(UUID::toString).collect(Collectors.joining(",")))
+                .replaceWithVoid()
+                .onFailure().recoverWithUni(e -> {
+                    LOG.warnf("could not announce %d revoked credential(s) to agent-hub: %s", credentialIds.size(), e.getMessage());
+                    return Uni.createFrom().voidItem();
+                });
+    }
+}
