@@ -124,6 +124,25 @@ class IdentityIT {
     }
 
     @Test
+    void concurrentInvitationsOfOneAddressCreateOneAndAnswerTheRest409() throws Exception {
+        TeamFixture t = team("Race");
+        List<java.util.concurrent.CompletableFuture<Integer>> answers = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            answers.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return t.asUser("alice", "POST", "/api/v1/invitations", "{\"email_address\":\"racer@example.com\"}").statusCode();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        List<Integer> statuses = answers.stream().map(java.util.concurrent.CompletableFuture::join).toList();
+        assertThat(statuses).containsOnly(200, 409);
+        assertThat(statuses.stream().filter(s -> s == 200).count()).isEqualTo(1);
+        assertThat(ok(t.asUser("alice", "GET", "/api/v1/invitations", null), 200).path("page_meta").path("total_count").asInt()).isEqualTo(1);
+    }
+
+    @Test
     void deletingATeamCancelsItsOpenTasksAndRevokesEveryKey() throws Exception {
         TeamFixture t = team("Doomed");
         List<String> tasks = new ArrayList<>();

@@ -96,7 +96,20 @@ public class InvitationService {
                     i.createdAt = now;
                     i.expiresAt = now.plus(lifetime);
                     return clearExpired.call(() -> invitations.persist(i)).replaceWith(new Created(i.id, token, i.expiresAt));
-                }));
+                }))
+                // Two admins inviting the same address at once: the unique index lets one through.
+                .onFailure(InvitationService::isUniqueViolation).transform(e -> new ApiException(ErrorCode.CONFLICT,
+                        email + " already has a pending invitation: revoke it first to send a new one"));
+    }
+
+    static boolean isUniqueViolation(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.hibernate.exception.ConstraintViolationException
+                    || (t.getMessage() != null && t.getMessage().contains("23505"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public Uni<InvitationList> list(UUID teamId, PageRequest page) {
