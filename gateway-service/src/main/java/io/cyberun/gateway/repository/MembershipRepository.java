@@ -33,12 +33,7 @@ public class MembershipRepository implements PanacheRepositoryBase<Membership, M
         return count("id.teamId", teamId);
     }
 
-    public Uni<Membership> owner(UUID teamId) {
-        return find("id.teamId = ?1 and role = 'owner'", teamId).firstResult();
-    }
-
     public Uni<Long> deleteTeam(UUID teamId) {
         return delete("id.teamId", teamId);
     }
-
 }
