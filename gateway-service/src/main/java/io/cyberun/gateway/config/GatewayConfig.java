@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -13,6 +14,13 @@ public interface GatewayConfig {
 
     /** Base URLs of the internal services, by name: task-service, file-service, agent-hub, mcp-service. */
     Map<String, URI> services();
+
+    /**
+     * The mcp-service replicas, each by its own address (in Kubernetes: the pods of a StatefulSet behind a headless
+     * Service). MCP sessions live in one replica's memory, so the gateway routes each session to its replica. Empty:
+     * the one {@code services.mcp-service} URL.
+     */
+    Optional<List<URI>> mcpReplicas();
 
     /** Largest request body the gateway forwards, in bytes (413 above it): 2 MiB, room for large ComfyUI graphs. */
     @WithDefault("2097152")

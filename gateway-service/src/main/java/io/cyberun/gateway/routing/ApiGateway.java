@@ -39,9 +39,11 @@ public class ApiGateway {
     private final PrincipalTokens tokens;
     private final RateLimiter rateLimiter;
     private final LastUsed lastUsed;
+    private final McpReplicas mcp;
 
     public ApiGateway(Authenticator authenticator, ServiceProxy proxy, TaskStreams streams, PrincipalTokens tokens, RateLimiter rateLimiter,
-                      LastUsed lastUsed) {
+                      LastUsed lastUsed, McpReplicas mcp) {
+        this.mcp = mcp;
         this.rateLimiter = rateLimiter;
         this.lastUsed = lastUsed;
         this.authenticator = authenticator;
@@ -135,9 +137,13 @@ public class ApiGateway {
             streams.open(ctx, token, task);
             return;
         }
-        proxy.readBody(ctx.request()).subscribe().with(
-                body -> proxy.forward(ctx, route.service(), token, body, RouteTable.MCP_SERVICE.equals(route.service())),
-                failure -> GatewayErrors.send(ctx, failure));
+        proxy.readBody(ctx.request()).subscribe().with(body -> {
+            if (RouteTable.MCP_SERVICE.equals(route.service())) {
+                mcp.forward(ctx, token, body);
+            } else {
+                proxy.forward(ctx, route.service(), token, body);
+            }
+        }, failure -> GatewayErrors.send(ctx, failure));
     }
 
     /**

@@ -31,7 +31,8 @@ public final class RouteTable {
             new Route("/api/v1/uploads", FILE_SERVICE, Access.MANAGEMENT, true),
             new Route("/api/v1/models", FILE_SERVICE, Access.MANAGEMENT, true),
             new Route("/api/v1/agents", AGENT_HUB, Access.MANAGEMENT, true),
-            new Route("/api/v1/mcp", MCP_SERVICE, Access.MCP, true),
+            // sk- keys carry their team: no X-Team-ID, so a user token is refused for its kind (401), not for a missing team.
+            new Route("/api/v1/mcp", MCP_SERVICE, Access.MCP, false),
             new Route("/api/v1/me", null, Access.RUNTIME, false),
             // Identity: the gateway answers itself.
             new Route("/api/v1/teams", null, Access.USER_ONLY, false),

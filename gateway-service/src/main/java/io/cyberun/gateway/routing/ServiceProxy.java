@@ -21,7 +21,9 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -90,24 +92,42 @@ public class ServiceProxy {
         return Uni.createFrom().completionStage(promise.future().toCompletionStage());
     }
 
+    /**
+     * Where a forwarded request goes: the owning service, the base URL of the instance that answers, headers to set
+     * on the way in, and a change to the answer's headers on the way back (both may be empty).
+     */
+    public record Hop(String service, URI base, Map<String, String> setHeaders, Consumer<MultiMap> answerHeaders) {
+    }
+
     /** Forwards the request to {@code service} and streams the answer back. */
-    public void forward(RoutingContext ctx, String service, String principalToken, Buffer body, boolean keepAuthorization) {
+    public void forward(RoutingContext ctx, String service, String principalToken, Buffer body) {
+        forward(ctx, new Hop(service, service(service), Map.of(), null), principalToken, body, e -> unreachable(ctx, service));
+    }
+
+    /** Forwards the request along {@code hop}; {@code unreachable} decides what happens when the instance cannot be reached. */
+    public void forward(RoutingContext ctx, Hop hop, String principalToken, Buffer body, Consumer<Throwable> unreachable) {
         HttpServerRequest in = ctx.request();
-        URI base = service(service);
+        boolean mcp = RouteTable.MCP_SERVICE.equals(hop.service());
+        MultiMap headers = forwardedHeaders(in, principalToken, mcp);
+        hop.setHeaders().forEach(headers::set);
         RequestOptions options = new RequestOptions()
                 .setMethod(in.method())
-                .setAbsoluteURI(base.toString().replaceAll("/$", "") + in.uri())
-                .setHeaders(forwardedHeaders(in, principalToken, keepAuthorization));
-        if (!RouteTable.MCP_SERVICE.equals(service)) {
+                .setAbsoluteURI(hop.base().toString().replaceAll("/$", "") + in.uri())
+                .setHeaders(headers);
+        if (!mcp) {
             options.setIdleTimeout(config.upstreamTimeout().toMillis());
         }
         client.request(options)
                 .compose(request -> request.send(body))
-                .onSuccess(response -> relay(ctx, response))
+                .onSuccess(response -> relay(ctx, response, hop.answerHeaders()))
                 .onFailure(e -> {
-                    LOG.warnf("forwarding %s %s to %s failed: %s", in.method(), in.path(), service, e.getMessage());
-                    GatewayErrors.send(ctx, new ApiException(ErrorCode.UPSTREAM_UNAVAILABLE, service + " is not reachable right now; try again shortly"));
+                    LOG.warnf("forwarding %s %s to %s at %s failed: %s", in.method(), in.path(), hop.service(), hop.base(), e.getMessage());
+                    unreachable.accept(e);
                 });
+    }
+
+    private static void unreachable(RoutingContext ctx, String service) {
+        GatewayErrors.send(ctx, new ApiException(ErrorCode.UPSTREAM_UNAVAILABLE, service + " is not reachable right now; try again shortly"));
     }
 
     private static MultiMap forwardedHeaders(HttpServerRequest in, String principalToken, boolean keepAuthorization) {
@@ -126,7 +146,7 @@ public class ServiceProxy {
         return headers;
     }
 
-    private static void relay(RoutingContext ctx, HttpClientResponse response) {
+    private static void relay(RoutingContext ctx, HttpClientResponse response, Consumer<MultiMap> answerHeaders) {
         HttpServerResponse out = ctx.response();
         if (out.ended() || out.closed()) {
             response.request().reset();
@@ -138,6 +158,9 @@ public class ServiceProxy {
                 out.headers().add(h.getKey(), h.getValue());
             }
         });
+        if (answerHeaders != null) {
+            answerHeaders.accept(out.headers());
+        }
         if (!out.headers().contains("Content-Length")) {
             out.setChunked(true);
         }
