@@ -34,6 +34,8 @@ final class CyberunStack implements AutoCloseable {
     ServiceProcess hub;
     ServiceProcess gateway;
     ServiceProcess mcp;
+    /** The second mcp-service replica: the gateway routes each MCP session to the replica that holds it. */
+    ServiceProcess mcp2;
     private Map<String, String> gatewayConfig;
 
     /** The run's stack, started on first use. */
@@ -72,6 +74,7 @@ final class CyberunStack implements AutoCloseable {
         hub = quarkus("agent-hub", null, Map.of("quarkus.rest-client.gateway.url", "http://127.0.0.1:" + gatewayPort,
                 "quarkus.rest-client.file-service.url", file.url()), true);
         int mcpPort = ServiceProcess.freePort();
+        int mcp2Port = ServiceProcess.freePort();
         Map<String, String> gatewayConfig = new LinkedHashMap<>(ns.oidcConfig());
         gatewayConfig.put("quarkus.http.port", Integer.toString(gatewayPort));
         gatewayConfig.put("cyberun.gateway.admin-token", ctx.adminToken());
@@ -80,6 +83,7 @@ final class CyberunStack implements AutoCloseable {
         gatewayConfig.put("cyberun.gateway.services.agent-hub", hub.url());
         gatewayConfig.put("cyberun.gateway.services.scheduler-service", scheduler.url());
         gatewayConfig.put("cyberun.gateway.services.mcp-service", "http://127.0.0.1:" + mcpPort);
+        gatewayConfig.put("cyberun.gateway.mcp-replicas", "http://127.0.0.1:" + mcpPort + ",http://127.0.0.1:" + mcp2Port);
         gatewayConfig.put("quarkus.rest-client.task-service.url", task.url());
         // The load tests submit a thousand runs with one key in seconds: far above the per-key limits a deployment
         // wants. IdentityIT checks the limits on a replica of its own.
@@ -90,6 +94,8 @@ final class CyberunStack implements AutoCloseable {
         this.gatewayConfig = Map.copyOf(gatewayConfig);
         gateway = quarkus("gateway-service", "gateway", gatewayConfig, true);
         mcp = quarkus("mcp-service", null, Map.of("quarkus.http.port", Integer.toString(mcpPort), "cyberun.mcp.gateway-url",
+                "http://127.0.0.1:" + gatewayPort), false);
+        mcp2 = quarkus("mcp-service", null, Map.of("quarkus.http.port", Integer.toString(mcp2Port), "cyberun.mcp.gateway-url",
                 "http://127.0.0.1:" + gatewayPort), false);
         // Started together, they are ready in about the time of the slowest.
         awaitReady(List.copyOf(processes));
@@ -141,6 +147,13 @@ final class CyberunStack implements AutoCloseable {
         processes.remove(old);
         task = track(old.restarted(overrides));
         return task.awaitReady(READY);
+    }
+
+    /** Starts the second mcp-service replica again (after a test killed it) on its port, and waits until it is ready. */
+    ServiceProcess restartMcp2() throws Exception {
+        processes.remove(mcp2);
+        mcp2 = track(mcp2.restarted(Map.of()));
+        return mcp2.awaitReady(READY);
     }
 
     /** Starts one more agent-hub replica, on the run's Redis and Kafka, and waits until it is ready. */

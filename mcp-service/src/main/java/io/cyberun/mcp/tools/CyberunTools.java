@@ -1,0 +1,337 @@
+package io.cyberun.mcp.tools;
+
+import static io.cyberun.mcp.api.GatewayApi.query;
+import static io.cyberun.mcp.api.GatewayApi.segment;
+import static io.cyberun.mcp.api.ToolResults.text;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cyberun.mcp.api.ApiReply;
+import io.cyberun.mcp.api.GatewayApi;
+import io.cyberun.mcp.api.ToolResults;
+import io.quarkiverse.mcp.server.Cancellation;
+import io.quarkiverse.mcp.server.Progress;
+import io.quarkiverse.mcp.server.Tool;
+import io.quarkiverse.mcp.server.ToolArg;
+import io.quarkiverse.mcp.server.ToolCallException;
+import io.quarkiverse.mcp.server.ToolManager;
+import io.quarkiverse.mcp.server.ToolResponse;
+import io.smallrye.common.annotation.RunOnVirtualThread;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.StringJoiner;
+
+/**
+ * The Cyberun tools: each is a thin adapter over one operation of the public REST API, called with the caller's
+ * own key. Descriptions are written for an AI client: what a tool does, where its arguments come from, and what to
+ * call next.
+ */
+@ApplicationScoped
+public class CyberunTools {
+    static final String PAGE = "Page number, from 1 (default 1). The answer's page_meta tells how many pages there are.";
+    static final String PER_PAGE = "Items per page, 1 to 100 (default 20).";
+    static final String WORKFLOW_ID = "The workflow's id (a UUID), from list_workflows or get_workflow_by_slug.";
+    static final String WORKFLOW_SLUG = "The workflow's slug, e.g. \"flux-portrait\", optionally pinned to a version as "
+            + "\"flux-portrait@3\". Slugs are in list_workflows.";
+    static final String PARAMETERS = "The workflow's parameters as an object, e.g. {\"prompt\": \"a red fox\", \"steps\": 20}. "
+            + "Read the workflow's `parameters` with get_workflow or get_workflow_by_slug first: use each entry's `key`, respect "
+            + "its type, range and options, and ask the user for every required one they did not give. Omitted optional "
+            + "parameters take their defaults. For an input file, pass the file_key from presign_file_upload.";
+    static final String RUN_BODY = "Alternative to `parameters`, as Cyberun Cloud's skill sends it: the whole run request, "
+            + "e.g. {\"parameters\": {...}, \"priority\": 5}. Give `parameters` or `body`, not both.";
+    static final String PRIORITY = "Optional scheduling priority, 0 to 10 (higher runs first; default 0).";
+    static final String TASK_ID = "The task's id (a UUID), as run_workflow or run_workflow_by_slug returned it, or from list_tasks.";
+    static final String SERVICE_SLUG = "The container service's slug, from list_container_services.";
+    static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
+
+    private final GatewayApi api;
+    private final ObjectMapper json;
+    private final TaskEventStreaming streaming;
+
+    /**
+     * {@code tools} is injected so that the extension announces {@code tools.listChanged}, as Cyberun Cloud does: the
+     * list is meant to change (container-service tools) and clients should listen for it.
+     */
+    public CyberunTools(GatewayApi api, ObjectMapper json, TaskEventStreaming streaming, ToolManager tools) {
+        this.api = api;
+        this.json = json;
+        this.streaming = streaming;
+    }
+
+    @Tool(name = "list_workflows", description = "List the team's workflow templates (id, slug, name, version, status), newest first. "
+            + "Call get_workflow or get_workflow_by_slug next to read a workflow's parameters before running it.")
+    @RunOnVirtualThread
+    public ToolResponse listWorkflows(@ToolArg(name = "current_page", description = PAGE, required = false) Integer currentPage,
+                                      @ToolArg(name = "per_page", description = PER_PAGE, required = false) Integer perPage) {
+        ApiReply reply = api.get(api.callerAuthorization(), "/r/workflows", query("current_page", currentPage, "per_page", perPage));
+        return ToolResults.of(reply, json, body -> list(body, "workflow_list", "workflow", w -> text(w, "workflow_slug", "?") + " v"
+                + w.path("version").asInt() + " \"" + text(w, "display_name", "") + "\" (" + text(w, "workflow_status", "?") + ") id "
+                + text(w, "id", "?")));
+    }
+
+    @Tool(name = "get_workflow", description = "Read one workflow: its parameters (key, type, required, default, min, max, "
+            + "options), the labels an agent needs, timeout and retries. Read this before run_workflow.")
+    @RunOnVirtualThread
+    public ToolResponse getWorkflow(@ToolArg(name = "workflow_id", description = WORKFLOW_ID) String workflowId) {
+        ApiReply reply = api.get(api.callerAuthorization(), "/r/workflows/" + segment("workflow_id", workflowId), null);
+        return ToolResults.of(reply, json, CyberunTools::workflowSummary);
+    }
+
+    @Tool(name = "get_workflow_by_slug", description = "Read one workflow by its slug (or slug@version for a pinned version): "
+            + "the same answer as get_workflow. Use it when the user names a workflow.")
+    @RunOnVirtualThread
+    public ToolResponse getWorkflowBySlug(@ToolArg(name = "workflow_slug", description = WORKFLOW_SLUG) String workflowSlug) {
+        ApiReply reply = api.get(api.callerAuthorization(), "/r/workflows/slug/" + segment("workflow_slug", workflowSlug), null);
+        return ToolResults.of(reply, json, CyberunTools::workflowSummary);
+    }
+
+    @Tool(name = "run_workflow", description = "Submit a task that runs a workflow on one of the team's agents. Returns "
+            + "{task_id} at once; follow it with stream_task_events, then get_task_result. Needs a member (or higher) key.")
+    @RunOnVirtualThread
+    public ToolResponse runWorkflow(@ToolArg(name = "workflow_id", description = WORKFLOW_ID) String workflowId,
+                                    @ToolArg(description = PARAMETERS, required = false) Map<String, Object> parameters,
+                                    @ToolArg(description = RUN_BODY, required = false) Map<String, Object> body,
+                                    @ToolArg(description = PRIORITY, required = false) Integer priority) {
+        String path = "/r/workflows/" + segment("workflow_id", workflowId) + "/run";
+        return ToolResults.of(api.post(api.callerAuthorization(), path, runBody(parameters, body, priority)), json, CyberunTools::submitted);
+    }
+
+    @Tool(name = "run_workflow_by_slug", description = "Submit a task that runs the workflow with this slug (slug@version pins "
+            + "a version). Returns {task_id} at once; follow it with stream_task_events, then get_task_result. Needs a member "
+            + "(or higher) key.")
+    @RunOnVirtualThread
+    public ToolResponse runWorkflowBySlug(@ToolArg(name = "workflow_slug", description = WORKFLOW_SLUG) String workflowSlug,
+                                          @ToolArg(description = PARAMETERS, required = false) Map<String, Object> parameters,
+                                          @ToolArg(description = RUN_BODY, required = false) Map<String, Object> body,
+                                          @ToolArg(description = PRIORITY, required = false) Integer priority) {
+        String path = "/r/workflows/slug/" + segment("workflow_slug", workflowSlug) + "/run";
+        return ToolResults.of(api.post(api.callerAuthorization(), path, runBody(parameters, body, priority)), json, CyberunTools::submitted);
+    }
+
+    @Tool(name = "list_tasks", description = "List the team's tasks, newest first, with status and progress; optionally only "
+            + "those in one status.")
+    @RunOnVirtualThread
+    public ToolResponse listTasks(@ToolArg(name = "current_page", description = PAGE, required = false) Integer currentPage,
+                                  @ToolArg(name = "per_page", description = PER_PAGE, required = false) Integer perPage,
+                                  @ToolArg(description = "Only tasks in this status: pending, waiting, queued, running, completed, "
+                                          + "failed or cancelled.", required = false) String status) {
+        ApiReply reply = api.get(api.callerAuthorization(), "/r/tasks", query("current_page", currentPage, "per_page", perPage, "status", status));
+        return ToolResults.of(reply, json, body -> list(body, "task_list", "task", t -> text(t, "id", "?") + " " + text(t, "workflow_slug", "?")
+                + " " + text(t, "status", "?") + progressText(t)));
+    }
+
+    @Tool(name = "get_task", description = "Read a task's current state: status, progress, parameters, agent, attempts and its "
+            + "last log lines (a failed task shows why it failed).")
+    @RunOnVirtualThread
+    public ToolResponse getTask(@ToolArg(name = "task_id", description = TASK_ID) String taskId) {
+        ApiReply reply = api.get(api.callerAuthorization(), "/r/tasks/" + segment("task_id", taskId), null);
+        return ToolResults.of(reply, json, t -> "task " + text(t, "id", "?") + " (" + text(t, "workflow_slug", "?") + "): "
+                + text(t, "status", "?") + progressText(t) + (t.hasNonNull("task_error") ? "; error: " + t.get("task_error").asText() : ""));
+    }
+
+    @Tool(name = "get_task_result", description = "The outcome of a finished task: its output files with fresh download URLs "
+            + "(valid for a limited time; call again for new ones), or its error. Call it after stream_task_events reports completed.")
+    @RunOnVirtualThread
+    public ToolResponse getTaskResult(@ToolArg(name = "task_id", description = TASK_ID) String taskId) {
+        ApiReply reply = api.get(api.callerAuthorization(), "/r/tasks/" + segment("task_id", taskId) + "/result", null);
+        return ToolResults.of(reply, json, CyberunTools::resultSummary);
+    }
+
+    @Tool(name = "cancel_task", description = "Cancel a task that has not finished (a running task's agent is told to stop). "
+            + "Cancelling a finished task changes nothing and succeeds. Needs a member (or higher) key.")
+    @RunOnVirtualThread
+    public ToolResponse cancelTask(@ToolArg(name = "task_id", description = TASK_ID) String taskId) {
+        ApiReply reply = api.post(api.callerAuthorization(), "/r/tasks/" + segment("task_id", taskId) + "/cancel", null);
+        return ToolResults.of(reply, json, body -> "cancel requested for task " + taskId.strip()
+                + "; get_task shows its state (a finished task keeps its state)");
+    }
+
+    @Tool(name = "stream_task_events", description = "Wait for a task while it runs: sends an MCP progress notification for "
+            + "every event (status change, progress, log lines) when the request carries a progress token, and returns when "
+            + "the task completes, fails or is cancelled (with its result), or when timeout_seconds pass (then call it again). "
+            + "Prefer it over polling get_task.")
+    @RunOnVirtualThread
+    public ToolResponse streamTaskEvents(@ToolArg(name = "task_id", description = TASK_ID) String taskId,
+                                         @ToolArg(name = "timeout_seconds", description = "How long to wait for the task to finish, "
+                                                 + "1 to 1800 seconds (default 50, which suits clients that end tool calls after "
+                                                 + "60 s). If the task is still running then, the answer says so: call again.",
+                                                 required = false) Integer timeoutSeconds,
+                                         Progress progress, Cancellation cancellation) {
+        return streaming.stream(api.callerAuthorization(), taskId, timeoutSeconds, progress, cancellation);
+    }
+
+    @Tool(name = "list_agents", description = "List the team's connected agents with their status, labels, GPUs and free "
+            + "slots. Agents that are idle or busy take new tasks; syncing, tunnel or unhealthy ones do not.")
+    @RunOnVirtualThread
+    public ToolResponse listAgents(@ToolArg(name = "current_page", description = PAGE, required = false) Integer currentPage,
+                                   @ToolArg(name = "per_page", description = PER_PAGE, required = false) Integer perPage) {
+        ApiReply reply = api.get(api.callerAuthorization(), "/r/agents", query("current_page", currentPage, "per_page", perPage));
+        return ToolResults.of(reply, json, body -> list(body, "agent_list", "agent", a -> text(a, "agent_id", text(a, "id", "?")) + " "
+                + text(a, "agent_status", text(a, "status", "?"))));
+    }
+
+    @Tool(name = "list_container_services", description = "List the team's deployed container services with their status; "
+            + "pick one whose service_status is running, then read it with get_container_service.")
+    @RunOnVirtualThread
+    public ToolResponse listContainerServices() {
+        ApiReply reply = api.get(api.callerAuthorization(), "/r/services", null);
+        return ToolResults.of(reply, json, body -> list(body, "service_list", "container service",
+                s -> text(s, "service_slug", "?") + " " + text(s, "service_status", "?")));
+    }
+
+    @Tool(name = "get_container_service", description = "Read one container service: URL, status, exposed ports, usage_prompt "
+            + "(how to call it, written by its author) and openapi_url. Read usage_prompt before call_container_service; do not "
+            + "invent a method or path.")
+    @RunOnVirtualThread
+    public ToolResponse getContainerService(@ToolArg(name = "service_slug", description = SERVICE_SLUG) String serviceSlug) {
+        ApiReply reply = api.get(api.callerAuthorization(), "/r/services/" + segment("service_slug", serviceSlug), null);
+        return ToolResults.of(reply, json, s -> "container service " + text(s, "service_slug", serviceSlug) + ": "
+                + text(s, "service_status", "?") + "; usage: " + text(s, "usage_prompt", "(none given)"));
+    }
+
+    @Tool(name = "call_container_service", description = "Send one HTTP request to a running container service through the "
+            + "platform's tunnel. Returns {status_code, headers, body_base64}; decode body_base64 to read the answer. Needs a "
+            + "member (or higher) key.")
+    @RunOnVirtualThread
+    public ToolResponse callContainerService(@ToolArg(name = "service_slug", description = SERVICE_SLUG) String serviceSlug,
+                                             @ToolArg(description = "HTTP method: GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS.") String method,
+                                             @ToolArg(description = "Path on the service, starting with /, e.g. /api/generate "
+                                                     + "(from the service's usage_prompt or OpenAPI document).") String path,
+                                             @ToolArg(name = "body_base64", description = "The request body, base64-encoded; leave "
+                                                     + "out (or empty) for GET and DELETE.", required = false) String bodyBase64,
+                                             @ToolArg(description = "Extra request headers as an object of name to value, e.g. "
+                                                     + "{\"Content-Type\": \"application/json\"}.", required = false) Map<String, String> headers) {
+        String verb = method == null ? "" : method.strip().toUpperCase(Locale.ROOT);
+        if (!METHODS.contains(verb)) {
+            throw new ToolCallException("method must be one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, not \"" + method + "\"");
+        }
+        if (path == null || !path.startsWith("/")) {
+            throw new ToolCallException("path must start with /, e.g. /api/generate");
+        }
+        if (bodyBase64 != null && !bodyBase64.isEmpty()) {
+            try {
+                Base64.getDecoder().decode(bodyBase64);
+            } catch (IllegalArgumentException e) {
+                throw new ToolCallException("body_base64 is not valid base64: " + e.getMessage());
+            }
+        }
+        ObjectNode request = json.createObjectNode().put("method", verb).put("path", path).put("body_base64", bodyBase64 == null ? "" : bodyBase64);
+        request.set("headers", json.valueToTree(headers == null ? Map.of() : headers));
+        ApiReply reply = api.post(api.callerAuthorization(), "/r/invoke/" + segment("service_slug", serviceSlug), request);
+        return ToolResults.of(reply, json, r -> "the service answered HTTP " + r.path("status_code").asInt());
+    }
+
+    @Tool(name = "presign_file_upload", description = "Get a presigned URL to upload a file a workflow will consume. PUT the "
+            + "file's bytes to upload_url with every header in upload_headers, then pass file_key as the value of the "
+            + "workflow's file parameter. Needs a member (or higher) key.")
+    @RunOnVirtualThread
+    public ToolResponse presignFileUpload(@ToolArg(name = "file_name", description = "The file's name, e.g. photo.png.") String fileName,
+                                          @ToolArg(name = "file_size", description = "The file's exact size in bytes.") Long fileSize,
+                                          @ToolArg(name = "content_type", description = "The file's media type, e.g. image/png.") String contentType,
+                                          @ToolArg(name = "workflow_slug", description = "Optional: the workflow the file is for; with "
+                                                  + "parameter_key the platform checks the file type against that parameter before "
+                                                  + "issuing a URL.", required = false) String workflowSlug,
+                                          @ToolArg(name = "parameter_key", description = "Optional: the key of the workflow parameter "
+                                                  + "the file is for.", required = false) String parameterKey) {
+        ObjectNode request = json.createObjectNode().put("file_name", fileName).put("content_type", contentType);
+        if (fileSize != null) {
+            request.put("file_size", fileSize);
+        }
+        if (workflowSlug != null) {
+            request.put("workflow_slug", workflowSlug);
+        }
+        if (parameterKey != null) {
+            request.put("parameter_key", parameterKey);
+        }
+        ApiReply reply = api.post(api.callerAuthorization(), "/r/files/presign", request);
+        return ToolResults.of(reply, json, r -> "upload with PUT to upload_url (with upload_headers) before " + text(r, "expires_at", "it expires")
+                + "; then use file_key " + text(r, "file_key", "?") + " as the parameter's value");
+    }
+
+    private Object runBody(Map<String, Object> parameters, Map<String, Object> body, Integer priority) {
+        if (parameters != null && body != null) {
+            throw new ToolCallException("give either parameters or body, not both");
+        }
+        ObjectNode request = body != null ? json.valueToTree(body) : json.createObjectNode();
+        if (parameters != null) {
+            request.set("parameters", json.valueToTree(parameters));
+        }
+        if (priority != null) {
+            request.put("priority", priority);
+        }
+        return request;
+    }
+
+    private static String submitted(JsonNode body) {
+        return "task " + text(body, "task_id", "?") + " submitted; call stream_task_events with this task_id to follow it";
+    }
+
+    static String workflowSummary(JsonNode w) {
+        StringBuilder s = new StringBuilder("workflow ").append(text(w, "workflow_slug", "?")).append(" v").append(w.path("version").asInt())
+                .append(" \"").append(text(w, "display_name", "")).append("\" (").append(text(w, "workflow_status", "?")).append("), id ")
+                .append(text(w, "id", "?")).append(". Parameters:");
+        JsonNode parameters = w.path("parameters");
+        if (!parameters.isArray() || parameters.isEmpty()) {
+            s.append(" none");
+        }
+        for (JsonNode p : parameters) {
+            s.append("\n- ").append(text(p, "key", "?")).append(" (").append(text(p, "type", "?"))
+                    .append(p.path("required").asBoolean() ? ", required" : ", optional");
+            if (p.hasNonNull("default")) {
+                s.append(", default ").append(p.get("default"));
+            }
+            if (p.hasNonNull("min") || p.hasNonNull("max")) {
+                s.append(", range ").append(p.path("min").asText("")).append("..").append(p.path("max").asText(""));
+            }
+            if (p.path("options").isArray() && !p.path("options").isEmpty()) {
+                s.append(", one of ").append(p.get("options"));
+            }
+            s.append(')');
+            if (p.hasNonNull("description")) {
+                s.append(": ").append(p.get("description").asText());
+            }
+        }
+        return s.toString();
+    }
+
+    static String resultSummary(JsonNode r) {
+        String status = text(r, "status", "?");
+        if (r.hasNonNull("task_error")) {
+            return "task " + status + ": " + r.get("task_error").asText();
+        }
+        JsonNode urls = r.path("download_urls");
+        if (!urls.isObject() || urls.isEmpty()) {
+            return "task " + status + " with no output files";
+        }
+        StringJoiner files = new StringJoiner("\n- ", "task " + status + "; output files (download URLs valid until "
+                + text(r, "expires_at", "?") + "):\n- ", "");
+        urls.fields().forEachRemaining(e -> files.add(e.getKey() + ": " + e.getValue().asText()));
+        return files.toString();
+    }
+
+    static String progressText(JsonNode task) {
+        return task.hasNonNull("progress") ? " " + Math.round(task.get("progress").asDouble() * 100) + "%" : "";
+    }
+
+    private static String list(JsonNode body, String field, String noun, java.util.function.Function<JsonNode, String> line) {
+        JsonNode items = body.path(field);
+        JsonNode meta = body.path("page_meta");
+        StringBuilder s = new StringBuilder();
+        s.append(items.size()).append(' ').append(noun).append(items.size() == 1 ? "" : "s");
+        if (meta.isObject()) {
+            long total = meta.path("total_count").asLong(items.size());
+            long pages = Math.max(1, (total + Math.max(1, meta.path("per_page").asInt(20)) - 1) / Math.max(1, meta.path("per_page").asInt(20)));
+            s.append(" (page ").append(meta.path("current_page").asInt(1)).append(" of ").append(pages).append(", ").append(total)
+                    .append(" in all)");
+        }
+        s.append(items.isEmpty() ? "" : ":");
+        for (JsonNode item : items) {
+            s.append("\n- ").append(line.apply(item));
+        }
+        return s.toString();
+    }
+}
