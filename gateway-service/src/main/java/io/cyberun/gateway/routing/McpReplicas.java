@@ -38,10 +38,6 @@ public class McpReplicas {
                 .orElseGet(() -> List.of(proxy.service(RouteTable.MCP_SERVICE)));
     }
 
-    public List<URI> replicas() {
-        return replicas;
-    }
-
     void forward(RoutingContext ctx, String principalToken, Buffer body) {
         if (!ctx.normalizedPath().equals("/api/v1/mcp")) {
             proxy.forward(ctx, hop(0, Map.of()), principalToken, body, e -> unreachable(ctx));

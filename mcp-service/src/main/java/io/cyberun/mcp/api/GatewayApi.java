@@ -71,10 +71,6 @@ public class GatewayApi {
         return http;
     }
 
-    public ObjectMapper json() {
-        return json;
-    }
-
     private ApiReply send(String authorization, String method, String path, Object body) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT)
                 .header("Authorization", authorization).header("Accept", "application/json");

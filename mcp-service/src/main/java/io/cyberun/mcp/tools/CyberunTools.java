@@ -77,16 +77,14 @@ public class CyberunTools {
             + "options), the labels an agent needs, timeout and retries. Read this before run_workflow.")
     @RunOnVirtualThread
     public ToolResponse getWorkflow(@ToolArg(name = "workflow_id", description = WORKFLOW_ID) String workflowId) {
-        ApiReply reply = api.get(api.callerAuthorization(), "/r/workflows/" + segment("workflow_id", workflowId), null);
-        return ToolResults.of(reply, json, CyberunTools::workflowSummary);
+        return workflow("/r/workflows/" + segment("workflow_id", workflowId));
     }
 
     @Tool(name = "get_workflow_by_slug", description = "Read one workflow by its slug (or slug@version for a pinned version): "
             + "the same answer as get_workflow. Use it when the user names a workflow.")
     @RunOnVirtualThread
     public ToolResponse getWorkflowBySlug(@ToolArg(name = "workflow_slug", description = WORKFLOW_SLUG) String workflowSlug) {
-        ApiReply reply = api.get(api.callerAuthorization(), "/r/workflows/slug/" + segment("workflow_slug", workflowSlug), null);
-        return ToolResults.of(reply, json, CyberunTools::workflowSummary);
+        return workflow("/r/workflows/slug/" + segment("workflow_slug", workflowSlug));
     }
 
     @Tool(name = "run_workflow", description = "Submit a task that runs a workflow on one of the team's agents. Returns "
@@ -96,8 +94,7 @@ public class CyberunTools {
                                     @ToolArg(description = PARAMETERS, required = false) Map<String, Object> parameters,
                                     @ToolArg(description = RUN_BODY, required = false) Map<String, Object> body,
                                     @ToolArg(description = PRIORITY, required = false) Integer priority) {
-        String path = "/r/workflows/" + segment("workflow_id", workflowId) + "/run";
-        return ToolResults.of(api.post(api.callerAuthorization(), path, runBody(parameters, body, priority)), json, CyberunTools::submitted);
+        return run("/r/workflows/" + segment("workflow_id", workflowId) + "/run", parameters, body, priority);
     }
 
     @Tool(name = "run_workflow_by_slug", description = "Submit a task that runs the workflow with this slug (slug@version pins "
@@ -108,8 +105,7 @@ public class CyberunTools {
                                           @ToolArg(description = PARAMETERS, required = false) Map<String, Object> parameters,
                                           @ToolArg(description = RUN_BODY, required = false) Map<String, Object> body,
                                           @ToolArg(description = PRIORITY, required = false) Integer priority) {
-        String path = "/r/workflows/slug/" + segment("workflow_slug", workflowSlug) + "/run";
-        return ToolResults.of(api.post(api.callerAuthorization(), path, runBody(parameters, body, priority)), json, CyberunTools::submitted);
+        return run("/r/workflows/slug/" + segment("workflow_slug", workflowSlug) + "/run", parameters, body, priority);
     }
 
     @Tool(name = "list_tasks", description = "List the team's tasks, newest first, with status and progress; optionally only "
@@ -250,6 +246,17 @@ public class CyberunTools {
         ApiReply reply = api.post(api.callerAuthorization(), "/r/files/presign", request);
         return ToolResults.of(reply, json, r -> "upload with PUT to upload_url (with upload_headers) before " + text(r, "expires_at", "it expires")
                 + "; then use file_key " + text(r, "file_key", "?") + " as the parameter's value");
+    }
+
+    /** get_workflow and get_workflow_by_slug: one workflow, summarised with its parameters. */
+    private ToolResponse workflow(String path) {
+        return ToolResults.of(api.get(api.callerAuthorization(), path, null), json, CyberunTools::workflowSummary);
+    }
+
+    /** run_workflow and run_workflow_by_slug: submits the run body to that run path. */
+    private ToolResponse run(String path, Map<String, Object> parameters, Map<String, Object> body, Integer priority) {
+        Object request = runBody(parameters, body, priority);
+        return ToolResults.of(api.post(api.callerAuthorization(), path, request), json, CyberunTools::submitted);
     }
 
     private Object runBody(Map<String, Object> parameters, Map<String, Object> body, Integer priority) {
