@@ -3,96 +3,40 @@ package io.cyberun.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The MCP endpoint through clients that share no code with this project: the MCP Inspector's CLI and a script on the
- * official TypeScript SDK ({@code e2e/mcp-clients}, versions pinned by its package-lock), run with the Node 22 the
- * lock also pins, against the gateway of the live stack.
+ * official TypeScript SDK ({@code e2e/clients}, see {@link NodeClients}), against the gateway of the live stack.
  */
 @ExtendWith(SharedStack.class)
 class McpNodeClientsIT {
-    static final Path CLIENTS = Path.of("mcp-clients").toAbsolutePath();
-    static final Path NODE = CLIENTS.resolve("node_modules/node/bin/node");
     static CyberunStack stack;
     static TeamFixture team;
 
-    record Run(int exit, String stdout, String stderr) {
-        String describe() {
-            return "exit " + exit + "\nstdout: " + stdout + "\nstderr: " + stderr;
-        }
-    }
-
     @BeforeAll
     static void start() throws Exception {
-        installClients();
+        NodeClients.install();
         stack = CyberunStack.shared();
         team = new TeamFixture(stack, "MCP Node clients", stack.workflowJson());
         stack.agent(new CyberunStack.AgentOptions("mcp-node-agent", team.ak(), "exec, demo, cpu").env("DEMO_STEP_SECONDS", "0.2"));
     }
 
-    /** {@code npm ci} from the lock file, once per checkout (or again when the lock changes). */
-    static void installClients() throws Exception {
-        Path lock = CLIENTS.resolve("package-lock.json");
-        Path installed = CLIENTS.resolve("node_modules/.package-lock.json");
-        if (Files.isExecutable(NODE) && Files.exists(installed)
-                && Files.getLastModifiedTime(installed).compareTo(Files.getLastModifiedTime(lock)) >= 0) {
-            return;
-        }
-        System.out.println("[McpNodeClientsIT] npm ci in " + CLIENTS + " (the MCP Inspector, the TypeScript SDK and Node 22)");
-        Run npm;
-        try {
-            npm = run(List.of("npm", "ci", "--no-audit", "--no-fund"), 600);
-        } catch (IOException e) {
-            throw new IllegalStateException("npm is not installed: install Node 20+ with npm (Debian: apt-get install nodejs npm)", e);
-        }
-        assertThat(npm.exit()).as("npm ci failed; it needs the npm registry:\n" + npm.describe()).isZero();
-        assertThat(NODE).as("the node@22 package put its binary in place").isExecutable();
-    }
-
-    static Run run(List<String> command, int timeoutSeconds) throws Exception {
-        return run(command, Map.of(), timeoutSeconds);
-    }
-
-    /** Runs a command in the clients' directory with these extra environment variables. */
-    static Run run(List<String> command, Map<String, String> env, int timeoutSeconds) throws Exception {
-        Path out = Files.createTempFile("mcp-client", ".out");
-        Path err = Files.createTempFile("mcp-client", ".err");
-        try {
-            ProcessBuilder builder = new ProcessBuilder(command).directory(CLIENTS.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
-            builder.environment().putAll(env);
-            Process p = builder.start();
-            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError(command + " did not finish in " + timeoutSeconds + " s; stderr: " + Files.readString(err));
-            }
-            return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
-    }
-
-    static Run inspector(String key, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(NODE.toString(), "node_modules/.bin/mcp-inspector", "--cli",
+    static NodeClients.Run inspector(String key, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("node_modules/.bin/mcp-inspector", "--cli",
                 stack.gateway.url() + "/api/v1/mcp", "--transport", "http", "--stored-auth-only", "--header", "Authorization: Bearer " + key));
         command.addAll(List.of(args));
-        return run(command, 120);
+        return NodeClients.node(command, Map.of(), 120);
     }
 
     @Test
     void theInspectorListsTheFifteenToolsAndCallsListWorkflows() throws Exception {
-        Run list = inspector(team.sk(), "--method", "tools/list", "--format", "json");
+        NodeClients.Run list = inspector(team.sk(), "--method", "tools/list", "--format", "json");
         assertThat(list.exit()).as(list.describe()).isZero();
         JsonNode tools = WalkingSkeletonIT.json(list.stdout()).path("result").path("tools");
         List<String> names = new ArrayList<>();
@@ -100,7 +44,7 @@ class McpNodeClientsIT {
         assertThat(names).containsExactlyInAnyOrderElementsOf(McpIT.TOOLS);
         tools.forEach(t -> assertThat(t.path("inputSchema").path("type").asText()).as(t.path("name").asText()).isEqualTo("object"));
 
-        Run call = inspector(team.sk(), "--method", "tools/call", "--tool-name", "list_workflows", "--tool-arg", "per_page=5", "--format", "json");
+        NodeClients.Run call = inspector(team.sk(), "--method", "tools/call", "--tool-name", "list_workflows", "--tool-arg", "per_page=5", "--format", "json");
         assertThat(call.exit()).as(call.describe()).isZero();
         JsonNode result = WalkingSkeletonIT.json(call.stdout()).path("result");
         assertThat(result.path("isError").asBoolean(false)).as(call.stdout()).isFalse();
@@ -110,10 +54,10 @@ class McpNodeClientsIT {
 
     @Test
     void theInspectorIsToldToAuthenticateWithoutAValidKeyAndSeesToolErrorsAsErrors() throws Exception {
-        Run refused = inspector("sk-not-a-real-key", "--method", "tools/list", "--format", "json");
+        NodeClients.Run refused = inspector("sk-not-a-real-key", "--method", "tools/list", "--format", "json");
         assertThat(refused.exit()).as("exit 3 is the Inspector's 'authentication required'\n" + refused.describe()).isEqualTo(3);
 
-        Run missing = inspector(team.sk(), "--method", "tools/call", "--tool-name", "get_task", "--tool-arg",
+        NodeClients.Run missing = inspector(team.sk(), "--method", "tools/call", "--tool-name", "get_task", "--tool-arg",
                 "task_id=00000000-0000-0000-0000-000000000000", "--format", "json");
         assertThat(missing.exit()).as("exit 5 is the Inspector's 'tool returned isError'\n" + missing.describe()).isEqualTo(5);
         assertThat(missing.stdout() + missing.stderr()).contains("not found");
@@ -121,12 +65,11 @@ class McpNodeClientsIT {
 
     @Test
     void theTypeScriptSdkRunsAWorkflowBySlugFollowsItsProgressAndDownloadsTheOutput() throws Exception {
-        List<String> command = List.of(NODE.toString(), "run-workflow.mjs", "demo-render", "{\"prompt\":\"hello from node\",\"steps\":3}");
+        List<String> command = List.of("run-workflow.mjs", "demo-render", "{\"prompt\":\"hello from node\",\"steps\":3}");
         // The URL and key come from the environment, as a user would set them.
-        Run script = run(command, Map.of("CYBERUN_MCP_URL", stack.gateway.url() + "/api/v1/mcp", "CYBERUN_API_KEY", team.sk()), 240);
+        NodeClients.Run script = NodeClients.node(command, Map.of("CYBERUN_MCP_URL", stack.gateway.url() + "/api/v1/mcp", "CYBERUN_API_KEY", team.sk()), 240);
         assertThat(script.exit()).as(script.describe()).isZero();
-        String[] lines = script.stdout().strip().split("\n");
-        JsonNode summary = WalkingSkeletonIT.json(lines[lines.length - 1]);
+        JsonNode summary = script.summary();
         assertThat(summary.path("server").path("name").asText()).isEqualTo("cyberun-cloud");
         assertThat(summary.path("protocol_version").asText()).isEqualTo("2025-11-25");
         assertThat(summary.path("status").asText()).isEqualTo("completed");
