@@ -90,6 +90,20 @@ rss_mb() {
   echo $((total / 1024))
 }
 
+need_root_for() {
+  [ "$(id -u)" -eq 0 ] || die "$1 is not installed and installing it needs root: run 'sudo apt-get install -y $1', then run this again."
+}
+
+# Installs Debian packages (root only), logging to .local/logs/apt-<first package>.log.
+apt_install() {
+  need_root_for "$1"
+  mkdir -p "$LOG_DIR"
+  log "installing $1 from Debian packages"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >"$LOG_DIR/apt-$1.log" 2>&1 \
+    || { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >"$LOG_DIR/apt-$1.log" 2>&1; } \
+    || die "apt-get install $* failed (log: $LOG_DIR/apt-$1.log)"
+}
+
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # Describes who listens on a port, for error messages.

@@ -20,10 +20,24 @@ final class SseClient {
     final List<Event> events = new CopyOnWriteArrayList<>();
     final CompletableFuture<Integer> done = new CompletableFuture<>();
 
+    /** Stops reading (and drops the connection) after this many events. */
+    private final int stopAfter;
+
+    private SseClient(int stopAfter) {
+        this.stopAfter = stopAfter;
+    }
+
     static SseClient open(String url, String bearer, Long lastEventId) {
-        SseClient client = new SseClient();
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream")
-                .header("Authorization", "Bearer " + bearer).timeout(Duration.ofMinutes(3));
+        return open(url, bearer, lastEventId, Integer.MAX_VALUE);
+    }
+
+    /** A client that hangs up after {@code stopAfter} events, as a dropped connection would. */
+    static SseClient open(String url, String bearer, Long lastEventId, int stopAfter) {
+        SseClient client = new SseClient(stopAfter);
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream").timeout(Duration.ofMinutes(3));
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
         if (lastEventId != null) {
             request.header("Last-Event-ID", Long.toString(lastEventId));
         }
@@ -32,7 +46,9 @@ final class SseClient {
                 client.done.complete(response.statusCode());
                 return;
             }
-            client.read(response.body());
+            try (Stream<String> body = response.body()) {
+                client.read(body);
+            }
             client.done.complete(200);
         }).exceptionally(e -> {
             client.done.completeExceptionally(e);
@@ -52,6 +68,9 @@ final class SseClient {
                         events.add(new Event(id, name, CyberunJson.mapper().readTree(data.toString())));
                     } catch (Exception e) {
                         throw new IllegalStateException("unreadable SSE data: " + data, e);
+                    }
+                    if (events.size() >= stopAfter) {
+                        return;
                     }
                 }
                 id = -1;

@@ -4,10 +4,12 @@ import io.cyberun.common.rest.ApiException;
 import io.cyberun.contracts.auth.Principal;
 import io.cyberun.contracts.auth.PrincipalTokens;
 import io.cyberun.contracts.error.ErrorCode;
+import io.cyberun.contracts.error.FieldError;
 import io.cyberun.gateway.security.Authenticator;
 import io.cyberun.gateway.security.LastUsed;
 import io.cyberun.gateway.security.RateLimiter;
 import io.smallrye.mutiny.Uni;
+import io.cyberun.gateway.sse.StreamTokenAccess;
 import io.cyberun.gateway.sse.TaskStreams;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.http.HttpMethod;
@@ -15,6 +17,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -30,6 +33,8 @@ public class ApiGateway {
     /** The routing-context key under which the gateway's own resources find the caller. */
     public static final String PRINCIPAL_KEY = "cyberun.principal";
     static final Pattern TASK_EVENTS = Pattern.compile("^/api/v1/r/tasks/([^/]+)/events$");
+    /** The longest a {@code ?after=N&wait=S} long-poll waits for the next event. */
+    static final long MAX_WAIT_SECONDS = 30;
     /** Requests that queue GPU work. */
     static final Pattern RUN = Pattern.compile("^/api/v1/r/(workflows/.+/run|tasks/[^/]+/rerun)$");
 
@@ -40,10 +45,12 @@ public class ApiGateway {
     private final RateLimiter rateLimiter;
     private final LastUsed lastUsed;
     private final McpReplicas mcp;
+    private final StreamTokenAccess streamAccess;
 
     public ApiGateway(Authenticator authenticator, ServiceProxy proxy, TaskStreams streams, PrincipalTokens tokens, RateLimiter rateLimiter,
-                      LastUsed lastUsed, McpReplicas mcp) {
+                      LastUsed lastUsed, McpReplicas mcp, StreamTokenAccess streamAccess) {
         this.mcp = mcp;
+        this.streamAccess = streamAccess;
         this.rateLimiter = rateLimiter;
         this.lastUsed = lastUsed;
         this.authenticator = authenticator;
@@ -86,8 +93,8 @@ public class ApiGateway {
             });
             return;
         }
-        authenticator.authenticate(ctx, route.needsTeam())
-                .call(principal -> {
+        Uni<Principal> caller = StreamTokenAccess.uses(ctx) ? streamAccess.authenticate(ctx) : authenticator.authenticate(ctx, route.needsTeam());
+        caller.call(principal -> {
                     if (!route.access().allows(principal.kind())) {
                         return Uni.createFrom().failure(new ApiException(ErrorCode.UNAUTHENTICATED,
                                 "this endpoint takes " + route.access().describe() + ", not a " + principal.kind().wireName() + " credential"));
@@ -124,8 +131,16 @@ public class ApiGateway {
             return;
         }
         String token = tokens.sign(principal);
+        Matcher issue = StreamTokenAccess.ISSUE.matcher(ctx.normalizedPath());
+        if (issue.matches() && ctx.request().method() == HttpMethod.POST) {
+            ctx.request().resume();
+            streamAccess.issue(ctx, token, principal, issue.group(1));
+            return;
+        }
         Matcher events = TASK_EVENTS.matcher(ctx.normalizedPath());
-        if (events.matches() && ctx.request().method() == HttpMethod.GET && wantsStream(ctx)) {
+        boolean stream = events.matches() && ctx.request().method() == HttpMethod.GET && wantsStream(ctx);
+        boolean longPoll = events.matches() && ctx.request().method() == HttpMethod.GET && !stream && ctx.request().getParam("wait") != null;
+        if (stream || longPoll) {
             ctx.request().resume();
             UUID task;
             try {
@@ -134,7 +149,15 @@ public class ApiGateway {
                 GatewayErrors.send(ctx, new ApiException(ErrorCode.NOT_FOUND, "task not found"));
                 return;
             }
-            streams.open(ctx, token, task);
+            if (stream) {
+                streams.open(ctx, token, task);
+                return;
+            }
+            try {
+                streams.poll(ctx, token, task, number(ctx, "after", 0, Long.MAX_VALUE), (int) number(ctx, "wait", 0, MAX_WAIT_SECONDS));
+            } catch (ApiException e) {
+                GatewayErrors.send(ctx, e);
+            }
             return;
         }
         proxy.readBody(ctx.request()).subscribe().with(body -> {
@@ -146,12 +169,29 @@ public class ApiGateway {
         }, failure -> GatewayErrors.send(ctx, failure));
     }
 
+    /** A whole-number query parameter within bounds (absent: the minimum), or a 400 naming it. */
+    static long number(RoutingContext ctx, String name, long min, long max) {
+        String raw = ctx.request().getParam(name);
+        if (raw == null || raw.isBlank()) {
+            return min;
+        }
+        try {
+            long value = Long.parseLong(raw.strip());
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ApiException.invalid(name + " is invalid", List.of(new FieldError(name, "must be a whole number from " + min + " to " + max)));
+    }
+
     /**
-     * SSE unless the caller asks for the JSON event log ({@code ?after=N}, or {@code Accept: application/json}
+     * SSE unless the caller asks for the JSON event log ({@code ?after=N} or {@code ?wait=S}, or {@code Accept: application/json}
      * without {@code text/event-stream}).
      */
     static boolean wantsStream(RoutingContext ctx) {
-        if (ctx.request().getParam("after") != null) {
+        if (ctx.request().getParam("after") != null || ctx.request().getParam("wait") != null) {
             return false;
         }
         String accept = ctx.request().getHeader("Accept");

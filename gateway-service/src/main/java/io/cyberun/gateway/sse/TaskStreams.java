@@ -10,6 +10,7 @@ import io.cyberun.gateway.routing.RouteTable;
 import io.cyberun.gateway.routing.ServiceProxy;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
@@ -33,8 +35,10 @@ import org.jboss.logging.Logger;
 public class TaskStreams {
     private static final Logger LOG = Logger.getLogger(TaskStreams.class);
     static final int REPLAY_PAGE = 500;
+    static final String UNAVAILABLE = "{\"error_message\":\"task-service is not reachable right now; try again shortly\",\"error_code\":\"upstream_unavailable\"}";
 
     private final Map<UUID, Set<TaskSubscriber>> subscribers = new ConcurrentHashMap<>();
+    private final Map<UUID, Set<Waiter>> waiters = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
     private final ServiceProxy proxy;
     private final GatewayConfig config;
@@ -66,10 +70,14 @@ public class TaskStreams {
                 sub.context.runOnContext(v -> sub.offer(event));
             }
         }
+        Set<Waiter> waiting = waiters.get(task);
+        if (waiting != null) {
+            waiting.forEach(Waiter::signal);
+        }
     }
 
     public boolean hasSubscribers(UUID task) {
-        return subscribers.containsKey(task);
+        return subscribers.containsKey(task) || waiters.containsKey(task);
     }
 
     public int subscriberCount() {
@@ -77,16 +85,10 @@ public class TaskStreams {
     }
 
     private void replay(RoutingContext ctx, TaskSubscriber sub, String token, long after) {
-        String uri = proxy.service(RouteTable.TASK_SERVICE).toString().replaceAll("/$", "")
-                + "/api/v1/r/tasks/" + sub.taskId + "/events?after=" + after + "&limit=" + REPLAY_PAGE;
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(uri)
-                .putHeader(PrincipalTokens.HEADER, token).putHeader("Accept", "application/json")
-                .setIdleTimeout(config.upstreamTimeout().toMillis());
-        proxy.client().request(options)
-                .compose(request -> request.send().compose(response -> response.body().map(body -> new Reply(response.statusCode(), body))))
+        taskService(token, "/api/v1/r/tasks/" + sub.taskId + "/events?after=" + after + "&limit=" + REPLAY_PAGE)
                 .onComplete(result -> sub.context.runOnContext(v -> {
                     if (result.failed()) {
-                        fail(ctx, sub, 503, "{\"error_message\":\"task-service is not reachable right now; try again shortly\",\"error_code\":\"upstream_unavailable\"}");
+                        fail(ctx, sub, 503, UNAVAILABLE);
                         return;
                     }
                     Reply reply = result.result();
@@ -96,6 +98,108 @@ public class TaskStreams {
                     }
                     page(ctx, sub, token, reply.body());
                 }));
+    }
+
+    /** A GET to task-service as the caller (its principal token), answered with status and body. */
+    public Future<Reply> taskService(String token, String pathAndQuery) {
+        String uri = proxy.service(RouteTable.TASK_SERVICE).toString().replaceAll("/$", "") + pathAndQuery;
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(uri)
+                .putHeader(PrincipalTokens.HEADER, token).putHeader("Accept", "application/json")
+                .setIdleTimeout(config.upstreamTimeout().toMillis());
+        return proxy.client().request(options)
+                .compose(request -> request.send().compose(response -> response.body().map(body -> new Reply(response.statusCode(), body))));
+    }
+
+    /**
+     * {@code ?after=N&wait=S}: the JSON event log after N; when it has nothing new and the task is not finished, the
+     * answer waits up to S seconds for the task's next event (this replica hears every event), then reads the log
+     * again. The waiter registers before the first read, so an event between the read and the wait is not missed.
+     */
+    public void poll(RoutingContext ctx, String token, UUID task, long after, int waitSeconds) {
+        Context context = Vertx.currentContext();
+        Waiter waiter = new Waiter();
+        waiters.computeIfAbsent(task, k -> ConcurrentHashMap.newKeySet()).add(waiter);
+        String path = "/api/v1/r/tasks/" + task + "/events?after=" + after + "&limit=" + REPLAY_PAGE;
+        Runnable finish = () -> {
+            removeWaiter(task, waiter);
+            taskService(token, path).onComplete(result -> context.runOnContext(v -> answer(ctx, result)));
+        };
+        taskService(token, path).onComplete(result -> context.runOnContext(v -> {
+            if (waitSeconds <= 0 || result.failed() || result.result().status() != 200 || !nothingNew(result.result().body())) {
+                removeWaiter(task, waiter);
+                answer(ctx, result);
+                return;
+            }
+            long timer = vertx.setTimer(TimeUnit.SECONDS.toMillis(waitSeconds), id -> context.runOnContext(x -> waiter.fire(finish)));
+            waiter.arm(() -> {
+                vertx.cancelTimer(timer);
+                context.runOnContext(x -> finish.run());
+            });
+            ctx.response().closeHandler(x -> {
+                vertx.cancelTimer(timer);
+                removeWaiter(task, waiter);
+            });
+        }));
+    }
+
+    private boolean nothingNew(Buffer body) {
+        try {
+            JsonNode log = json.readTree(body.getBytes());
+            TaskStatus status = TaskStatus.fromWire(log.path("status").asText());
+            return log.path("events").isEmpty() && (status == null || !status.isTerminal());
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static void answer(RoutingContext ctx, io.vertx.core.AsyncResult<Reply> result) {
+        if (ctx.response().ended() || ctx.response().closed()) {
+            return;
+        }
+        if (result.failed()) {
+            ctx.response().setStatusCode(503).putHeader("Content-Type", "application/json").end(UNAVAILABLE);
+            return;
+        }
+        ctx.response().setStatusCode(result.result().status()).putHeader("Content-Type", "application/json")
+                .putHeader("Cache-Control", "no-store").end(result.result().body());
+    }
+
+    private void removeWaiter(UUID task, Waiter waiter) {
+        Set<Waiter> set = waiters.get(task);
+        if (set != null && set.remove(waiter) && set.isEmpty()) {
+            waiters.remove(task, set);
+        }
+    }
+
+    /**
+     * One long-poll waiting for its task's next event: whichever comes first of an event and the timeout finishes
+     * it, once. An event before the wait began is remembered and finishes it as soon as it is armed.
+     */
+    static final class Waiter {
+        private final java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        private volatile boolean signalled;
+        private volatile Runnable onEvent;
+
+        void arm(Runnable onEvent) {
+            this.onEvent = onEvent;
+            if (signalled) {
+                fire(onEvent);
+            }
+        }
+
+        void signal() {
+            signalled = true;
+            Runnable r = onEvent;
+            if (r != null) {
+                fire(r);
+            }
+        }
+
+        void fire(Runnable r) {
+            if (done.compareAndSet(false, true)) {
+                r.run();
+            }
+        }
     }
 
     private void page(RoutingContext ctx, TaskSubscriber sub, String token, Buffer body) {
@@ -165,6 +269,6 @@ public class TaskStreams {
         }
     }
 
-    private record Reply(int status, Buffer body) {
+    public record Reply(int status, Buffer body) {
     }
 }
