@@ -66,8 +66,9 @@ final class CyberunStack implements AutoCloseable {
         Map<String, String> fileConfig = new LinkedHashMap<>(ns.storageConfig());
         fileConfig.put("quarkus.rest-client.task-service.url", "http://127.0.0.1:" + taskPort);
         file = quarkus("file-service", "file", fileConfig, false);
+        // Webhook tests receive on this machine: loopback is allowed for them (it is refused by default).
         task = quarkus("task-service", "task", Map.of("quarkus.rest-client.file-service.url", file.url(),
-                "quarkus.http.port", Integer.toString(taskPort)), false);
+                "quarkus.http.port", Integer.toString(taskPort), "cyberun.webhooks.allowed-hosts", "127.0.0.1"), false);
         scheduler = quarkus("scheduler-service", null, Map.of(), false);
         // The hub asks the gateway for agent keys, and the gateway forwards to the hub: pick the ports first.
         int gatewayPort = ServiceProcess.freePort();

@@ -24,6 +24,7 @@ import io.cyberun.task.messaging.OutboxRelay;
 import io.cyberun.task.model.Task;
 import io.cyberun.task.repository.TaskRepository;
 import io.cyberun.task.repository.WorkflowRepository;
+import io.cyberun.task.webhook.WebhookService;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -56,11 +57,14 @@ public class TaskService {
     private final IdempotencyKeys idempotency;
     private final FileInputCheck fileInputs;
     private final OutboxRelay relay;
+    private final WebhookService webhooks;
     private final ObjectMapper json;
     private final Clock clock;
 
     public TaskService(TaskRepository tasks, WorkflowRepository workflows, TaskEventLog eventLog, ProcessedMessages processed,
-                       IdempotencyKeys idempotency, FileInputCheck fileInputs, OutboxRelay relay, ObjectMapper json, Clock clock) {
+                       IdempotencyKeys idempotency, FileInputCheck fileInputs, OutboxRelay relay, WebhookService webhooks, ObjectMapper json,
+                       Clock clock) {
+        this.webhooks = webhooks;
         this.tasks = tasks;
         this.workflows = workflows;
         this.eventLog = eventLog;
@@ -343,7 +347,12 @@ public class TaskService {
                         agentHeldIt ? before.agentId() : null, before.attempt(), before.status(), accepted.reason());
             }
         };
-        return eventLog.append(task, event).replaceWith(true);
+        Uni<Boolean> recorded = eventLog.append(task, event).replaceWith(true);
+        return switch (accepted.outcome()) {
+            case COMPLETED -> recorded.call(() -> webhooks.enqueue(task, WebhookService.COMPLETED));
+            case FAILED -> recorded.call(() -> webhooks.enqueue(task, WebhookService.FAILED));
+            default -> recorded;
+        };
     }
 
     private void appendToTail(Task task, List<LogLine> lines) {

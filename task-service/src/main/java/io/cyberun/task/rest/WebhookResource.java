@@ -1,0 +1,133 @@
+package io.cyberun.task.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cyberun.common.rest.IdResponse;
+import io.cyberun.common.rest.PageMeta;
+import io.cyberun.common.rest.PageRequest;
+import io.cyberun.common.rest.QueryParams;
+import io.cyberun.common.security.CurrentPrincipal;
+import io.cyberun.contracts.auth.Role;
+import io.cyberun.task.model.Webhook;
+import io.cyberun.task.model.WebhookDelivery;
+import io.cyberun.task.webhook.WebhookService;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The team's webhooks, admins only (a webhook's detail shows its secret): create, list, detail, update, delete,
+ * rotate the secret, and each webhook's delivery log with a resend action.
+ */
+@Path("/api/v1/webhooks")
+public class WebhookResource {
+    private final WebhookService webhooks;
+    private final CurrentPrincipal principal;
+
+    public WebhookResource(WebhookService webhooks, CurrentPrincipal principal) {
+        this.webhooks = webhooks;
+        this.principal = principal;
+    }
+
+    public record WebhookView(UUID id, String displayName, String webhookUrl, String webhookSecret, JsonNode webhookEvents, String webhookStatus,
+                              Instant createdAt, Instant updatedAt, Instant lastDeliveredAt) {
+        static WebhookView of(Webhook w) {
+            return new WebhookView(w.id, w.displayName, w.webhookUrl, w.webhookSecret, w.webhookEvents, w.webhookStatus, w.createdAt,
+                    w.updatedAt, w.lastDeliveredAt);
+        }
+    }
+
+    public record WebhookList(List<WebhookView> webhookList, PageMeta pageMeta) {
+    }
+
+    public record DeliveryView(UUID id, UUID webhookId, UUID taskId, String eventType, String deliveryStatus, int attempts,
+                               Integer lastStatusCode, String lastError, Instant nextAttemptAt, Instant createdAt, Instant deliveredAt,
+                               UUID resendOf, JsonNode payload) {
+        static DeliveryView of(WebhookDelivery d) {
+            JsonNode body;
+            try {
+                body = io.cyberun.contracts.json.CyberunJson.mapper().readTree(d.payload);
+            } catch (Exception e) {
+                body = null;
+            }
+            return new DeliveryView(d.id, d.webhookId, d.taskId, d.eventType, d.deliveryStatus, d.attempts, d.lastStatusCode, d.lastError,
+                    d.nextAttemptAt, d.createdAt, d.deliveredAt, d.resendOf, body);
+        }
+    }
+
+    public record DeliveryList(List<DeliveryView> deliveryList, PageMeta pageMeta) {
+    }
+
+    public record Secret(String webhookSecret) {
+    }
+
+    @POST
+    public Uni<IdResponse> create(JsonNode body) {
+        principal.requireRole(Role.ADMIN);
+        return webhooks.create(principal.teamId(), body).map(w -> new IdResponse(w.id));
+    }
+
+    @GET
+    public Uni<WebhookList> list(@QueryParam("current_page") String currentPage, @QueryParam("per_page") String perPage) {
+        principal.requireRole(Role.ADMIN);
+        PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
+        return webhooks.list(principal.teamId(), page.currentPage(), page.perPage())
+                .map(p -> new WebhookList(p.items().stream().map(WebhookView::of).toList(), page.meta(p.total())));
+    }
+
+    @GET
+    @Path("/{id}")
+    public Uni<WebhookView> get(@PathParam("id") UUID id) {
+        principal.requireRole(Role.ADMIN);
+        return webhooks.get(principal.teamId(), id).map(WebhookView::of);
+    }
+
+    /** Changes the fields given: display_name, webhook_url, webhook_events, webhook_status (active, disabled). */
+    @PUT
+    @Path("/{id}")
+    public Uni<IdResponse> update(@PathParam("id") UUID id, JsonNode patch) {
+        principal.requireRole(Role.ADMIN);
+        return webhooks.update(principal.teamId(), id, patch).map(w -> new IdResponse(w.id));
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public Uni<Response> delete(@PathParam("id") UUID id) {
+        principal.requireRole(Role.ADMIN);
+        return webhooks.delete(principal.teamId(), id).replaceWith(Response.noContent().build());
+    }
+
+    @POST
+    @Path("/{id}/rotate-secret")
+    public Uni<Secret> rotate(@PathParam("id") UUID id) {
+        principal.requireRole(Role.ADMIN);
+        return webhooks.rotateSecret(principal.teamId(), id).map(w -> new Secret(w.webhookSecret));
+    }
+
+    /** The webhook's deliveries, newest first, with every attempt's outcome. */
+    @GET
+    @Path("/{id}/deliveries")
+    public Uni<DeliveryList> deliveries(@PathParam("id") UUID id, @QueryParam("current_page") String currentPage,
+                                        @QueryParam("per_page") String perPage) {
+        principal.requireRole(Role.ADMIN);
+        PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
+        return webhooks.deliveries(principal.teamId(), id, page.currentPage(), page.perPage())
+                .map(p -> new DeliveryList(p.items().stream().map(DeliveryView::of).toList(), page.meta(p.total())));
+    }
+
+    /** Sends the delivery's body again as a new delivery (202 with its id). */
+    @POST
+    @Path("/{id}/deliveries/{deliveryId}/resend")
+    public Uni<Response> resend(@PathParam("id") UUID id, @PathParam("deliveryId") UUID deliveryId) {
+        principal.requireRole(Role.ADMIN);
+        return webhooks.resend(principal.teamId(), id, deliveryId).map(d -> Response.accepted(new IdResponse(d.id)).build());
+    }
+}
