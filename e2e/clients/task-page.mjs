@@ -49,7 +49,7 @@ try {
     downloads: [...document.querySelectorAll('a.download')].map((a) => ({ text: a.textContent, href: a.href })),
     previews: [...document.querySelectorAll('.output img')].map((i) => ({ alt: i.alt, loaded: i.complete && i.naturalWidth > 0 })),
   }));
-  console.log(JSON.stringify({ ...summary, states_seen: seen.map((s) => s.status), page_errors: errors, screenshot }));
+  console.log(JSON.stringify({ ...summary, states_seen: seen.map((s) => s.status), state_times: seen.map((s) => s.at), page_errors: errors, screenshot }));
 } finally {
   await browser.close();
 }

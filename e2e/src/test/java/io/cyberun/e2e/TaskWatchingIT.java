@@ -164,7 +164,7 @@ class TaskWatchingIT {
         NodeClients.install();
         Path chromium = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
         assertThat(chromium).as("Debian's chromium is needed for the task page test: bin/test installs it (apt-get install chromium)").isExecutable();
-        String task = run(team, "seen in a browser", 6);
+        String task = run(team, "seen in a browser", 30);
         String page = stack.gateway.url() + streamToken(team, task).path("page_url").asText();
         Path screenshot = stack.root.resolve("e2e/target/screenshots/task-page.png");
         Files.createDirectories(screenshot.getParent());
@@ -178,9 +178,12 @@ class TaskWatchingIT {
         shown.path("states_seen").forEach(s -> states.add(s.asText()));
         assertThat(states).as("the page followed the task live").contains("running", "completed");
         assertThat(states.indexOf("running")).isLessThan(states.indexOf("completed"));
+        long runningAt = shown.path("state_times").get(states.indexOf("running")).asLong();
+        long completedAt = shown.path("state_times").get(states.lastIndexOf("completed")).asLong();
+        assertThat(completedAt - runningAt).as("the page saw the 30 steps (9 s) happen, not a replay of a finished task").isGreaterThan(2000);
         assertThat(shown.path("bar_width").asText()).isEqualTo("100%");
-        assertThat(shown.path("progress_text").asText()).contains("step 6/6");
-        assertThat(shown.path("log").asText()).contains("rendering \"seen in a browser\" in 6 steps");
+        assertThat(shown.path("progress_text").asText()).contains("step 30/30");
+        assertThat(shown.path("log").asText()).contains("rendering \"seen in a browser\" in 30 steps");
         assertThat(shown.path("downloads").findValuesAsText("text")).containsExactlyInAnyOrder("Download card.svg", "Download prompt.txt");
         assertThat(shown.path("previews")).hasSize(1);
         assertThat(shown.path("previews").get(0).path("loaded").asBoolean()).as("the SVG preview loaded from its signed URL").isTrue();

@@ -19,6 +19,8 @@ import java.util.Map;
 public class UpstreamStub implements QuarkusTestResourceLifecycleManager {
     /** A task the stub's task-service does not know (another team's, say). */
     public static final String MISSING_TASK = "00000000-0000-0000-0000-000000000404";
+    /** Tasks whose id starts so are running with an empty log. */
+    public static final String LIVE_TASK_PREFIX = "11111111-";
     private StubServer server;
 
     @Override
@@ -28,6 +30,11 @@ public class UpstreamStub implements QuarkusTestResourceLifecycleManager {
             String path = exchange.getRequestURI().getPath();
             if (path.startsWith("/api/v1/r/tasks/" + MISSING_TASK)) {
                 return new StubServer.Reply(404, "{\"error_message\":\"task not found\",\"error_code\":\"not_found\",\"details\":[]}");
+            }
+            if (path.matches("/api/v1/r/tasks/" + LIVE_TASK_PREFIX + "[^/]+/events")) {
+                // A running task with no events yet: what follows comes live from Kafka.
+                return new StubServer.Reply(200, "{\"task_id\":\"%s\",\"status\":\"running\",\"last_seq\":0,\"events\":[]}"
+                        .formatted(path.split("/")[5]));
             }
             if (path.matches("/api/v1/r/tasks/[^/]+/events")) {
                 return new StubServer.Reply(200, """
