@@ -2,18 +2,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cyberun.contracts.json.CyberunJson;
 import io.cyberun.contracts.protocol.AgentMessage;
-import io.cyberun.contracts.protocol.AgentProtocol;
-import io.cyberun.contracts.protocol.HubMessage;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -48,32 +43,28 @@ public class DispatchLatency {
                  "workflow_json": {"command": "noop"}, "parameters": [{"key": "token", "type": "string", "required": true}],
                  "required_labels": ["bench"]}""";
         String team = "bench-" + System.currentTimeMillis();
-        HttpResponse<String> boot = HTTP.send(HttpRequest.newBuilder(URI.create(gateway + "/api/v1/admin/bootstrap"))
-                .header("X-Cyberun-Admin-Token", adminToken).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"team_name\":\"" + team + "\",\"owner_email\":\"" + team
-                        + "@example.com\",\"workflows\":[" + workflow + "]}")).build(), HttpResponse.BodyHandlers.ofString());
-        if (boot.statusCode() != 200) {
-            throw new IllegalStateException("bootstrap answered HTTP " + boot.statusCode() + ": " + boot.body());
-        }
-        JsonNode keys = JSON.readTree(boot.body());
+        JsonNode keys = Bench.bootstrap(HTTP, gateway, adminToken, team, workflow);
         String sk = keys.path("integration_key").asText();
         String ak = keys.path("agent_key").asText();
-        say("team %s; connecting %d agents (capacity %d each) to %s", team, agents, capacity, hub);
+        Bench.say("team %s; connecting %d agents (capacity %d each) to %s", team, agents, capacity, hub);
 
         Map<String, Long> submitted = new ConcurrentHashMap<>();
         Map<String, Long> dispatched = new ConcurrentHashMap<>();
         CountDownLatch allDispatched = new CountDownLatch(count + warmup);
         List<BenchAgent> connected = new ArrayList<>();
         for (int i = 0; i < agents; i++) {
-            connected.add(BenchAgent.connect(hub, ak, "bench-agent-" + i, capacity, (token, at) -> {
-                if (dispatched.putIfAbsent(token, at) == null) {
+            connected.add(BenchAgent.connect(HTTP, hub, ak, "bench-agent-" + i, List.of("bench", "exec"), capacity, (agent, d, at) -> {
+                if (dispatched.putIfAbsent(d.spec().parameters().path("token").asText(), at) == null) {
                     allDispatched.countDown();
                 }
+                // Acknowledge and finish at once: the numbers are the platform's own overhead.
+                agent.send(new AgentMessage.TaskAccepted(d.taskId(), d.attempt()));
+                agent.send(new AgentMessage.TaskCompleted(d.taskId(), d.attempt(), List.of()));
             }));
         }
         Thread.sleep(2000); // let the scheduler see every agent
 
-        say("submitting %d warm-up runs, then %d measured runs at %.1f/s", warmup, count, rate);
+        Bench.say("submitting %d warm-up runs, then %d measured runs at %.1f/s", warmup, count, rate);
         List<Long> postMillis = new ArrayList<>();
         ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
         CountDownLatch allSubmitted = new CountDownLatch(count + warmup);
@@ -119,81 +110,11 @@ public class DispatchLatency {
         System.out.println();
         System.out.printf("| rate (runs/s) | runs measured | dispatched | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | run request p50 / p99 (ms) |%n");
         System.out.printf("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |%n");
-        System.out.printf("| %.0f | %d | %d | %.0f | %.0f | %.0f | %.0f | %d / %d |%n", rate, count, latency.size(), pct(latency, 50), pct(latency, 90),
-                pct(latency, 99), latency.isEmpty() ? Double.NaN : latency.get(latency.size() - 1), pctL(postMillis, 50), pctL(postMillis, 99));
-        say("%d runs in %.1f s (%d agents x %d slots)%s", count + warmup, seconds, agents, capacity,
+        System.out.printf("| %.0f | %d | %d | %.0f | %.0f | %.0f | %.0f | %d / %d |%n", rate, count, latency.size(), Bench.pct(latency, 50), Bench.pct(latency, 90),
+                Bench.pct(latency, 99), latency.isEmpty() ? Double.NaN : latency.get(latency.size() - 1), Bench.pct(postMillis, 50), Bench.pct(postMillis, 99));
+        Bench.say("%d runs in %.1f s (%d agents x %d slots)%s", count + warmup, seconds, agents, capacity,
                 done ? "" : "; " + missing + " measured runs were NOT dispatched in time");
         connected.forEach(BenchAgent::close);
         System.exit(done ? 0 : 1);
-    }
-
-    static double pct(List<Double> sorted, int p) {
-        return sorted.isEmpty() ? Double.NaN : sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
-    }
-
-    static long pctL(List<Long> sorted, int p) {
-        return sorted.isEmpty() ? -1 : sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
-    }
-
-    static void say(String format, Object... args) {
-        System.out.println("[bench] " + String.format(format, args));
-    }
-
-    interface OnDispatch {
-        void dispatched(String token, long atNanos);
-    }
-
-    /** An agent that acknowledges and completes every dispatch at once. */
-    static final class BenchAgent implements WebSocket.Listener {
-        private final OnDispatch onDispatch;
-        private final StringBuilder partial = new StringBuilder();
-        private WebSocket socket;
-
-        BenchAgent(OnDispatch onDispatch) {
-            this.onDispatch = onDispatch;
-        }
-
-        static BenchAgent connect(String hub, String key, String id, int capacity, OnDispatch onDispatch) throws Exception {
-            BenchAgent agent = new BenchAgent(onDispatch);
-            agent.socket = HTTP.newWebSocketBuilder().header("Authorization", "Bearer " + key)
-                    .buildAsync(URI.create(hub + AgentProtocol.PATH), agent).get(10, TimeUnit.SECONDS);
-            agent.send(new AgentMessage.Hello(AgentProtocol.VERSION, id, List.of("bench", "exec"), "bench", "exec", null, capacity, null, List.of()));
-            return agent;
-        }
-
-        synchronized void send(AgentMessage m) {
-            try {
-                socket.sendText(JSON.writeValueAsString(m), true).get(10, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                long at = System.nanoTime();
-                try {
-                    HubMessage m = JSON.readValue(partial.toString(), HubMessage.class);
-                    if (m instanceof HubMessage.Dispatch d) {
-                        onDispatch.dispatched(d.spec().parameters().path("token").asText(), at);
-                        Thread.ofVirtual().start(() -> {
-                            send(new AgentMessage.TaskAccepted(d.taskId(), d.attempt()));
-                            send(new AgentMessage.TaskCompleted(d.taskId(), d.attempt(), List.of()));
-                        });
-                    }
-                } catch (Exception e) {
-                    System.err.println("bad message: " + e);
-                }
-                partial.setLength(0);
-            }
-            ws.request(1);
-            return null;
-        }
-
-        void close() {
-            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bench done");
-        }
     }
 }

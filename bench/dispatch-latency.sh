@@ -4,11 +4,7 @@
 #   bench/dispatch-latency.sh [rate per second, default 10] [measured runs, default 600] [agents, default 10]
 #       [capacity per agent, default 4] [warm-up runs, default 100]
 set -euo pipefail
-cd "$(dirname "$0")/.."
-. deploy/local/lib.sh
-use_jdk21
-load_secrets
-[ -f agent/target/cyberun-agent.jar ] || die "build first: bin/demo (or ./mvnw -DskipTests install)"
-curl -sf -o /dev/null http://127.0.0.1:8080/q/health/ready || die "the gateway is not running: start the platform with bin/demo"
-exec java -cp "agent/target/lib/*" bench/DispatchLatency.java http://127.0.0.1:8080 ws://127.0.0.1:8083 "$CYBERUN_ADMIN_TOKEN" \
+. "$(dirname "$0")/lib.sh"
+BENCH_JAVA_OPTS=()
+bench_java DispatchLatency http://127.0.0.1:8080 ws://127.0.0.1:8083 "$CYBERUN_ADMIN_TOKEN" \
   "${1:-10}" "${2:-600}" "${3:-10}" "${4:-4}" "${5:-100}"
