@@ -54,7 +54,7 @@ public class TaskStreams {
     }
 
     public void open(RoutingContext ctx, String principalToken, UUID task) {
-        TaskSubscriber sub = new TaskSubscriber(task, Vertx.currentContext(), ctx.response(), json, lastEventId(ctx));
+        TaskSubscriber sub = new TaskSubscriber(task, Vertx.currentContext(), ctx.response(), lastEventId(ctx));
         subscribers.computeIfAbsent(task, k -> ConcurrentHashMap.newKeySet()).add(sub);
         open.incrementAndGet();
         ctx.response().closeHandler(v -> close(sub));
@@ -66,8 +66,9 @@ public class TaskStreams {
     public void deliver(UUID task, TaskStreamEvent event) {
         Set<TaskSubscriber> subs = subscribers.get(task);
         if (subs != null) {
+            SseFrame frame = SseFrame.of(event, json);
             for (TaskSubscriber sub : subs) {
-                sub.context.runOnContext(v -> sub.offer(event));
+                sub.context.runOnContext(v -> sub.offer(frame));
             }
         }
         Set<Waiter> waiting = waiters.get(task);
@@ -216,7 +217,7 @@ public class TaskStreams {
         }
         JsonNode events = log.path("events");
         for (JsonNode e : events) {
-            sub.send(new TaskStreamEvent(e.path("id").asLong(), e.path("event").asText(), e.path("data")));
+            sub.send(SseFrame.of(new TaskStreamEvent(e.path("id").asLong(), e.path("event").asText(), e.path("data")), json));
         }
         if (sub.ended()) {
             return;

@@ -1,7 +1,5 @@
 package io.cyberun.gateway.sse;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cyberun.contracts.stream.TaskStreamEvent;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.ArrayList;
@@ -23,21 +21,19 @@ final class TaskSubscriber {
     final UUID taskId;
     final Context context;
     private final HttpServerResponse response;
-    private final ObjectMapper json;
-    private final List<TaskStreamEvent> pending = new ArrayList<>();
+    private final List<SseFrame> pending = new ArrayList<>();
     private long lastSent;
     private boolean replaying = true;
     private boolean started;
     private boolean ended;
     private int backlog;
-    private TaskStreamEvent coalescedProgress;
+    private SseFrame coalescedProgress;
     long keepAliveTimer = -1;
 
-    TaskSubscriber(UUID taskId, Context context, HttpServerResponse response, ObjectMapper json, long lastEventId) {
+    TaskSubscriber(UUID taskId, Context context, HttpServerResponse response, long lastEventId) {
         this.taskId = taskId;
         this.context = context;
         this.response = response;
-        this.json = json;
         this.lastSent = lastEventId;
     }
 
@@ -57,7 +53,7 @@ final class TaskSubscriber {
     }
 
     /** A live event, on the connection's context. */
-    void offer(TaskStreamEvent event) {
+    void offer(SseFrame event) {
         if (ended) {
             return;
         }
@@ -71,8 +67,8 @@ final class TaskSubscriber {
     /** The log is replayed: the events that arrived meanwhile follow, in order. */
     void replayDone(boolean taskTerminal) {
         replaying = false;
-        pending.sort(Comparator.comparingLong(TaskStreamEvent::id));
-        for (TaskStreamEvent e : pending) {
+        pending.sort(Comparator.comparingLong(SseFrame::id));
+        for (SseFrame e : pending) {
             send(e);
         }
         pending.clear();
@@ -81,12 +77,12 @@ final class TaskSubscriber {
         }
     }
 
-    void send(TaskStreamEvent event) {
+    void send(SseFrame event) {
         if (ended || event.id() <= lastSent) {
             return;
         }
         if (response.writeQueueFull()) {
-            if (TaskStreamEvent.PROGRESS.equals(event.event())) {
+            if (event.isProgress()) {
                 coalescedProgress = event;
                 return;
             }
@@ -96,7 +92,7 @@ final class TaskSubscriber {
             }
         }
         write(event);
-        if (event.isTerminal()) {
+        if (event.terminal()) {
             end();
         }
     }
@@ -127,21 +123,15 @@ final class TaskSubscriber {
 
     private void drained() {
         backlog = 0;
-        TaskStreamEvent progress = coalescedProgress;
+        SseFrame progress = coalescedProgress;
         coalescedProgress = null;
         if (progress != null && progress.id() > lastSent) {
             write(progress);
         }
     }
 
-    private void write(TaskStreamEvent event) {
-        String data;
-        try {
-            data = json.writeValueAsString(event.data());
-        } catch (Exception e) {
-            return;
-        }
+    private void write(SseFrame event) {
         lastSent = event.id();
-        response.write("id: " + event.id() + "\nevent: " + event.event() + "\ndata: " + data + "\n\n");
+        response.write(event.text());
     }
 }
