@@ -66,12 +66,8 @@ public class StreamTokenAccess {
         }
         Context context = Vertx.currentContext();
         streams.taskService(principalToken, "/api/v1/r/tasks/" + task).onComplete(result -> context.runOnContext(v -> {
-            if (result.failed()) {
-                ctx.response().setStatusCode(503).putHeader("Content-Type", "application/json").end(TaskStreams.UNAVAILABLE);
-                return;
-            }
-            if (result.result().status() != 200) {
-                ctx.response().setStatusCode(result.result().status()).putHeader("Content-Type", "application/json").end(result.result().body());
+            if (result.failed() || result.result().status() != 200) {
+                TaskStreams.answer(ctx, result);
                 return;
             }
             tokens.issue(principal, task).subscribe().with(issued -> {

@@ -35,7 +35,7 @@ import org.jboss.logging.Logger;
 public class TaskStreams {
     private static final Logger LOG = Logger.getLogger(TaskStreams.class);
     static final int REPLAY_PAGE = 500;
-    static final String UNAVAILABLE = "{\"error_message\":\"task-service is not reachable right now; try again shortly\",\"error_code\":\"upstream_unavailable\"}";
+    private static final String UNAVAILABLE = "{\"error_message\":\"task-service is not reachable right now; try again shortly\",\"error_code\":\"upstream_unavailable\"}";
 
     private final Map<UUID, Set<TaskSubscriber>> subscribers = new ConcurrentHashMap<>();
     private final Map<UUID, Set<Waiter>> waiters = new ConcurrentHashMap<>();
@@ -153,7 +153,8 @@ public class TaskStreams {
         }
     }
 
-    private static void answer(RoutingContext ctx, io.vertx.core.AsyncResult<Reply> result) {
+    /** Passes task-service's answer on (503 when it could not be reached). */
+    static void answer(RoutingContext ctx, io.vertx.core.AsyncResult<Reply> result) {
         if (ctx.response().ended() || ctx.response().closed()) {
             return;
         }
