@@ -8,6 +8,8 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,10 +18,16 @@ import java.util.concurrent.TimeUnit;
  */
 final class BenchAgent implements WebSocket.Listener {
     static final ObjectMapper JSON = CyberunJson.mapper();
+    private static final ScheduledExecutorService HEARTBEATS = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "bench-agent-heartbeats");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final StringBuilder partial = new StringBuilder();
     private final OnDispatch onDispatch;
     private WebSocket socket;
+    private boolean closed;
 
     /** What the benchmark does with a dispatch; {@code arrivedNanos} is when its frame arrived. */
     interface OnDispatch {
@@ -37,10 +45,15 @@ final class BenchAgent implements WebSocket.Listener {
         agent.socket = http.newWebSocketBuilder().header("Authorization", "Bearer " + key)
                 .buildAsync(URI.create(hub + AgentProtocol.PATH), agent).get(10, TimeUnit.SECONDS);
         agent.send(new AgentMessage.Hello(AgentProtocol.VERSION, id, labels, "bench", "exec", null, capacity, null, List.of()));
+        // The hub drops an agent that says nothing for its silence limit; a benchmark's agents may idle between phases.
+        HEARTBEATS.scheduleAtFixedRate(() -> agent.send(new AgentMessage.Heartbeat(List.of())), 2, 2, TimeUnit.SECONDS);
         return agent;
     }
 
     synchronized void send(AgentMessage m) {
+        if (closed) {
+            return;
+        }
         try {
             socket.sendText(JSON.writeValueAsString(m), true).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -66,7 +79,8 @@ final class BenchAgent implements WebSocket.Listener {
         return null;
     }
 
-    void close() {
+    synchronized void close() {
+        closed = true;
         socket.sendClose(WebSocket.NORMAL_CLOSURE, "bench done");
     }
 }

@@ -1,5 +1,6 @@
 # Sourced by the benchmark scripts: the project's shell helpers and secrets, a check that bin/demo's platform runs,
-# and bench_java, which compiles bench/*.java (into bench/target) and runs one of them against the built jars.
+# bench_java, which compiles bench/*.java (into bench/target) and runs one of them against the built jars, and the
+# bare-queue baseline that every throughput or latency benchmark runs in the same invocation.
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . deploy/local/lib.sh
 use_jdk21
@@ -7,10 +8,47 @@ load_secrets
 [ -f agent/target/cyberun-agent.jar ] || die "build first: bin/demo (or ./mvnw -DskipTests install)"
 curl -sf -o /dev/null http://127.0.0.1:8080/q/health/ready || die "the gateway is not running: start the platform with bin/demo"
 
-bench_java() {
-  local main=$1
-  shift
-  rm -rf bench/target && mkdir -p bench/target
-  javac -d bench/target -cp "agent/target/lib/*" bench/*.java || die "the benchmark sources do not compile"
-  java "${BENCH_JAVA_OPTS[@]}" -cp "bench/target:agent/target/lib/*" "$main" "$@"
+# The Kafka client (an observer of task-events in some benchmarks) comes from task-service's packaged libraries.
+bench_classpath() {
+  local lib=task-service/target/quarkus-app/lib/main cp="bench/target:agent/target/lib/*" jar
+  for jar in "$lib"/org.apache.kafka.kafka-clients-*.jar "$lib"/org.slf4j.slf4j-api-*.jar "$lib"/at.yawk.lz4.lz4-java-*.jar \
+             "$lib"/org.xerial.snappy.snappy-java-*.jar "$lib"/com.github.luben.zstd-jni-*.jar; do
+    [ -f "$jar" ] && cp="$cp:$jar"
+  done
+  echo "$cp"
 }
+
+bench_java() {
+  local main=$1 cp
+  shift
+  cp=$(bench_classpath)
+  rm -rf bench/target && mkdir -p bench/target
+  javac -d bench/target -cp "$cp" bench/*.java || die "the benchmark sources do not compile"
+  java "${BENCH_JAVA_OPTS[@]}" -cp "$cp" "$main" "$@"
+}
+
+# name=pid,... of the platform's JVMs (PostgreSQL and Redis are found by name), for CPU accounting.
+platform_pids() {
+  local out="" name pid
+  for name in gateway-service task-service scheduler-service agent-hub kafka; do
+    pid=$(running_pid "$name") || die "$name is not running: start the platform with bin/demo"
+    out="$out${out:+,}${name%-service}=$pid"
+  done
+  echo "$out"
+}
+
+# Runs the bare-queue baseline (BullMQ on its own Redis, ../shared/baselines/bullmq) now, on this machine, and sets
+# BASELINE_P50, BASELINE_P99 (enqueue -> worker at RATE jobs/s) and BASELINE_PER_SECOND (submit -> completed).
+run_baseline() {
+  local rate=${1:-100} dir out
+  dir=${CYBERUN_BASELINE_DIR:-$CYBERUN_ROOT/../shared/baselines/bullmq}
+  [ -x "$dir/run.sh" ] || die "the baseline is not at $dir: set CYBERUN_BASELINE_DIR to the bullmq baseline's folder"
+  log "running the bare-queue baseline (BullMQ, $dir/run.sh $rate 10 20000)"
+  out=$("$dir/run.sh" "$rate" 10 20000)
+  echo "$out" | sed 's/^/[baseline] /'
+  BASELINE_P50=$(echo "$out" | sed -n 's/^latency_ms .*"p50":"\([0-9.]*\)".*/\1/p')
+  BASELINE_P99=$(echo "$out" | sed -n 's/^latency_ms .*"p99":"\([0-9.]*\)".*/\1/p')
+  BASELINE_PER_SECOND=$(echo "$out" | sed -n 's/^throughput .*"per_second":\([0-9]*\).*/\1/p')
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }'; }

@@ -26,9 +26,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -60,6 +63,14 @@ public final class CyberunAgent {
     private final ExecutorService taskThreads = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("agent-timer").unstarted(r));
     private final Map<UUID, TaskExecution> running = new ConcurrentHashMap<>();
+    /** Attempts this agent ran to their end, newest last: a dispatch of one again (a redelivered command) never reruns it. */
+    private final Set<String> finished = Collections.newSetFromMap(Collections.synchronizedMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > FINISHED_REMEMBERED;
+        }
+    }));
+    static final int FINISHED_REMEMBERED = 4096;
     private final ConcurrentLinkedQueue<AgentMessage> undelivered = new ConcurrentLinkedQueue<>();
     private final OutputUploader uploader;
     private final InputDownloader downloader;
@@ -229,6 +240,10 @@ public final class CyberunAgent {
     }
 
     private void dispatch(HubMessage.Dispatch d) {
+        if (finished.contains(d.taskId() + "/" + d.attempt())) {
+            AgentLog.info("task %s attempt %d: already ran here, a repeated dispatch is ignored", d.taskId(), d.attempt());
+            return;
+        }
         TaskExecution current = running.get(d.taskId());
         if (current != null && current.attempt() == d.attempt()) {
             send(new AgentMessage.TaskAccepted(d.taskId(), d.attempt()));
@@ -291,6 +306,7 @@ public final class CyberunAgent {
             AgentLog.info("task %s: failed: %s", task.taskId(), outcome.error());
             result = new AgentMessage.TaskFailed(task.taskId(), task.attempt(), outcome.error(), task.tail());
         }
+        finished.add(task.taskId() + "/" + task.attempt());
         send(result);
         running.remove(task.taskId(), task);
         try {

@@ -6,8 +6,11 @@ import io.cyberun.contracts.agent.RunningTask;
 import io.cyberun.contracts.agent.SystemStats;
 import io.quarkus.websockets.next.WebSocketConnection;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -36,11 +39,24 @@ public final class AgentSession {
     private volatile String syncDetail;
     private volatile Double syncPercent;
     private volatile Instant lastSeen;
+    /** The models the agent last said it has, or {@code null} before it said. */
+    private volatile List<String> models;
     private volatile Instant connectedAt;
     private volatile int tasksCompleted;
     private volatile boolean closed;
     /** Set when the connection's agent key was revoked: nothing it sends counts any more. */
     private volatile boolean revoked;
+    /** Something the directory shows changed since it was last written. */
+    private volatile boolean dirty;
+    private volatile Instant publishedAt = Instant.EPOCH;
+    /** Attempts this connection saw end (completed, failed, cancelled), newest last: a repeated dispatch of one is dropped. */
+    private final Set<String> finished = Collections.newSetFromMap(Collections.synchronizedMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > FINISHED_REMEMBERED;
+        }
+    }));
+    static final int FINISHED_REMEMBERED = 4096;
 
     public AgentSession(WebSocketConnection connection, UUID teamId, UUID credentialId, Instant now) {
         this.connection = connection;
@@ -180,6 +196,41 @@ public final class AgentSession {
 
     public int tasksCompleted() {
         return tasksCompleted;
+    }
+
+    public List<String> models() {
+        return models;
+    }
+
+    public void models(List<String> has) {
+        this.models = has == null ? null : List.copyOf(has);
+    }
+
+    public void markDirty() {
+        dirty = true;
+    }
+
+    public boolean dirty() {
+        return dirty;
+    }
+
+    /** The directory wrote the session now. */
+    public void published(Instant at) {
+        dirty = false;
+        publishedAt = at;
+    }
+
+    public Instant publishedAt() {
+        return publishedAt;
+    }
+
+    /** The attempt ended on this connection. */
+    public void finished(UUID task, int attempt) {
+        finished.add(task + "/" + attempt);
+    }
+
+    public boolean hasFinished(UUID task, int attempt) {
+        return finished.contains(task + "/" + attempt);
     }
 
     public void markRevoked() {

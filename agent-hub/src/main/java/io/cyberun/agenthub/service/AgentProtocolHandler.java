@@ -83,7 +83,8 @@ public class AgentProtocolHandler {
         }
         return switch (message) {
             case AgentMessage.Hello h -> hello(s, h);
-            case AgentMessage.Heartbeat h -> directory.publish(s);
+            // Its time (lastSeen) is in the record the directory renews every few seconds.
+            case AgentMessage.Heartbeat h -> Uni.createFrom().voidItem();
             case AgentMessage.StatusUpdate u -> status(s, u);
             case AgentMessage.TaskAccepted a -> accepted(s, a);
             case AgentMessage.TaskRejected r -> rejected(s, r);
@@ -109,6 +110,7 @@ public class AgentProtocolHandler {
         s.hello(h.agentId(), h.labels() == null ? List.of() : h.labels(), h.gpuCapacity(), h.systemStats(),
                 new AgentVersions(h.agentVersion(), h.tool(), h.toolVersion(), h.systemStats() == null ? null : h.systemStats().comfyuiVersion()),
                 running, now);
+        s.models(h.models());
         Uni<Void> replaced = connections.introduce(s).map(previous -> {
             // Dispatches the old connection still waited for carry over: the agent may acknowledge them here.
             previous.dispatched().forEach((task, attempt) -> s.dispatched().putIfAbsent(task, attempt));
@@ -120,7 +122,7 @@ public class AgentProtocolHandler {
         return replaced
                 .call(() -> s.connection().sendText(new HubMessage.Welcome(AgentProtocol.VERSION, directory.hubId(), s.sessionId(),
                         (int) config.heartbeatInterval().toSeconds(), (int) config.silenceLimit().toSeconds())))
-                .call(() -> directory.publish(s))
+                .call(() -> directory.announce(s))
                 .call(() -> out.agentEvent(new AgentEvent.Connected(s.teamId(), s.agentId(), directory.hubId(), s.sessionId(), now,
                         s.labels(), s.capacity(), s.status(), s.heldTasks(), s.systemStats(), s.versions(), h.models())))
                 .call(() -> syncModels(s));
@@ -145,8 +147,10 @@ public class AgentProtocolHandler {
         }
         AgentStatus before = s.status();
         s.reportStatus(u.status(), u.syncPhase(), u.syncDetail(), u.syncPercent());
-        Uni<Void> published = directory.publish(s);
+        directory.changed(s);
+        Uni<Void> published = Uni.createFrom().voidItem();
         if (u.models() != null) {
+            s.models(u.models());
             // The end of a model sync: the scheduler learns what the agent has, whether or not its status changed.
             return published.call(() -> out.agentEvent(new AgentEvent.StatusChanged(s.teamId(), s.agentId(), directory.hubId(), s.sessionId(),
                     clock.instant(), s.status(), s.runningTasks(), List.copyOf(u.models()))));
@@ -165,7 +169,7 @@ public class AgentProtocolHandler {
         s.dispatched().remove(a.taskId());
         s.running().put(a.taskId(), a.attempt());
         return out.transition(new TaskTransition.Start(a.taskId(), s.teamId(), s.agentId(), a.attempt()))
-                .call(() -> directory.publish(s));
+                .invoke(() -> directory.changed(s));
     }
 
     private Uni<Void> rejected(AgentSession s, AgentMessage.TaskRejected r) {
@@ -174,7 +178,7 @@ public class AgentProtocolHandler {
         }
         return out.transition(new TaskTransition.Requeue(r.taskId(), s.teamId(), s.agentId(), r.attempt(),
                         "agent " + s.agentId() + " refused the task: " + (r.reason() == null ? "no reason given" : r.reason())))
-                .call(() -> directory.publish(s));
+                .invoke(() -> directory.changed(s));
     }
 
     private Uni<Void> progress(AgentSession s, AgentMessage.TaskProgress p) {
@@ -216,34 +220,38 @@ public class AgentProtocolHandler {
         if (!s.running().remove(c.taskId(), c.attempt())) {
             return Uni.createFrom().voidItem();
         }
+        s.finished(c.taskId(), c.attempt());
         lastProgress.remove(c.taskId());
         List<TaskOutputFile> outputs = c.outputs() == null ? List.of() : c.outputs();
         String folder = "teams/" + s.teamId() + "/tasks/" + c.taskId() + "/outputs/";
         if (outputs.stream().anyMatch(o -> o.storageKey() == null || !o.storageKey().startsWith(folder) || o.storageKey().contains(".."))) {
             return out.transition(new TaskTransition.Fail(c.taskId(), s.teamId(), s.agentId(), c.attempt(),
-                    "the agent reported outputs outside the task's folder", false, List.of())).call(() -> directory.publish(s));
+                    "the agent reported outputs outside the task's folder", false, List.of())).invoke(() -> directory.changed(s));
         }
         s.completedOne();
         return out.transition(new TaskTransition.Complete(c.taskId(), s.teamId(), s.agentId(), c.attempt(), outputs))
-                .call(() -> directory.publish(s));
+                .invoke(() -> directory.changed(s));
     }
 
     private Uni<Void> failed(AgentSession s, AgentMessage.TaskFailed f) {
         if (!s.running().remove(f.taskId(), f.attempt()) && !s.dispatched().remove(f.taskId(), f.attempt())) {
             return Uni.createFrom().voidItem();
         }
+        s.finished(f.taskId(), f.attempt());
         lastProgress.remove(f.taskId());
         String error = f.error() == null || f.error().isBlank() ? "the task failed on agent " + s.agentId() : f.error();
         return out.transition(new TaskTransition.Fail(f.taskId(), s.teamId(), s.agentId(), f.attempt(), truncate(error, 4000), true,
                         f.lastLogs() == null ? List.of() : bounded(f.lastLogs())))
-                .call(() -> directory.publish(s));
+                .invoke(() -> directory.changed(s));
     }
 
     private Uni<Void> cancelled(AgentSession s, AgentMessage.TaskCancelled c) {
         s.running().remove(c.taskId(), c.attempt());
         s.dispatched().remove(c.taskId(), c.attempt());
         lastProgress.remove(c.taskId());
-        return directory.publish(s);
+        s.finished(c.taskId(), c.attempt());
+        directory.changed(s);
+        return Uni.createFrom().voidItem();
     }
 
     /** Delivers a command if this replica holds the agent; other replicas ignore it. */
@@ -251,10 +259,16 @@ public class AgentProtocolHandler {
         return connections.current(command.teamId(), command.agentId())
                 .filter(s -> !s.closed())
                 .map(s -> switch (command) {
+                    // A dispatch repeated after its attempt ended here (a redelivered command) must not run it again.
+                    case AgentCommand.Dispatch d when s.hasFinished(d.taskId(), d.attempt()) -> {
+                        LOG.debugf("dispatch of task %s attempt %d dropped: the attempt already ended on agent %s", d.taskId(), d.attempt(),
+                                s.agentId());
+                        yield Uni.createFrom().<Void>voidItem();
+                    }
                     case AgentCommand.Dispatch d -> inputsOf(s, d)
                             .invoke(() -> s.dispatched().put(d.taskId(), d.attempt()))
                             .call(inputs -> s.connection().sendText(new HubMessage.Dispatch(d.taskId(), d.attempt(), d.spec(), inputs)))
-                            .call(() -> directory.publish(s))
+                            .invoke(() -> directory.changed(s))
                             .replaceWithVoid()
                             // Not sent: the dispatch is never acknowledged, so the scheduler requeues it after the ack timeout.
                             .onFailure().invoke(e -> LOG.warnf("dispatch of task %s to agent %s not sent: %s", d.taskId(), s.agentId(),
@@ -264,7 +278,7 @@ public class AgentProtocolHandler {
                     case AgentCommand.Cancel c -> {
                         boolean held = s.dispatched().remove(c.taskId(), c.attempt()) | s.running().remove(c.taskId(), c.attempt());
                         yield held ? s.connection().sendText(new HubMessage.Cancel(c.taskId(), c.attempt(), c.reason()))
-                                .call(() -> directory.publish(s)) : Uni.createFrom().<Void>voidItem();
+                                .invoke(() -> directory.changed(s)) : Uni.createFrom().<Void>voidItem();
                     }
                 })
                 .orElse(Uni.createFrom().voidItem());

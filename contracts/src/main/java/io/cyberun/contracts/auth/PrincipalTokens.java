@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.UUID;
 
 /**
@@ -36,8 +37,23 @@ public final class PrincipalTokens {
     private static final Base64.Decoder B64D = Base64.getUrlDecoder();
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Signed tokens are reused for this long (of their {@link #LIFETIME}): a signature costs far more than a request. */
+    static final Duration REUSE = LIFETIME.dividedBy(2);
+    /** Bound of each cache; a full cache is emptied (callers sign or verify again). */
+    static final int CACHED = 10_000;
+
     private final PrivateKey privateKey;
     private final PublicKey publicKey;
+    /** Tokens this edge signed, by principal, with when they were signed. */
+    private final Map<Principal, Signed> signed = new ConcurrentHashMap<>();
+    /** Tokens already verified, with their principal and expiry: a token's signature is checked once. */
+    private final Map<String, Verified> verified = new ConcurrentHashMap<>();
+
+    private record Signed(String token, Instant at) {
+    }
+
+    private record Verified(Principal principal, long exp) {
+    }
     private final String issuer;
     private final Clock clock;
 
@@ -62,11 +78,25 @@ public final class PrincipalTokens {
         return privateKey != null;
     }
 
+    /** A token for the principal: one signed less than {@link #REUSE} ago, or a fresh one. */
     public String sign(Principal principal) {
         if (privateKey == null) {
             throw new IllegalStateException("this service holds no principal signing key");
         }
         Instant now = clock.instant();
+        Signed earlier = signed.get(principal);
+        if (earlier != null && earlier.at().plus(REUSE).isAfter(now) && !earlier.at().isAfter(now)) {
+            return earlier.token();
+        }
+        String token = signNew(principal, now);
+        if (signed.size() >= CACHED) {
+            signed.clear();
+        }
+        signed.put(principal, new Signed(token, now));
+        return token;
+    }
+
+    private String signNew(Principal principal, Instant now) {
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("iss", issuer);
         claims.put("sub", principal.subject());
@@ -99,6 +129,23 @@ public final class PrincipalTokens {
         if (token == null || token.isBlank()) {
             throw new InvalidPrincipalException("no principal token");
         }
+        Verified known = verified.get(token);
+        if (known != null) {
+            if (clock.instant().minus(SKEW).getEpochSecond() > known.exp()) {
+                verified.remove(token);
+                throw new InvalidPrincipalException("principal token expired");
+            }
+            return known.principal();
+        }
+        Verified fresh = verifyNew(token);
+        if (verified.size() >= CACHED) {
+            verified.clear();
+        }
+        verified.put(token, fresh);
+        return fresh.principal();
+    }
+
+    private Verified verifyNew(String token) {
         String[] parts = token.split("\\.", -1);
         if (parts.length != 3) {
             throw new InvalidPrincipalException("malformed principal token");
@@ -129,8 +176,8 @@ public final class PrincipalTokens {
         if (kind == null || claims.get("sub") == null) {
             throw new InvalidPrincipalException("principal token lacks kind or subject");
         }
-        return new Principal((String) claims.get("sub"), uuid(claims.get("team")), Role.fromWire((String) claims.get("role")),
-                kind, uuid(claims.get("cid")));
+        return new Verified(new Principal((String) claims.get("sub"), uuid(claims.get("team")), Role.fromWire((String) claims.get("role")),
+                kind, uuid(claims.get("cid"))), exp);
     }
 
     private static UUID uuid(Object value) {

@@ -44,6 +44,15 @@ public final class EventFamily<T extends EventData> {
         return type;
     }
 
+    /** The CloudEvents type of a record class of this family. */
+    public String typeOf(Class<? extends T> type) {
+        String name = typeByClass.get(type);
+        if (name == null) {
+            throw new IllegalArgumentException(type + " is not a " + base.getSimpleName());
+        }
+        return name;
+    }
+
     public Optional<Class<? extends T>> classOf(String type) {
         return Optional.ofNullable(classByType.get(type));
     }

@@ -28,15 +28,16 @@ public sealed interface TaskTransition extends EventData permits TaskTransition.
     }
 
     /**
-     * The scheduler reserved a slot on an agent: the task becomes {@code queued} with a new attempt number, or
-     * {@code provisioning} when {@code provision} is set (the agent first syncs models the workflow needs; a second
-     * Assign to the same agent then makes it {@code queued}). {@code gatewayId} is the hub replica holding the agent;
-     * labels and GPU are recorded on the task.
+     * The scheduler reserved a slot on an agent and dispatched {@code attempt} there (it does not wait for this record
+     * to be applied): the task becomes {@code queued} with that attempt, or {@code provisioning} when {@code provision}
+     * is set (the agent first syncs models the workflow needs; a second Assign to the same agent and attempt then makes
+     * it {@code queued}). {@code gatewayId} is the hub replica holding the agent; labels and GPU are recorded on the
+     * task. {@code attempt} 0 means "the next attempt", whatever it is.
      */
     record Assign(UUID taskId, UUID teamId, String agentId, String gatewayId, List<String> agentLabels, String gpuType,
-                  boolean provision) implements TaskTransition {
+                  boolean provision, int attempt) implements TaskTransition {
         public Assign(UUID taskId, UUID teamId, String agentId, String gatewayId, List<String> agentLabels, String gpuType) {
-            this(taskId, teamId, agentId, gatewayId, agentLabels, gpuType, false);
+            this(taskId, teamId, agentId, gatewayId, agentLabels, gpuType, false, 0);
         }
     }
 

@@ -6,6 +6,7 @@ import io.cyberun.contracts.auth.PrincipalTokens;
 import io.cyberun.contracts.error.ErrorCode;
 import io.cyberun.contracts.error.FieldError;
 import io.cyberun.gateway.security.Authenticator;
+import io.cyberun.gateway.security.KeyCache;
 import io.cyberun.gateway.security.LastUsed;
 import io.cyberun.gateway.security.RateLimiter;
 import io.smallrye.mutiny.Uni;
@@ -46,9 +47,11 @@ public class ApiGateway {
     private final LastUsed lastUsed;
     private final McpReplicas mcp;
     private final StreamTokenAccess streamAccess;
+    private final KeyCache keyCache;
 
     public ApiGateway(Authenticator authenticator, ServiceProxy proxy, TaskStreams streams, PrincipalTokens tokens, RateLimiter rateLimiter,
-                      LastUsed lastUsed, McpReplicas mcp, StreamTokenAccess streamAccess) {
+                      LastUsed lastUsed, McpReplicas mcp, StreamTokenAccess streamAccess, KeyCache keyCache) {
+        this.keyCache = keyCache;
         this.mcp = mcp;
         this.streamAccess = streamAccess;
         this.rateLimiter = rateLimiter;
@@ -82,8 +85,8 @@ public class ApiGateway {
         ctx.request().pause();
         if (route.access() == Access.OPEN) {
             // The bootstrap checks its own admin token; the anonymous pairing endpoints are limited per address.
-            Uni<Void> limit = route.prefix().equals(RouteTable.ADMIN_PREFIX) ? Uni.createFrom().voidItem()
-                    : rateLimiter.take(RateLimiter.Bucket.ANONYMOUS, clientAddress(ctx));
+            Uni<?> limit = route.prefix().equals(RouteTable.ADMIN_PREFIX) ? Uni.createFrom().voidItem()
+                    : rateLimiter.take(clientAddress(ctx), RateLimiter.Bucket.ANONYMOUS);
             limit.subscribe().with(ok -> {
                 ctx.request().resume();
                 ctx.next();
@@ -93,14 +96,25 @@ public class ApiGateway {
             });
             return;
         }
-        Uni<Principal> caller = StreamTokenAccess.uses(ctx) ? streamAccess.authenticate(ctx) : authenticator.authenticate(ctx, route.needsTeam());
-        caller.call(principal -> {
+        Uni<Authenticator.Caller> caller = StreamTokenAccess.uses(ctx)
+                ? streamAccess.authenticate(ctx).map(p -> new Authenticator.Caller(p, null))
+                : authenticator.authenticateCaller(ctx, route.needsTeam(), true);
+        caller.flatMap(c -> {
+                    Principal principal = c.principal();
                     if (!route.access().allows(principal.kind())) {
                         return Uni.createFrom().failure(new ApiException(ErrorCode.UNAUTHENTICATED,
                                 "this endpoint takes " + route.access().describe() + ", not a " + principal.kind().wireName() + " credential"));
                     }
                     lastUsed.used(principal.credentialId());
-                    return limit(ctx, principal);
+                    return limit(ctx, principal).flatMap(epoch -> {
+                        if (epoch != null) {
+                            keyCache.epochRead(epoch);
+                        }
+                        // A key answered from the cache under another revocation epoch is looked up again.
+                        return c.cachedUnder() == null || (epoch != null && epoch.equals(c.cachedUnder()))
+                                ? Uni.createFrom().item(principal)
+                                : authenticator.authenticateCaller(ctx, route.needsTeam(), false).map(Authenticator.Caller::principal);
+                    });
                 })
                 .subscribe().with(principal -> dispatch(ctx, route, principal), failure -> {
                     ctx.request().resume();
@@ -108,14 +122,13 @@ public class ApiGateway {
                 });
     }
 
-    /** Every caller's request bucket, and for run requests also its run bucket. */
-    private Uni<Void> limit(RoutingContext ctx, Principal principal) {
+    /** Every caller's request bucket, and for run requests also its run bucket, in one call; answers the revocation epoch. */
+    private Uni<Long> limit(RoutingContext ctx, Principal principal) {
         String caller = principal.credentialId() != null ? principal.credentialId().toString() : "user:" + principal.subject();
-        Uni<Void> requests = rateLimiter.take(RateLimiter.Bucket.REQUESTS, caller);
         if (ctx.request().method() == HttpMethod.POST && RUN.matcher(ctx.normalizedPath()).matches()) {
-            return requests.call(() -> rateLimiter.take(RateLimiter.Bucket.RUNS, caller));
+            return rateLimiter.take(caller, RateLimiter.Bucket.REQUESTS, RateLimiter.Bucket.RUNS);
         }
-        return requests;
+        return rateLimiter.take(caller, RateLimiter.Bucket.REQUESTS);
     }
 
     static String clientAddress(RoutingContext ctx) {

@@ -29,27 +29,51 @@ public class Authenticator {
 
     private final IdentityService identities;
     private final TenantIdentityProvider oidc;
+    private final KeyCache keys;
 
-    public Authenticator(IdentityService identities, TenantIdentityProvider oidc) {
+    public Authenticator(IdentityService identities, TenantIdentityProvider oidc, KeyCache keys) {
         this.identities = identities;
         this.oidc = oidc;
+        this.keys = keys;
+    }
+
+    /**
+     * Who a request comes from. {@code cachedUnder}: the revocation epoch of the cache entry the principal came from,
+     * or {@code null} when it was looked up now; the caller compares it with the epoch its rate-limit call reads.
+     */
+    public record Caller(Principal principal, Long cachedUnder) {
     }
 
     public Uni<Principal> authenticate(RoutingContext ctx, boolean needsTeam) {
+        return authenticateCaller(ctx, needsTeam, true).map(Caller::principal);
+    }
+
+    /** As {@link #authenticate}; {@code cacheable}: an integration key may be answered from the key cache. */
+    public Uni<Caller> authenticateCaller(RoutingContext ctx, boolean needsTeam, boolean cacheable) {
         String bearer = bearer(ctx);
         if (bearer == null) {
             return refuse("missing credentials: send Authorization: Bearer <an sk- key, a dk- key or a user access token>");
         }
         CredentialKind kind = CredentialKind.ofSecret(bearer);
         if (kind != null) {
-            return identities.principalForKey(bearer).flatMap(p -> {
-                if (p == null) {
+            boolean cached = cacheable && kind == CredentialKind.INTEGRATION;
+            KeyCache.Entry hit = cached ? keys.get(bearer) : null;
+            if (hit != null) {
+                return Uni.createFrom().item(new Caller(hit.principal(), hit.epoch()));
+            }
+            long epoch = keys.epochBeforeLookup();
+            return identities.keyPrincipal(bearer).flatMap(k -> {
+                if (k == null) {
+                    keys.forget(bearer);
                     return refuse("the key is invalid, revoked or expired");
                 }
-                if (p.kind() == CredentialKind.AGENT) {
+                if (k.principal().kind() == CredentialKind.AGENT) {
                     return refuse("agent keys (ak-) only connect agents; call the API with an sk- key or a user token");
                 }
-                return Uni.createFrom().item(p);
+                if (cached) {
+                    keys.put(bearer, k.principal(), epoch, k.expiresAt());
+                }
+                return Uni.createFrom().item(new Caller(k.principal(), null));
             });
         }
         if (!JWT_SHAPE.matcher(bearer).matches()) {
@@ -57,7 +81,8 @@ public class Authenticator {
         }
         return oidc.authenticate(new AccessTokenCredential(bearer))
                 .onFailure().transform(e -> new ApiException(ErrorCode.UNAUTHENTICATED, "the access token is invalid or expired"))
-                .flatMap(identity -> user(ctx, identity, needsTeam));
+                .flatMap(identity -> user(ctx, identity, needsTeam))
+                .map(p -> new Caller(p, null));
     }
 
     private Uni<Principal> user(RoutingContext ctx, SecurityIdentity identity, boolean needsTeam) {

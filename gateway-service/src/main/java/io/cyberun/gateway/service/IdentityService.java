@@ -42,6 +42,15 @@ public class IdentityService {
      * integration key acts with its own role; a device key acts as its user, with the user's current role.
      */
     public Uni<Principal> principalForKey(String secret) {
+        return keyPrincipal(secret).map(k -> k == null ? null : k.principal());
+    }
+
+    /** A key's principal and when the key expires ({@code null}: never). */
+    public record KeyPrincipal(Principal principal, java.time.Instant expiresAt) {
+    }
+
+    /** As {@link #principalForKey}, with the key's expiry. */
+    public Uni<KeyPrincipal> keyPrincipal(String secret) {
         return Panache.withSession(() -> credentials.verify(secret).flatMap(c -> {
             if (c == null) {
                 return Uni.createFrom().nullItem();
@@ -49,10 +58,10 @@ public class IdentityService {
             CredentialKind kind = CredentialKind.fromWire(c.kind);
             if (kind == CredentialKind.DEVICE) {
                 return memberships.find(c.teamId, c.userId).map(m -> m == null ? null
-                        : new Principal(c.userId.toString(), c.teamId, Role.fromWire(m.role), kind, c.id));
+                        : new KeyPrincipal(new Principal(c.userId.toString(), c.teamId, Role.fromWire(m.role), kind, c.id), c.expiresAt));
             }
             Role role = c.role == null ? Role.MEMBER : Role.fromWire(c.role);
-            return Uni.createFrom().item(new Principal(c.id.toString(), c.teamId, role, kind, c.id));
+            return Uni.createFrom().item(new KeyPrincipal(new Principal(c.id.toString(), c.teamId, role, kind, c.id), c.expiresAt));
         }));
     }
 

@@ -2,7 +2,10 @@ package io.cyberun.gateway.service;
 
 import io.cyberun.common.config.CyberunConfig;
 import io.cyberun.contracts.auth.CredentialRevocations;
+import io.cyberun.gateway.security.KeyCache;
+import io.cyberun.gateway.security.RevocationEpoch;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.value.ReactiveValueCommands;
 import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,18 +24,27 @@ public class RevocationBroadcast {
     private static final Logger LOG = Logger.getLogger(RevocationBroadcast.class);
 
     private final ReactivePubSubCommands<String> pubsub;
+    private final ReactiveValueCommands<String, Long> counters;
     private final String channel;
+    private final String epoch;
 
     public RevocationBroadcast(ReactiveRedisDataSource redis, CyberunConfig config) {
         this.pubsub = redis.pubsub(String.class);
+        this.counters = redis.value(Long.class);
         this.channel = config.redis().keyPrefix() + CredentialRevocations.CHANNEL;
+        this.epoch = RevocationEpoch.key(config.redis().keyPrefix());
     }
 
+    /** Called after the revocation committed: moves the revocation epoch (every gateway's key cache), then tells agent-hub. */
     public Uni<Void> revoked(Collection<UUID> credentialIds) {
         if (credentialIds.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return pubsub.publish(channel, credentialIds.stream().map(UUID::toString).collect(Collectors.joining(",")))
+        return counters.incr(epoch)
+                .onFailure().invoke(e -> LOG.warnf("could not move the revocation epoch (%s): cached keys expire within %d s",
+                        e.getMessage(), KeyCache.TTL.toSeconds()))
+                .onFailure().recoverWithNull()
+                .flatMap(moved -> pubsub.publish(channel, credentialIds.stream().map(UUID::toString).collect(Collectors.joining(","))))
                 .replaceWithVoid()
                 .onFailure().recoverWithUni(e -> {
                     LOG.warnf("could not announce %d revoked credential(s) to agent-hub: %s", credentialIds.size(), e.getMessage());

@@ -6,7 +6,9 @@ import io.cyberun.contracts.events.TaskEvent;
 import io.cyberun.contracts.stream.TaskStreamEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.UUID;
+import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
@@ -25,18 +27,25 @@ public class TaskEventFeed {
         this.json = json;
     }
 
+    /** A polled batch at a time; a value stays bytes unless someone here watches its task. */
     @Incoming("task-events")
-    public void consume(ConsumerRecord<String, String> record) {
-        UUID task;
-        try {
-            task = UUID.fromString(record.key());
-        } catch (RuntimeException e) {
-            return;
+    public void consume(ConsumerRecords<String, byte[]> batch) {
+        for (ConsumerRecord<String, byte[]> record : batch) {
+            UUID task;
+            try {
+                task = UUID.fromString(record.key());
+            } catch (RuntimeException e) {
+                continue;
+            }
+            if (!streams.hasSubscribers(task)) {
+                continue;
+            }
+            try {
+                TaskEvent event = messages.codec().decode(TaskEvent.FAMILY, new String(record.value(), StandardCharsets.UTF_8)).data();
+                streams.deliver(task, TaskStreamEvent.of(event, json));
+            } catch (RuntimeException e) {
+                // An unreadable event reaches no subscriber; task-service's own log still serves replays.
+            }
         }
-        if (!streams.hasSubscribers(task)) {
-            return;
-        }
-        TaskEvent event = messages.codec().decode(TaskEvent.FAMILY, record.value()).data();
-        streams.deliver(task, TaskStreamEvent.of(event, json));
     }
 }

@@ -23,6 +23,15 @@ public record AgentSlots(String agentId, AgentStatus status, int capacity, int r
         this(agentId, status, capacity, running, labels, vramGb, gpuType, hubId, Set.of());
     }
 
+    public AgentSlots withRunning(int newRunning) {
+        return new AgentSlots(agentId, status, capacity, newRunning, labels, vramGb, gpuType, hubId, models);
+    }
+
+    /** With a new status, and the models it has now when {@code newModels} is not null. */
+    public AgentSlots withStatus(AgentStatus newStatus, Set<String> newModels) {
+        return new AgentSlots(agentId, newStatus, capacity, running, labels, vramGb, gpuType, hubId, newModels == null ? models : newModels);
+    }
+
     /** Whether the agent has every model the task needs (otherwise it must sync first: provisioning). */
     public boolean hasModels(java.util.List<String> required) {
         return required == null || models.containsAll(required);

@@ -1,45 +1,118 @@
 package io.cyberun.scheduler.messaging;
 
+import io.cyberun.common.messaging.DeadLetters;
 import io.cyberun.common.messaging.EventMessages;
 import io.cyberun.common.messaging.Redelivery;
 import io.cyberun.contracts.events.AgentEvent;
+import io.cyberun.contracts.events.InvalidEventException;
 import io.cyberun.contracts.events.TaskEvent;
-import io.cyberun.scheduler.service.Dispatcher;
+import io.cyberun.scheduler.service.AckTimeouts;
+import io.cyberun.scheduler.service.AgentReconciliation;
+import io.cyberun.scheduler.service.Placement;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-/** The scheduler reacts to task lifecycle events and to agents connecting, changing status and leaving. */
+/**
+ * The scheduler reacts to task lifecycle events and to agents connecting, changing status and leaving. Task events come
+ * in batches: progress and log events (most of the topic) are passed over by their type header without being parsed;
+ * the others are applied one task at a time in order, different tasks at once (their script calls share the Redis
+ * connection, pipelined), and the batch is acknowledged once everything it caused was sent.
+ */
 @ApplicationScoped
 public class SchedulerConsumers {
-    private final EventMessages messages;
-    private final Dispatcher dispatcher;
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(SchedulerConsumers.class);
+    /** Tasks of one batch handled at once: their script calls and sends overlap, within the Redis pool's size. */
+    static final int CONCURRENT_TASKS = 32;
+    static final Set<String> IGNORED = Set.of(TaskEvent.FAMILY.typeOf(TaskEvent.Progressed.class), TaskEvent.FAMILY.typeOf(TaskEvent.Logged.class));
 
-    public SchedulerConsumers(EventMessages messages, Dispatcher dispatcher) {
+    private final EventMessages messages;
+    private final Placement placement;
+    private final AgentReconciliation agents;
+    private final AckTimeouts ackTimeouts;
+    private final DeadLetters deadLetters;
+
+    public SchedulerConsumers(EventMessages messages, Placement placement, AgentReconciliation agents, AckTimeouts ackTimeouts,
+                              DeadLetters deadLetters) {
         this.messages = messages;
-        this.dispatcher = dispatcher;
+        this.placement = placement;
+        this.agents = agents;
+        this.ackTimeouts = ackTimeouts;
+        this.deadLetters = deadLetters;
     }
 
     @Incoming("task-events")
-    public Uni<Void> onTaskEvent(String value) {
-        TaskEvent event = messages.codec().decode(TaskEvent.FAMILY, value).data();
-        return Redelivery.withRetries(dispatcher.onTaskEvent(event));
+    public Uni<Void> onTaskEvents(ConsumerRecords<String, String> batch) {
+        Map<String, List<TaskEvent>> byTask = new LinkedHashMap<>();
+        List<DeadLetters.Unreadable> unreadable = new ArrayList<>();
+        for (ConsumerRecord<String, String> r : batch) {
+            Header type = r.headers().lastHeader(EventMessages.TYPE_HEADER);
+            if (type != null && IGNORED.contains(new String(type.value(), StandardCharsets.UTF_8))) {
+                continue;
+            }
+            try {
+                TaskEvent event = messages.codec().decode(TaskEvent.FAMILY, r.value()).data();
+                if (!(event instanceof TaskEvent.Progressed) && !(event instanceof TaskEvent.Logged)) {
+                    byTask.computeIfAbsent(event.taskId().toString(), k -> new ArrayList<>()).add(event);
+                }
+            } catch (InvalidEventException e) {
+                unreadable.add(new DeadLetters.Unreadable(r, e));
+            }
+        }
+        Uni<Void> all = Multi.createFrom().iterable(byTask.values())
+                .onItem().transformToUni(events -> {
+                    Uni<Void> chain = Uni.createFrom().voidItem();
+                    for (TaskEvent e : events) {
+                        chain = chain.call(() -> Redelivery.untilDone(placement.onTaskEvent(e), "scheduling after " + e.getClass().getSimpleName()));
+                    }
+                    return chain;
+                })
+                .merge(CONCURRENT_TASKS)
+                .collect().last().replaceWithVoid();
+        return deadLetters.send(unreadable).call(() -> all);
     }
 
     @Incoming("agent-events")
-    public Uni<Void> onAgentEvent(String value) {
-        AgentEvent event = messages.codec().decode(AgentEvent.FAMILY, value).data();
-        return Redelivery.withRetries(dispatcher.onAgentEvent(event));
+    public Uni<Void> onAgentEvent(ConsumerRecord<String, String> r) {
+        AgentEvent event;
+        try {
+            event = messages.codec().decode(AgentEvent.FAMILY, r.value()).data();
+        } catch (InvalidEventException e) {
+            return deadLetters.send(List.of(new DeadLetters.Unreadable(r, e)));
+        }
+        return Redelivery.untilDone(agents.onAgentEvent(event), "handling " + event.getClass().getSimpleName());
+    }
+
+    void onStart(@Observes StartupEvent start) {
+        agents.refreshView().await().indefinitely();
+    }
+
+    @Scheduled(every = "2s", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> refreshView() {
+        return agents.refreshView().onFailure().invoke(e -> LOG.warnf(e, "refreshing the view of the agents failed"))
+                .onFailure().recoverWithNull();
     }
 
     @Scheduled(every = "2s", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> ackTimeouts() {
-        return dispatcher.requeueUnacknowledged();
+        return ackTimeouts.requeueUnacknowledged();
     }
 
     @Scheduled(every = "3s", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> silentAgents() {
-        return dispatcher.dropSilentAgents();
+        return agents.dropSilentAgents();
     }
 }

@@ -11,7 +11,7 @@ import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
 import io.quarkus.redis.datasource.set.ReactiveSetCommands;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.redis.client.Response;
+import io.cyberun.common.redis.LuaScript;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,59 +22,37 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The team's agents and their slots, in Redis. Reserving and releasing a slot are Lua scripts, so two scheduler
- * replicas can never over-fill an agent or reserve one task twice.
+ * The team's agents and their slots, in Redis, written when agents connect, change status and leave. Slots are
+ * reserved and freed by the task book's scripts ({@link SchedulerScripts}), so two scheduler replicas can never
+ * over-fill an agent or reserve one task twice.
  */
 @ApplicationScoped
 public class AgentRegistry {
-    static final String RESERVE = """
-            local holder = redis.call('GET', KEYS[2])
-            if holder then return {-1, holder} end
-            if redis.call('EXISTS', KEYS[1]) == 0 then return {0, ''} end
-            local status = redis.call('HGET', KEYS[1], 'status')
-            if status ~= 'idle' and status ~= 'busy' then return {0, ''} end
-            local cap = tonumber(redis.call('HGET', KEYS[1], 'capacity') or '0')
-            local running = tonumber(redis.call('HGET', KEYS[1], 'running') or '0')
-            if running >= cap then return {0, ''} end
-            redis.call('HINCRBY', KEYS[1], 'running', 1)
-            redis.call('SET', KEYS[2], ARGV[1])
-            redis.call('SADD', KEYS[3], ARGV[2])
-            return {1, ARGV[1]}
-            """;
-    /** Keys of agents and slot sets are built from prefixes: this runs on one Redis, not a cluster. */
-    static final String RELEASE = """
-            local agent = redis.call('GET', KEYS[1])
-            if not agent then return '' end
-            redis.call('DEL', KEYS[1])
-            redis.call('SREM', ARGV[2] .. agent, ARGV[3])
-            local akey = ARGV[1] .. agent
-            if redis.call('EXISTS', akey) == 1 then
-              if tonumber(redis.call('HINCRBY', akey, 'running', -1)) < 0 then redis.call('HSET', akey, 'running', 0) end
-            end
-            return agent
-            """;
     /** Adopts a task an agent reports running after a reconnect, unless the task already holds a slot. */
-    static final String ADOPT = """
+    static final LuaScript ADOPT = new LuaScript("""
             if redis.call('SETNX', KEYS[2], ARGV[1]) == 1 then
               redis.call('HINCRBY', KEYS[1], 'running', 1)
               redis.call('SADD', KEYS[3], ARGV[2])
               return 1
             end
             return 0
-            """;
-    static final String SET_STATUS = """
+            """);
+    static final LuaScript SET_STATUS = new LuaScript("""
             if redis.call('HGET', KEYS[1], 'session') ~= ARGV[1] then return 0 end
             redis.call('HSET', KEYS[1], 'status', ARGV[2])
-            if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'models', ARGV[3]) end
+            if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'models', ARGV[3], 'modelset', ARGV[4]) end
             return 1
-            """;
-    static final String DISCONNECT = """
-            if redis.call('HGET', KEYS[1], 'session') ~= ARGV[1] then return {} end
+            """);
+    /** Forgets the agent if the event belongs to its current session; answers the tasks that held its slots. */
+    static final LuaScript DISCONNECT = new LuaScript("""
+            if redis.call('HGET', KEYS[1], 'session') ~= ARGV[1] then return {'stale'} end
             redis.call('DEL', KEYS[1])
             redis.call('SREM', KEYS[2], ARGV[2])
             redis.call('SREM', KEYS[4], ARGV[3])
-            return redis.call('SMEMBERS', KEYS[3])
-            """;
+            local result = {'gone'}
+            for _, task in ipairs(redis.call('SMEMBERS', KEYS[3])) do table.insert(result, task) end
+            return result
+            """);
 
     private static final TypeReference<Set<String>> LABELS = new TypeReference<>() { };
 
@@ -92,20 +70,6 @@ public class AgentRegistry {
         this.json = json;
     }
 
-    /** Result of a reservation attempt. */
-    public sealed interface Reservation {
-        record Reserved(String agentId) implements Reservation {
-        }
-
-        /** The agent has no free slot or does not take tasks now. */
-        record Full() implements Reservation {
-        }
-
-        /** The task already holds a slot (on {@code agentId}): a redelivered message, or another replica. */
-        record AlreadyHeld(String agentId) implements Reservation {
-        }
-    }
-
     /** Records a connected agent (a new session replaces an older one) and adopts the tasks it runs. */
     public Uni<Void> connected(AgentEvent.Connected e) {
         String key = keys.agent(e.teamId(), e.agentId());
@@ -113,6 +77,8 @@ public class AgentRegistry {
         fields.put("status", (e.status() == null ? AgentStatus.IDLE : e.status()).wireName());
         fields.put("capacity", Integer.toString(Math.max(0, e.gpuCapacity())));
         fields.put("labels", write(e.labels() == null ? List.of() : e.labels()));
+        fields.put("labelset", TaskBook.set(e.labels()));
+        fields.put("modelset", TaskBook.set(e.models()));
         fields.put("hub", e.hubId());
         fields.put("session", e.sessionId());
         fields.put("connected_at", e.at().toString());
@@ -130,8 +96,8 @@ public class AgentRegistry {
                 .call(() -> sets.sadd(keys.allAgents(), e.teamId() + "/" + e.agentId()));
         List<RunningTask> running = e.runningTasks() == null ? List.of() : e.runningTasks();
         return upsert.call(() -> Multi.createFrom().iterable(running)
-                .onItem().transformToUniAndConcatenate(rt -> eval(ADOPT, List.of(key, keys.slot(rt.taskId()), keys.agentSlots(e.teamId(), e.agentId())),
-                        List.of(e.agentId(), rt.taskId().toString())))
+                .onItem().transformToUniAndConcatenate(rt -> ADOPT.run(redis, List.of(key, keys.slot(rt.taskId()),
+                        keys.agentSlots(e.teamId(), e.agentId())), List.of(e.agentId(), rt.taskId().toString())))
                 .collect().last());
     }
 
@@ -146,21 +112,35 @@ public class AgentRegistry {
 
     /** Applies a status the agent reported, if the event belongs to its current session. */
     public Uni<Boolean> statusChanged(AgentEvent.StatusChanged e) {
-        return eval(SET_STATUS, List.of(keys.agent(e.teamId(), e.agentId())), List.of(e.sessionId(), e.status().wireName(),
-                        e.models() == null ? "" : write(e.models())))
+        return SET_STATUS.run(redis, List.of(keys.agent(e.teamId(), e.agentId())), List.of(e.sessionId(), e.status().wireName(),
+                        e.models() == null ? "" : write(e.models()), TaskBook.set(e.models())))
                 .map(r -> r.toInteger() == 1);
     }
 
-    /** Forgets the agent if the event belongs to its current session; returns the tasks that held slots on it. */
+    /**
+     * Forgets the agent if the event belongs to its current session; answers the tasks that held slots on it, or
+     * {@code null} for an event of an older session (the agent is connected again).
+     */
     public Uni<List<UUID>> disconnected(AgentEvent.Disconnected e) {
-        return eval(DISCONNECT, List.of(keys.agent(e.teamId(), e.agentId()), keys.agents(e.teamId()), keys.agentSlots(e.teamId(), e.agentId()),
+        return DISCONNECT.run(redis, List.of(keys.agent(e.teamId(), e.agentId()), keys.agents(e.teamId()), keys.agentSlots(e.teamId(), e.agentId()),
                         keys.allAgents()),
                 List.of(e.sessionId(), e.agentId(), e.teamId() + "/" + e.agentId()))
                 .map(r -> {
+                    if (!"gone".equals(r.get(0).toString())) {
+                        return null;
+                    }
                     List<UUID> tasks = new ArrayList<>();
-                    r.forEach(item -> tasks.add(UUID.fromString(item.toString())));
+                    for (int i = 1; i < r.size(); i++) {
+                        tasks.add(UUID.fromString(r.get(i).toString()));
+                    }
                     return tasks;
                 });
+    }
+
+    /** Frees the task's slot wherever it is; answers the agent it was on, or {@code null}. */
+    public Uni<String> release(UUID team, UUID task) {
+        return SchedulerScripts.RELEASE.run(redis, List.of(), List.of(keys.prefix(), team.toString(), task.toString()))
+                .map(r -> r == null || r.toString().isEmpty() ? null : r.toString());
     }
 
     /** A registered agent and the session it was registered with. */
@@ -205,24 +185,38 @@ public class AgentRegistry {
         return hashes.hgetall(keys.agent(team, agentId)).map(h -> slots(agentId, h));
     }
 
-    public Uni<Reservation> reserve(UUID team, String agentId, UUID task) {
-        return eval(RESERVE, List.of(keys.agent(team, agentId), keys.slot(task), keys.agentSlots(team, agentId)), List.of(agentId, task.toString()))
-                .map(r -> switch (r.get(0).toInteger()) {
-                    case 1 -> new Reservation.Reserved(agentId);
-                    case -1 -> new Reservation.AlreadyHeld(r.get(1).toString());
-                    default -> new Reservation.Full();
-                });
-    }
-
-    /** Frees the task's slot; returns the agent it was on, or {@code null} when it held none. */
-    public Uni<String> release(UUID team, UUID task) {
-        return eval(RELEASE, List.of(keys.slot(task)), List.of(keys.agentPrefix(team), keys.agentSlotsPrefix(team), task.toString()))
-                .map(r -> r == null || r.toString().isEmpty() ? null : r.toString());
-    }
-
     /** The agent a task holds a slot on, or {@code null}. */
     public Uni<String> slotOf(UUID task) {
         return redis.value(String.class).get(keys.slot(task));
+    }
+
+    /** Every registered agent with its slots, by team: what a scheduler replica's in-memory view is rebuilt from. */
+    public Uni<Map<UUID, List<AgentSlots>>> all() {
+        return sets.smembers(keys.allAgents()).flatMap(members -> {
+            if (members.isEmpty()) {
+                return Uni.createFrom().item(Map.<UUID, List<AgentSlots>>of());
+            }
+            List<Uni<Map.Entry<UUID, AgentSlots>>> reads = new ArrayList<>();
+            for (String member : members) {
+                int slash = member.indexOf('/');
+                UUID team = UUID.fromString(member.substring(0, slash));
+                String agent = member.substring(slash + 1);
+                reads.add(hashes.hgetall(keys.agent(team, agent)).map(h -> {
+                    AgentSlots a = slots(agent, h);
+                    return a == null ? null : Map.entry(team, a);
+                }));
+            }
+            // Sent together: the client pipelines them on its connection.
+            return Uni.join().all(reads).andFailFast().map(list -> {
+                Map<UUID, List<AgentSlots>> byTeam = new HashMap<>();
+                for (Map.Entry<UUID, AgentSlots> e : list) {
+                    if (e != null) {
+                        byTeam.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue());
+                    }
+                }
+                return byTeam;
+            });
+        });
     }
 
     private AgentSlots slots(String id, Map<String, String> h) {
@@ -232,15 +226,6 @@ public class AgentRegistry {
         return new AgentSlots(id, AgentStatus.fromWire(h.get("status")), parseInt(h.get("capacity")), parseInt(h.get("running")),
                 read(h.get("labels")), h.get("vram_gb") == null ? null : Double.valueOf(h.get("vram_gb")), h.get("gpu_type"), h.get("hub"),
                 read(h.get("models")));
-    }
-
-    private Uni<Response> eval(String script, List<String> scriptKeys, List<String> args) {
-        List<String> command = new ArrayList<>();
-        command.add(script);
-        command.add(Integer.toString(scriptKeys.size()));
-        command.addAll(scriptKeys);
-        command.addAll(args);
-        return redis.execute("EVAL", command.toArray(new String[0]));
     }
 
     private static int parseInt(String s) {

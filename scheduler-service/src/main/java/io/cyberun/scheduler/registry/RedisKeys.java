@@ -17,6 +17,11 @@ public class RedisKeys {
         this.p = config.redis().keyPrefix();
     }
 
+    /** The prefix of every key (the scripts build keys from it). */
+    public String prefix() {
+        return p;
+    }
+
     /** Hash of one agent: status, capacity, running, labels, vram, hub, session. */
     public String agent(UUID team, String agentId) {
         return agentPrefix(team) + agentId;

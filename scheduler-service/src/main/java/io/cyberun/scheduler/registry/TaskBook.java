@@ -1,25 +1,28 @@
 package io.cyberun.scheduler.registry;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cyberun.common.redis.LuaScript;
 import io.cyberun.contracts.events.TaskEvent;
 import io.cyberun.contracts.task.TaskSpec;
 import io.cyberun.scheduler.domain.Eligibility;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
-import io.quarkus.redis.datasource.keys.ReactiveKeyCommands;
 import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
 import io.quarkus.redis.datasource.sortedset.ScoreRange;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 /**
- * The tasks the scheduler tracks, in Redis: each task's spec and last known status, each team's waiting queue,
- * and the dispatches not yet acknowledged. Each task remembers the sequence number of the last event applied,
- * so redelivered or stale task events are skipped.
+ * The tasks the scheduler tracks, in Redis, shared by its replicas: each task's spec, its status as the scheduler sees
+ * it and the last event applied (so redelivered or stale events are skipped), each team's waiting queue, and the
+ * dispatches not yet acknowledged. Every task event changes the book with one script ({@link SchedulerScripts}),
+ * which also makes the placement decision it leads to.
  */
 @ApplicationScoped
 public class TaskBook {
@@ -27,21 +30,21 @@ public class TaskBook {
     static final Duration TOMBSTONE = Duration.ofDays(8);
     static final String DONE = "done";
 
+    private final ReactiveRedisDataSource redis;
     private final ReactiveHashCommands<String, String, String> hashes;
     private final ReactiveSortedSetCommands<String, String> zsets;
-    private final ReactiveKeyCommands<String> keyCommands;
     private final RedisKeys keys;
     private final ObjectMapper json;
 
     public TaskBook(ReactiveRedisDataSource redis, RedisKeys keys, ObjectMapper json) {
+        this.redis = redis;
         this.hashes = redis.hash(String.class);
         this.zsets = redis.sortedSet(String.class);
-        this.keyCommands = redis.key();
         this.keys = keys;
         this.json = json;
     }
 
-    /** A tracked task. {@code status} is the last status the scheduler saw, or {@code done}. */
+    /** A tracked task. {@code status} is the last status the scheduler saw or decided, or {@code done}. */
     public record Tracked(UUID taskId, UUID teamId, TaskSpec spec, String status, String agentId, int attempt, long seq,
                           long submittedAtMillis) {
         public boolean awaitingAgent() {
@@ -49,70 +52,99 @@ public class TaskBook {
         }
     }
 
+    /** A task placed on an agent: the attempt to dispatch, and the spec when the script had to read it. */
+    public record Placed(UUID taskId, String agentId, int attempt, TaskSpec spec) {
+    }
+
+    /**
+     * What an event decided. {@code placed}: the task itself (with a fresh or a repeated attempt) or, when a slot was
+     * freed, the waiting tasks that took it; {@code waiting}: the task queued as waiting; {@code freedAgent} and
+     * {@code lastAttempt}: the slot the task held, if any, and its attempt (to tell that agent to stop).
+     */
+    public record Decision(boolean applied, List<Placed> placed, boolean waiting, boolean repeated, String freedAgent, int lastAttempt) {
+        static final Decision NONE = new Decision(false, List.of(), false, false, null, 0);
+    }
+
     public Uni<Tracked> get(UUID taskId) {
         return hashes.hgetall(keys.task(taskId)).map(h -> h == null || h.isEmpty() ? null : tracked(taskId, h));
     }
 
-    /**
-     * Whether an event is new for its task: its sequence number is above the last applied one. A task the
-     * book does not know is new only for its {@code submitted} event.
-     */
-    public Uni<Boolean> isNew(TaskEvent event) {
-        return hashes.hget(keys.task(event.taskId()), "seq")
-                .map(seq -> seq == null ? event instanceof TaskEvent.Submitted : event.seq() > Long.parseLong(seq));
+    /** Tracks a submitted task and places it on the first of {@code candidates} with a free slot, or queues it. */
+    public Uni<Decision> submit(TaskEvent.Submitted s, List<String> candidates, long nowMillis) {
+        TaskSpec spec = s.spec();
+        List<String> args = new ArrayList<>(List.of(keys.prefix(), s.teamId().toString(), s.taskId().toString(), Long.toString(s.seq()),
+                write(spec), Long.toString(s.at().toEpochMilli()), set(spec.requiredLabels()), set(spec.requiredModels()),
+                spec.minVramGb() == null ? "" : spec.minVramGb().toString(),
+                score(spec.priority(), s.at().toEpochMilli()), Long.toString(nowMillis)));
+        args.addAll(candidates);
+        return run(SchedulerScripts.SUBMIT, args).map(r -> switch (r.get(0).toInteger()) {
+            case 1 -> new Decision(true, List.of(new Placed(s.taskId(), r.get(1).toString(), r.get(2).toInteger(), spec)), false, false, null, 0);
+            case 2 -> new Decision(true, List.of(), true, false, null, 0);
+            case 3 -> new Decision(true, List.of(new Placed(s.taskId(), r.get(1).toString(), r.get(2).toInteger(), spec)), false, true, null, 0);
+            default -> Decision.NONE;
+        });
     }
 
-    public Uni<Void> track(TaskEvent.Submitted s) {
-        return hashes.hset(keys.task(s.taskId()), Map.of(
-                "team", s.teamId().toString(),
-                "spec", write(s.spec()),
-                "status", "pending",
-                "attempt", "0",
-                "seq", Long.toString(s.seq()),
-                "submitted", Long.toString(s.at().toEpochMilli()))).replaceWithVoid();
+    /** The task is pending again after {@code c.attempt()}: frees its slot and places it again. */
+    public Uni<Decision> replace(TaskEvent.StatusChanged c, TaskSpec spec, long submittedMillis, List<String> candidates, long nowMillis) {
+        List<String> args = new ArrayList<>(List.of(keys.prefix(), c.teamId().toString(), c.taskId().toString(), Long.toString(c.seq()),
+                Integer.toString(c.attempt()), score(spec == null ? 0 : spec.priority(), submittedMillis), Long.toString(nowMillis)));
+        args.addAll(candidates);
+        return run(SchedulerScripts.REPLACE, args).map(r -> {
+            int code = r.get(0).toInteger();
+            if (code == 0) {
+                return Decision.NONE;
+            }
+            String freed = r.get(3).toString();
+            List<Placed> placed = code == 2 ? List.of() : List.of(new Placed(c.taskId(), r.get(1).toString(), r.get(2).toInteger(), spec));
+            return new Decision(true, placed, code == 2, code == 3, freed.isEmpty() ? null : freed, c.attempt());
+        });
     }
 
-    /** Records the task's status after an event (and the agent and attempt for dispatch states). */
-    public Uni<Void> update(TaskEvent event, String agentId, int attempt) {
-        Map<String, String> fields = new java.util.HashMap<>();
-        fields.put("status", event.status().wireName());
-        fields.put("seq", Long.toString(event.seq()));
-        fields.put("attempt", Integer.toString(attempt));
-        fields.put("agent", agentId == null ? "" : agentId);
-        return hashes.hset(keys.task(event.taskId()), fields).replaceWithVoid();
+    /** Records a non-terminal status task-service applied; {@code true} when the book took it. */
+    public Uni<Boolean> update(TaskEvent.StatusChanged c) {
+        return run(SchedulerScripts.UPDATE, List.of(keys.prefix(), c.teamId().toString(), c.taskId().toString(), Long.toString(c.seq()),
+                c.status().wireName(), c.agentId() == null ? "" : c.agentId(), Integer.toString(c.attempt())))
+                .map(r -> r.toInteger() == 1);
     }
 
-    /** Marks a task finished: its spec is dropped, a tombstone with its last sequence number stays. */
-    public Uni<Void> finish(TaskEvent event) {
-        String key = keys.task(event.taskId());
-        return keyCommands.del(key)
-                .call(() -> hashes.hset(key, Map.of("status", DONE, "seq", Long.toString(event.seq()), "team", event.teamId().toString())))
-                .call(() -> keyCommands.expire(key, TOMBSTONE))
-                .call(() -> zsets.zrem(keys.waiting(event.teamId()), event.taskId().toString()))
-                .call(() -> zsets.zrem(keys.unacknowledged(), event.taskId().toString()))
-                .replaceWithVoid();
+    /** The task ended: frees its slot and places the team's next waiting tasks that fit the freed agent. */
+    public Uni<Decision> finish(TaskEvent event, int waitingBatch, long nowMillis) {
+        return run(SchedulerScripts.FINISH, List.of(keys.prefix(), event.teamId().toString(), event.taskId().toString(),
+                Long.toString(event.seq()), Long.toString(TOMBSTONE.toSeconds()), Long.toString(nowMillis), Integer.toString(waitingBatch)))
+                .map(r -> {
+                    if (r.get(0).toInteger() == 0) {
+                        return Decision.NONE;
+                    }
+                    String freed = r.get(1).toString();
+                    return new Decision(true, placements(r, 3), false, false, freed.isEmpty() ? null : freed, r.get(2).toInteger());
+                });
     }
 
-    public Uni<Void> enqueueWaiting(Tracked task) {
-        return zsets.zadd(keys.waiting(task.teamId()), Eligibility.waitingScore(task.spec().priority(), task.submittedAtMillis()),
-                task.taskId().toString()).replaceWithVoid();
+    /** Places the team's waiting tasks on these agents (in order of preference) while they have free slots. */
+    public Uni<List<Placed>> placeWaiting(UUID team, List<String> agents, int waitingBatch, long nowMillis) {
+        if (agents.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        List<String> args = new ArrayList<>(List.of(keys.prefix(), team.toString(), Integer.toString(waitingBatch), Long.toString(nowMillis)));
+        args.addAll(agents);
+        return run(SchedulerScripts.PLACE_WAITING, args).map(r -> placements(r, 0));
     }
 
-    public Uni<Void> dequeueWaiting(UUID team, UUID taskId) {
-        return zsets.zrem(keys.waiting(team), taskId.toString()).replaceWithVoid();
+    /** Marks a placed task as provisioning (its agent syncs models first; no acknowledgement is due yet). */
+    public Uni<Void> provisioning(UUID team, UUID task) {
+        return run(SchedulerScripts.PROVISIONING, List.of(keys.prefix(), team.toString(), task.toString())).replaceWithVoid();
     }
 
-    /** The first {@code limit} waiting tasks of a team, in dispatch order. */
-    public Uni<List<UUID>> waiting(UUID team, int limit) {
-        return zsets.zrange(keys.waiting(team), 0, limit - 1L).map(ids -> ids.stream().map(UUID::fromString).toList());
+    /** Claims a provisioning task for dispatch on its agent (once, whatever replica asks); answers the attempt or 0. */
+    public Uni<Integer> provisioned(UUID team, UUID task, String agentId, long nowMillis) {
+        return run(SchedulerScripts.PROVISIONED, List.of(keys.prefix(), team.toString(), task.toString(), agentId, Long.toString(nowMillis)))
+                .map(Response::toInteger);
     }
 
-    public Uni<Void> dispatched(UUID taskId, long atMillis) {
-        return zsets.zadd(keys.unacknowledged(), atMillis, taskId.toString()).replaceWithVoid();
-    }
-
-    public Uni<Void> acknowledged(UUID taskId) {
-        return zsets.zrem(keys.unacknowledged(), taskId.toString()).replaceWithVoid();
+    /** The team has tasks waiting for an agent. */
+    public Uni<Boolean> hasWaiting(UUID team) {
+        return zsets.zcard(keys.waiting(team)).map(n -> n > 0);
     }
 
     /** Dispatches older than the given time that nobody acknowledged. */
@@ -126,6 +158,19 @@ public class TaskBook {
         return zsets.zrem(keys.unacknowledged(), taskId.toString()).map(removed -> removed == 1);
     }
 
+    private List<Placed> placements(Response r, int from) {
+        List<Placed> placed = new ArrayList<>();
+        for (int i = from; i + 3 < r.size(); i += 4) {
+            placed.add(new Placed(UUID.fromString(r.get(i).toString()), r.get(i + 1).toString(), r.get(i + 2).toInteger(),
+                    read(r.get(i + 3).toString())));
+        }
+        return placed;
+    }
+
+    private Uni<Response> run(LuaScript script, List<String> args) {
+        return script.run(redis, List.of(), args);
+    }
+
     private Tracked tracked(UUID id, Map<String, String> h) {
         String agent = h.get("agent");
         return new Tracked(id, h.get("team") == null ? null : UUID.fromString(h.get("team")),
@@ -134,6 +179,15 @@ public class TaskBook {
                 h.get("attempt") == null ? 0 : Integer.parseInt(h.get("attempt")),
                 h.get("seq") == null ? 0 : Long.parseLong(h.get("seq")),
                 h.get("submitted") == null ? 0 : Long.parseLong(h.get("submitted")));
+    }
+
+    static String score(int priority, long submittedMillis) {
+        return Double.toString(Eligibility.waitingScore(priority, submittedMillis));
+    }
+
+    /** A list as {@code ",a,b,"}, the form the scripts test membership in. */
+    public static String set(List<String> items) {
+        return items == null || items.isEmpty() ? "," : "," + String.join(",", items) + ",";
     }
 
     private String write(TaskSpec spec) {

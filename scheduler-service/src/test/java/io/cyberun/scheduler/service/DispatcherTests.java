@@ -120,8 +120,12 @@ class DispatcherTests {
         awaitBookStatus(second, "provisioning");
 
         synced("bare", "s21", List.of(model));
-        var dispatch = transitions.await(TaskTransition.Assign.class, a -> a.taskId().equals(second) && !a.provision(), WAIT);
+        var queued = transitions.await(TaskTransition.Assign.class, a -> a.taskId().equals(second) && !a.provision(), WAIT);
+        assertThat(queued.agentId()).isEqualTo("bare");
+        assertThat(queued.attempt()).as("the attempt it provisioned with").isEqualTo(provision.attempt());
+        var dispatch = commands.await(AgentCommand.Dispatch.class, d -> d.taskId().equals(second), WAIT);
         assertThat(dispatch.agentId()).isEqualTo("bare");
+        assertThat(dispatch.attempt()).isEqualTo(provision.attempt());
     }
 
     @Test
@@ -152,7 +156,7 @@ class DispatcherTests {
     }
 
     @Test
-    void aTaskGoesToAnAgentWhoseLabelsCoverTheWorkflowsAndIsDispatchedOnceQueued() {
+    void aTaskGoesToAnAgentWhoseLabelsCoverTheWorkflowsAndIsDispatchedWithoutWaitingForItsAssignmentToBeRecorded() {
         connect("gpu-only", List.of("gpu"), 1, "s1");
         connect("sd-box", List.of("gpu", "sd15", "extra"), 1, "s2");
         UUID task = submit(List.of("gpu", "sd15"));
@@ -160,8 +164,9 @@ class DispatcherTests {
         assertThat(assign.agentId()).isEqualTo("sd-box");
         assertThat(assign.gatewayId()).isEqualTo("hub-1");
         assertThat(assign.agentLabels()).containsExactlyInAnyOrder("gpu", "sd15", "extra");
+        assertThat(assign.attempt()).isEqualTo(1);
 
-        status(task, 2, TaskStatus.QUEUED, TaskStatus.PENDING, "sd-box", 1);
+        // No queued event is published: the dispatch does not wait for task-service.
         var dispatch = commands.await(AgentCommand.Dispatch.class, d -> d.taskId().equals(task), WAIT);
         assertThat(dispatch.agentId()).isEqualTo("sd-box");
         assertThat(dispatch.attempt()).isEqualTo(1);
@@ -254,6 +259,61 @@ class DispatcherTests {
         kafka.publish(Topic.TASK_EVENTS, TaskEvent.FAMILY, new TaskEvent.Submitted(task, team, 1, TaskStatus.PENDING, Instant.now(), spec));
         assertThat(transitions.drain(Duration.ofSeconds(2)).stream()
                 .filter(t -> t instanceof TaskTransition.Assign a && a.taskId().equals(task))).hasSize(1);
+    }
+
+    @Test
+    void aSubmittedEventRedeliveredBeforeItsAssignmentWasRecordedRepeatsTheSameDispatchNeverANewOne() {
+        connect("repeat", List.of("repeat"), 2, "s13");
+        UUID task = UUID.randomUUID();
+        TaskSpec spec = new TaskSpec(UUID.randomUUID(), "w", 1, "exec", null, null, List.of(), List.of("repeat"), null, List.of(), 0, 0, 0);
+        kafka.publish(Topic.TASK_EVENTS, TaskEvent.FAMILY, new TaskEvent.Submitted(task, team, 1, TaskStatus.PENDING, Instant.now(), spec));
+        var first = commands.await(AgentCommand.Dispatch.class, d -> d.taskId().equals(task), WAIT);
+        // The scheduler may have died before its sends were acknowledged: the event comes again.
+        kafka.publish(Topic.TASK_EVENTS, TaskEvent.FAMILY, new TaskEvent.Submitted(task, team, 1, TaskStatus.PENDING, Instant.now(), spec));
+        org.awaitility.Awaitility.await("the dispatch sent again").atMost(WAIT).until(() -> dispatchesOf(task).size() >= 2);
+        for (AgentCommand.Dispatch again : dispatchesOf(task)) {
+            assertThat(again.agentId()).isEqualTo(first.agentId());
+            assertThat(again.attempt()).as("the same attempt, which hub and agent take once").isEqualTo(first.attempt());
+        }
+        // It holds one slot: with capacity 2, exactly one more task fits.
+        UUID other = submit(List.of("repeat"));
+        transitions.await(TaskTransition.Assign.class, a -> a.taskId().equals(other), WAIT);
+        UUID third = submit(List.of("repeat"));
+        transitions.await(TaskTransition.MarkWaiting.class, w -> w.taskId().equals(third), WAIT);
+    }
+
+    List<AgentCommand.Dispatch> dispatchesOf(UUID task) {
+        return commands.drain(Duration.ofMillis(200)).stream()
+                .filter(c -> c instanceof AgentCommand.Dispatch d && d.taskId().equals(task)).map(c -> (AgentCommand.Dispatch) c).toList();
+    }
+
+    @Test
+    void aTaskCancelledBeforeTaskServiceRecordedItsAssignmentIsStoppedOnTheAgentItWasDispatchedTo() {
+        connect("racer", List.of("racer"), 1, "s14");
+        UUID task = submit(List.of("racer"));
+        var dispatch = commands.await(AgentCommand.Dispatch.class, d -> d.taskId().equals(task), WAIT);
+        // task-service cancelled it while it was still pending there: the event names no agent.
+        kafka.publish(Topic.TASK_EVENTS, TaskEvent.FAMILY, new TaskEvent.Cancelled(task, team, 2, TaskStatus.CANCELLED, Instant.now(),
+                null, 0, TaskStatus.PENDING, "cancelled by user"));
+        var cancel = commands.await(AgentCommand.Cancel.class, c -> c.taskId().equals(task), WAIT);
+        assertThat(cancel.agentId()).isEqualTo("racer");
+        assertThat(cancel.attempt()).isEqualTo(dispatch.attempt());
+        // Its slot is free again.
+        UUID next = submit(List.of("racer"));
+        assertThat(transitions.await(TaskTransition.Assign.class, a -> a.taskId().equals(next), WAIT).agentId()).isEqualTo("racer");
+    }
+
+    @Test
+    void aPendingEventAfterARefusedDispatchPlacesTheTaskAgainWithTheNextAttemptAndStopsTheOldOne() {
+        connect("refuser", List.of("refuse"), 1, "s15");
+        UUID task = submit(List.of("refuse"));
+        var first = commands.await(AgentCommand.Dispatch.class, d -> d.taskId().equals(task), WAIT);
+        // task-service used attempt 1 up (the dispatch was refused before its assignment was recorded).
+        status(task, 2, TaskStatus.PENDING, TaskStatus.PENDING, null, first.attempt());
+        var cancel = commands.await(AgentCommand.Cancel.class, c -> c.taskId().equals(task), WAIT);
+        assertThat(cancel.attempt()).isEqualTo(first.attempt());
+        var second = commands.await(AgentCommand.Dispatch.class, d -> d.taskId().equals(task) && d.attempt() != first.attempt(), WAIT);
+        assertThat(second.attempt()).isEqualTo(first.attempt() + 1);
     }
 
     @Test

@@ -17,6 +17,8 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 /** Builds Kafka messages of Cyberun events: structured CloudEvents JSON, keyed, on the prefixed topic. */
 @ApplicationScoped
 public class EventMessages {
+    /** The Kafka header carrying the CloudEvents type of a message (as binary-mode CloudEvents name it). */
+    public static final String TYPE_HEADER = "ce_type";
     private final EventCodec codec;
     private final InstanceIdentity identity;
     private final TopicNames topics;
@@ -33,18 +35,20 @@ public class EventMessages {
 
     /** A message for a new event with a fresh id. */
     public <T extends EventData> Message<String> message(Topic topic, EventFamily<T> family, T data) {
-        return message(topic, codec.envelope(family, data, identity.eventSource()), data.key());
+        EventEnvelope envelope = codec.envelope(family, data, identity.eventSource());
+        return message(topic, codec.write(envelope), data.key(), envelope.type());
     }
 
-    /** A message for an envelope written earlier (an outbox row keeps its event id when it is resent). */
-    public Message<String> message(Topic topic, EventEnvelope envelope, String key) {
-        return message(topic, codec.write(envelope), key);
-    }
-
-    /** A message for an event already serialized as CloudEvents JSON. */
-    public Message<String> message(Topic topic, String eventJson, String key) {
+    /**
+     * A message for an event already serialized as CloudEvents JSON. Its type also travels as the {@value #TYPE_HEADER}
+     * header, so a consumer can pass over the types it does not handle without parsing them.
+     */
+    public Message<String> message(Topic topic, String eventJson, String key, String type) {
         RecordHeaders headers = new RecordHeaders();
         headers.add("content-type", EventEnvelope.STRUCTURED_CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
+        if (type != null) {
+            headers.add(TYPE_HEADER, type.getBytes(StandardCharsets.UTF_8));
+        }
         return Message.of(eventJson).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
                 .withTopic(topics.of(topic))
                 .withKey(key)

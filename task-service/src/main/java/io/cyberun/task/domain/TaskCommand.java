@@ -10,10 +10,17 @@ public sealed interface TaskCommand {
     record MarkWaiting(String reason) implements TaskCommand {
     }
 
-    /** {@code provision}: the agent must sync models first, so the task becomes {@code provisioning}, not {@code queued}. */
-    record Assign(String agentId, boolean provision) implements TaskCommand {
+    /**
+     * {@code provision}: the agent must sync models first, so the task becomes {@code provisioning}, not {@code queued}.
+     * {@code attempt}: the dispatch attempt the scheduler sent, or 0 for "the next one".
+     */
+    record Assign(String agentId, boolean provision, int attempt) implements TaskCommand {
+        public Assign(String agentId, boolean provision) {
+            this(agentId, provision, 0);
+        }
+
         public Assign(String agentId) {
-            this(agentId, false);
+            this(agentId, false, 0);
         }
     }
 

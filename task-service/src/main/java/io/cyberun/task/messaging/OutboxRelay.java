@@ -3,7 +3,9 @@ package io.cyberun.task.messaging;
 import io.cyberun.common.messaging.EventMessages;
 import io.cyberun.contracts.Topic;
 import io.cyberun.task.config.OutboxConfig;
+import io.cyberun.task.repository.TaskStore.EventRow;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -14,8 +16,12 @@ import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -23,32 +29,41 @@ import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 /**
- * Publishes the task event log to Kafka: rows of {@code task_event} not yet published, in position order, each
- * batch acknowledged by Kafka before its rows are stamped. Writers nudge it right after their commit; a sweep
- * every second catches anything a crash left behind, so a committed event is always published (at least once).
+ * Publishes the task event log to Kafka. A writer reserves its events' place in this process's queue while it holds
+ * the rows of their tasks locked ({@link #reserve}), marks them committed or abandoned when its transaction ends,
+ * and the relay sends committed events from the head of the queue, from memory, right after the commit: no
+ * transaction waits for Kafka and nothing is read back. Because a task's next change can only lock its row after the
+ * previous change committed, its events enter the queue, and reach Kafka, in sequence order.
  * <p>
- * A transaction-scoped advisory lock lets one replica relay at a time: with two relays, one task's event 6 could
- * overtake its event 5.
+ * Sent events are stamped {@code published_at} in one statement per tick. A sweep publishes what is still unstamped
+ * after {@link #SWEEP_AGE_SECONDS} seconds: the events of a process that died between its commit and its send, or
+ * whose sends failed. The sweep may repeat an event that was sent but not yet stamped: consumers skip a task event
+ * whose sequence number they have seen. A transaction-scoped advisory lock lets one replica sweep at a time, and
+ * the sweep sends in log order, so a task's events never overtake each other.
  */
 @ApplicationScoped
 public class OutboxRelay {
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
-    static final int BATCH = 256;
-    /** Arbitrary, fixed: the advisory lock of the task event relay. */
-    static final long RELAY_LOCK = 7_420_240_001L;
-    private static final int LOCK_BUSY = -1;
+    static final int SEND_BATCH = 512;
+    static final int SWEEP_BATCH = 256;
+    static final int SWEEP_AGE_SECONDS = 5;
+    /** Arbitrary, fixed: the advisory lock of the sweep. */
+    static final long SWEEP_LOCK = 7_420_240_001L;
 
     private final Pool pool;
     private final OutboxConfig config;
     private final MutinyEmitter<String> emitter;
     private final EventMessages messages;
     private final Vertx vertx;
-    private final AtomicBoolean running = new AtomicBoolean();
-    private final AtomicBoolean again = new AtomicBoolean();
+    private final ArrayDeque<Batch> queue = new ArrayDeque<>();
+    private final AtomicBoolean sending = new AtomicBoolean();
+    private final List<UUID> toStamp = new ArrayList<>();
+    private final AtomicBoolean stamping = new AtomicBoolean();
     private final AtomicLong published = new AtomicLong();
+    private volatile boolean stopping;
 
     public OutboxRelay(Pool pool, OutboxConfig config,
-                       @Channel("task-events") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 2048) MutinyEmitter<String> emitter,
+                       @Channel("task-events") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 16384) MutinyEmitter<String> emitter,
                        EventMessages messages, Vertx vertx, MeterRegistry metrics) {
         this.pool = pool;
         this.config = config;
@@ -56,69 +71,161 @@ public class OutboxRelay {
         this.messages = messages;
         this.vertx = vertx;
         metrics.gauge("cyberun.outbox.published", published);
-    }
-
-    /** Asks the relay to run now; cheap, and safe to call from any thread after a commit. */
-    public void nudge() {
-        if (config.paused()) {
-            return;
-        }
-        again.set(true);
-        if (running.compareAndSet(false, true)) {
-            loop();
-        }
-    }
-
-    @Scheduled(every = "1s", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void sweep() {
-        nudge();
-    }
-
-    private void loop() {
-        again.set(false);
-        relayBatch().subscribe().with(count -> {
-            if (count == LOCK_BUSY) {
-                // Another replica is relaying; look again shortly in case it missed our rows.
-                running.set(false);
-                vertx.setTimer(100, id -> nudge());
-            } else if (count == BATCH || again.get()) {
-                loop();
-            } else {
-                running.set(false);
-                if (again.get() && running.compareAndSet(false, true)) {
-                    loop();
-                }
+        metrics.gauge("cyberun.outbox.queued", queue, q -> {
+            synchronized (q) {
+                return q.size();
             }
-        }, failure -> {
-            LOG.warnf("publishing task events failed, retrying within a second: %s", failure.getMessage());
-            running.set(false);
         });
     }
 
-    Uni<Integer> relayBatch() {
-        return pool.withTransaction(conn -> conn.preparedQuery("select pg_try_advisory_xact_lock($1)").execute(Tuple.of(RELAY_LOCK))
-                .flatMap(lock -> lock.iterator().next().getBoolean(0) ? publishPending(conn) : Uni.createFrom().item(LOCK_BUSY)));
+    /** One transaction's events, in the order they were written. */
+    public final class Batch {
+        private final List<EventRow> events;
+        private volatile int state; // 0 pending, 1 committed, 2 abandoned
+
+        private Batch(List<EventRow> events) {
+            this.events = events;
+        }
+
+        /** The transaction committed: the events may go. */
+        public void committed() {
+            state = 1;
+            drain();
+        }
+
+        /** The transaction rolled back: the events never happened. */
+        public void abandoned() {
+            state = 2;
+            drain();
+        }
     }
 
-    private Uni<Integer> publishPending(SqlConnection conn) {
-        return conn.preparedQuery("select position, task_id, envelope::text from task_event where published_at is null"
-                        + " order by position limit $1")
-                .execute(Tuple.of(BATCH))
-                .flatMap(rows -> rows.size() == 0 ? Uni.createFrom().item(0) : publish(conn, rows));
+    /** Takes the events' place in the queue; call while holding the locks of their tasks' rows. */
+    public Batch reserve(List<EventRow> events) {
+        Batch batch = new Batch(events);
+        synchronized (queue) {
+            queue.addLast(batch);
+        }
+        return batch;
     }
 
-    private Uni<Integer> publish(SqlConnection conn, RowSet<Row> rows) {
-        List<Long> positions = new ArrayList<>(rows.size());
+    /** Sends what is committed at the head of the queue; one sender at a time keeps the order. */
+    private void drain() {
+        if (config.paused() || stopping || !sending.compareAndSet(false, true)) {
+            return;
+        }
+        List<Batch> taken = new ArrayList<>();
+        List<EventRow> events = new ArrayList<>();
+        synchronized (queue) {
+            Iterator<Batch> it = queue.iterator();
+            while (it.hasNext() && events.size() < SEND_BATCH) {
+                Batch b = it.next();
+                if (b.state == 0) {
+                    break;
+                }
+                if (b.state == 1) {
+                    taken.add(b);
+                    events.addAll(b.events);
+                }
+                it.remove();
+            }
+        }
+        if (events.isEmpty()) {
+            sending.set(false);
+            if (headReady()) {
+                drain();
+            }
+            return;
+        }
+        List<Uni<Void>> sends = new ArrayList<>(events.size());
+        for (EventRow e : events) {
+            sends.add(emitter.sendMessage(messages.message(Topic.TASK_EVENTS, e.envelope(), e.taskId().toString(), e.type())));
+        }
+        // Joined in order: the idempotent producer keeps one task's events in the order they were sent.
+        Uni.join().all(sends).andCollectFailures().subscribe().with(acked -> {
+            published.addAndGet(events.size());
+            synchronized (toStamp) {
+                events.forEach(e -> toStamp.add(e.id()));
+            }
+            sending.set(false);
+            drain();
+        }, failure -> {
+            LOG.warnf("publishing %d task events failed, retrying in a second: %s", events.size(), failure.getMessage());
+            synchronized (queue) {
+                for (int i = taken.size() - 1; i >= 0; i--) {
+                    queue.addFirst(taken.get(i));
+                }
+            }
+            sending.set(false);
+            vertx.setTimer(1000, id -> drain());
+        });
+    }
+
+    private boolean headReady() {
+        synchronized (queue) {
+            Batch head = queue.peekFirst();
+            return head != null && head.state != 0;
+        }
+    }
+
+    /** Stamps what was sent since the last tick, in one statement. */
+    @Scheduled(every = "0.2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> stamp() {
+        List<UUID> ids;
+        synchronized (toStamp) {
+            if (toStamp.isEmpty() || !stamping.compareAndSet(false, true)) {
+                return Uni.createFrom().voidItem();
+            }
+            ids = new ArrayList<>(toStamp);
+            toStamp.clear();
+        }
+        return pool.preparedQuery("update task_event set published_at = now() where id = any($1) and published_at is null")
+                .execute(Tuple.of(ids.toArray(new UUID[0])))
+                .onFailure().invoke(e -> {
+                    // Not stamped: the sweep sends them again after a while, which consumers tolerate.
+                    LOG.debugf("stamping %d published events failed: %s", ids.size(), e.getMessage());
+                })
+                .onFailure().recoverWithNull()
+                .eventually(() -> stamping.set(false))
+                .replaceWithVoid();
+    }
+
+    @Scheduled(every = "1s", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> sweep() {
+        if (config.paused() || stopping) {
+            return Uni.createFrom().voidItem();
+        }
+        drain();
+        return pool.withTransaction(conn -> conn.preparedQuery("select pg_try_advisory_xact_lock($1)").execute(Tuple.of(SWEEP_LOCK))
+                        .flatMap(lock -> lock.iterator().next().getBoolean(0) ? sweepOnce(conn) : Uni.createFrom().item(0)))
+                .onFailure().invoke(e -> LOG.warnf("the outbox sweep failed, retrying within a second: %s", e.getMessage()))
+                .onFailure().recoverWithItem(0)
+                .replaceWithVoid();
+    }
+
+    private Uni<Integer> sweepOnce(SqlConnection conn) {
+        return conn.preparedQuery("select id, task_id, envelope::text, type from task_event where published_at is null"
+                        + " and created_at < now() - make_interval(secs => $1) order by position limit $2")
+                .execute(Tuple.of(SWEEP_AGE_SECONDS, SWEEP_BATCH))
+                .flatMap(rows -> rows.size() == 0 ? Uni.createFrom().item(0) : resend(conn, rows));
+    }
+
+    private Uni<Integer> resend(SqlConnection conn, RowSet<Row> rows) {
+        List<UUID> ids = new ArrayList<>(rows.size());
         List<Uni<Void>> sends = new ArrayList<>(rows.size());
         for (Row row : rows) {
-            positions.add(row.getLong(0));
-            sends.add(emitter.sendMessage(messages.message(Topic.TASK_EVENTS, row.getString(2), row.getUUID(1).toString())));
+            ids.add(row.getUUID(0));
+            sends.add(emitter.sendMessage(messages.message(Topic.TASK_EVENTS, row.getString(2), row.getUUID(1).toString(), row.getString(3))));
         }
-        // Joined in list order: the idempotent producer keeps one task's events in their order.
+        LOG.infof("the outbox sweep publishes %d task events that were committed but not published", ids.size());
         return Uni.join().all(sends).andFailFast()
-                .flatMap(acked -> conn.preparedQuery("update task_event set published_at = now() where position = any($1)")
-                        .execute(Tuple.of(positions.toArray(new Long[0]))))
-                .invoke(() -> published.addAndGet(positions.size()))
-                .replaceWith(positions.size());
+                .flatMap(acked -> conn.preparedQuery("update task_event set published_at = now() where id = any($1)")
+                        .execute(Tuple.of(ids.toArray(new UUID[0]))))
+                .invoke(() -> published.addAndGet(ids.size()))
+                .replaceWith(ids.size());
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        stopping = true;
     }
 }

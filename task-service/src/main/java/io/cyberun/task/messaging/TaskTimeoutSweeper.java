@@ -1,7 +1,8 @@
 package io.cyberun.task.messaging;
 
+import io.cyberun.task.domain.TaskCommand;
 import io.cyberun.task.repository.TaskRepository;
-import io.cyberun.task.service.TaskService;
+import io.cyberun.task.service.TaskChanges;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
@@ -16,12 +17,12 @@ import java.time.Clock;
 @ApplicationScoped
 public class TaskTimeoutSweeper {
     private final TaskRepository tasks;
-    private final TaskService service;
+    private final TaskChanges changes;
     private final Clock clock;
 
-    public TaskTimeoutSweeper(TaskRepository tasks, TaskService service, Clock clock) {
+    public TaskTimeoutSweeper(TaskRepository tasks, TaskChanges changes, Clock clock) {
         this.tasks = tasks;
-        this.service = service;
+        this.changes = changes;
         this.clock = clock;
     }
 
@@ -29,7 +30,8 @@ public class TaskTimeoutSweeper {
     Uni<Void> sweep() {
         return Panache.withSession(() -> tasks.overdue(clock.instant()))
                 .onItem().transformToMulti(list -> Multi.createFrom().iterable(list))
-                .onItem().transformToUniAndConcatenate(t -> service.timeOut(t.id, t.attempt, t.spec.path("task_timeout").asInt()))
+                .onItem().transformToUniAndConcatenate(t -> changes.apply(new TaskChanges.Command(t.id, null,
+                        new TaskCommand.TimedOut(t.attempt, t.taskTimeout))))
                 .collect().last()
                 .replaceWithVoid();
     }

@@ -87,6 +87,12 @@ public class Task {
     public Instant completedAt;
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
+    /** The workflow's task_timeout in seconds (0: none). */
+    @Column(name = "task_timeout", nullable = false)
+    public int taskTimeout;
+    /** When the running attempt times out; set only while running with a timeout. */
+    @Column(name = "deadline_at")
+    public Instant deadlineAt;
 
     public TaskStatus taskStatus() {
         return TaskStatus.fromWire(status);

@@ -76,15 +76,8 @@ public class TaskRepository implements PanacheRepositoryBase<Task, UUID> {
                 .page(Page.ofSize(limit)).list().map(tasks -> tasks.stream().map(t -> t.id).toList());
     }
 
-    /**
-     * Running tasks whose attempt has run longer than their workflow's task_timeout allows. The running set is
-     * bounded by the agents' capacity, so it is filtered here rather than in SQL.
-     */
+    /** Running tasks whose attempt has run longer than their workflow's task_timeout allows (by their deadline). */
     public Uni<List<Task>> overdue(Instant now) {
-        return find("status = 'running' and startedAt is not null").list()
-                .map(tasks -> tasks.stream().filter(t -> {
-                    int timeout = t.spec.path("task_timeout").asInt(0);
-                    return timeout > 0 && t.startedAt.plusSeconds(timeout).isBefore(now);
-                }).toList());
+        return find("status = 'running' and deadlineAt < ?1", now).list();
     }
 }

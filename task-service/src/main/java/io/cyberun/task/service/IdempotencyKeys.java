@@ -6,10 +6,13 @@ import io.cyberun.contracts.error.FieldError;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -65,18 +68,16 @@ public class IdempotencyKeys {
     }
 
     /** Records the key for the task just created, in the caller's transaction (an expired entry is replaced). */
-    public Uni<Void> record(UUID teamId, Claim claim, UUID taskId) {
+    public Uni<Void> record(SqlConnection conn, UUID teamId, Claim claim, UUID taskId) {
         Instant now = clock.instant();
-        return Panache.getSession().flatMap(s -> s.createNativeQuery(
-                        "insert into idempotency_key (team_id, idempotency_key, request_hash, task_id, created_at)"
-                                + " values (:team, :key, :hash, :task, :now)"
-                                + " on conflict (team_id, idempotency_key) do update set request_hash = excluded.request_hash,"
-                                + " task_id = excluded.task_id, created_at = excluded.created_at"
-                                + " where idempotency_key.created_at <= :since")
-                .setParameter("team", teamId).setParameter("key", claim.key()).setParameter("hash", claim.requestHash())
-                .setParameter("task", taskId).setParameter("now", now).setParameter("since", now.minus(WINDOW))
-                .executeUpdate())
-                .flatMap(updated -> updated == 1 ? Uni.createFrom().voidItem()
+        return conn.preparedQuery("insert into idempotency_key (team_id, idempotency_key, request_hash, task_id, created_at)"
+                        + " values ($1, $2, $3, $4, $5)"
+                        + " on conflict (team_id, idempotency_key) do update set request_hash = excluded.request_hash,"
+                        + " task_id = excluded.task_id, created_at = excluded.created_at"
+                        + " where idempotency_key.created_at <= $6")
+                .execute(Tuple.tuple().addValue(teamId).addValue(claim.key()).addValue(claim.requestHash()).addValue(taskId)
+                        .addValue(now.atOffset(ZoneOffset.UTC)).addValue(now.minus(WINDOW).atOffset(ZoneOffset.UTC)))
+                .flatMap(result -> result.rowCount() == 1 ? Uni.createFrom().voidItem()
                         // Another request with this key won the race: this transaction rolls back, the caller reads the winner.
                         : Uni.createFrom().failure(new KeyTaken()));
     }

@@ -3,79 +3,74 @@ package io.cyberun.task.service;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cyberun.common.config.InstanceIdentity;
+import io.cyberun.common.messaging.EventMessages;
 import io.cyberun.common.rest.ApiException;
 import io.cyberun.contracts.error.ErrorCode;
 import io.cyberun.contracts.error.FieldError;
-import io.cyberun.contracts.events.ProgressReport;
+import io.cyberun.contracts.events.EventEnvelope;
 import io.cyberun.contracts.events.TaskEvent;
-import io.cyberun.contracts.events.TaskTransition;
-import io.cyberun.contracts.stream.TaskStreamEvent;
 import io.cyberun.contracts.task.LogLine;
 import io.cyberun.contracts.task.ParameterDef;
 import io.cyberun.contracts.task.TaskSpec;
 import io.cyberun.contracts.task.TaskStatus;
-import io.cyberun.task.domain.Decision;
 import io.cyberun.task.domain.ParameterValidator;
 import io.cyberun.task.domain.TaskCommand;
-import io.cyberun.task.domain.TaskState;
-import io.cyberun.task.domain.TaskStateMachine;
 import io.cyberun.task.domain.WorkflowDefinition;
 import io.cyberun.task.messaging.OutboxRelay;
 import io.cyberun.task.model.Task;
+import io.cyberun.task.model.TaskRow;
 import io.cyberun.task.repository.TaskRepository;
+import io.cyberun.task.repository.TaskStore;
+import io.cyberun.task.repository.TaskStore.EventRow;
 import io.cyberun.task.repository.WorkflowRepository;
-import io.cyberun.task.webhook.WebhookService;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.UUID;
-import org.jboss.logging.Logger;
 
 /**
- * The only writer of task state. Every change runs in one transaction that locks the task row, asks the
- * {@link TaskStateMachine}, updates the task and appends the event that records the change; after commit the
- * outbox relay publishes it.
+ * Accepts runs: validates them and stores each new task ({@code pending}) with its {@code submitted} event in one
+ * transaction, published by the outbox relay right after commit. Every later change of a task goes through
+ * {@link TaskChanges}.
  */
 @ApplicationScoped
 public class TaskService {
-    private static final Logger LOG = Logger.getLogger(TaskService.class);
-    /** How many log lines a task keeps (the tail a failed task shows). */
-    public static final int LOG_TAIL = 100;
-    /** How many of those a failed event carries. */
-    static final int FAILED_EVENT_LOG_LINES = 20;
     private static final TypeReference<List<LogLine>> LOG_LINES = new TypeReference<>() { };
-
     private final TaskRepository tasks;
     private final WorkflowRepository workflows;
-    private final TaskEventLog eventLog;
-    private final ProcessedMessages processed;
+    private final TaskChanges changes;
+    private final TaskStore store;
+    private final Pool pool;
     private final IdempotencyKeys idempotency;
     private final FileInputCheck fileInputs;
     private final OutboxRelay relay;
-    private final WebhookService webhooks;
+    private final EventMessages messages;
+    private final InstanceIdentity identity;
     private final ObjectMapper json;
     private final Clock clock;
 
-    public TaskService(TaskRepository tasks, WorkflowRepository workflows, TaskEventLog eventLog, ProcessedMessages processed,
-                       IdempotencyKeys idempotency, FileInputCheck fileInputs, OutboxRelay relay, WebhookService webhooks, ObjectMapper json,
-                       Clock clock) {
-        this.webhooks = webhooks;
+    public TaskService(TaskRepository tasks, WorkflowRepository workflows, TaskChanges changes, TaskStore store, Pool pool,
+                       IdempotencyKeys idempotency, FileInputCheck fileInputs, OutboxRelay relay, EventMessages messages,
+                       InstanceIdentity identity, ObjectMapper json, Clock clock) {
         this.tasks = tasks;
         this.workflows = workflows;
-        this.eventLog = eventLog;
-        this.processed = processed;
+        this.changes = changes;
+        this.store = store;
+        this.pool = pool;
         this.idempotency = idempotency;
         this.fileInputs = fileInputs;
         this.relay = relay;
+        this.messages = messages;
+        this.identity = identity;
         this.json = json;
         this.clock = clock;
     }
-
     /**
      * A run request's optional fields besides the parameters.
      *
@@ -161,32 +156,61 @@ public class TaskService {
 
     private Uni<Task> create(UUID teamId, TaskSpec spec, String submitterRegion, IdempotencyKeys.Claim claim) {
         Instant now = clock.instant();
-        Task task = new Task();
-        task.id = UUID.randomUUID();
-        task.teamId = teamId;
-        task.workflowId = spec.workflowId();
-        task.workflowVersion = spec.workflowVersion();
-        task.workflowSlug = spec.workflowSlug();
-        task.toolType = spec.toolType();
-        task.status = TaskStatus.PENDING.wireName();
-        task.seq = 1;
-        task.attempt = 0;
-        task.retryCount = 0;
-        task.maxRetries = spec.maxRetries();
-        task.spec = json.valueToTree(spec);
-        task.parameters = spec.parameters();
-        task.lastLogs = json.createArrayNode();
-        task.dispatchTarget = "agent";
-        task.targetPool = "team";
-        task.submitterRegion = submitterRegion;
-        task.createdAt = now;
-        task.updatedAt = now;
-        TaskEvent.Submitted submitted = new TaskEvent.Submitted(task.id, teamId, 1, TaskStatus.PENDING, now, spec);
-        // The task row must exist before its event row (foreign key), hence the flush.
-        return Panache.withTransaction(() -> tasks.persist(task).call(tasks::flush).call(() -> eventLog.append(task, submitted))
-                        .call(() -> claim == null ? Uni.createFrom().voidItem() : idempotency.record(teamId, claim, task.id)))
-                .invoke(relay::nudge)
-                .replaceWith(task);
+        TaskRow row = new TaskRow();
+        row.id = UUID.randomUUID();
+        row.teamId = teamId;
+        row.workflowId = spec.workflowId();
+        row.status = TaskStatus.PENDING;
+        row.seq = 1;
+        row.maxRetries = spec.maxRetries();
+        row.taskTimeout = spec.taskTimeout();
+        row.lastLogs = "[]";
+        row.updatedAt = now;
+        TaskStore.NewTask task = new TaskStore.NewTask(row, spec.workflowVersion(), spec.workflowSlug(), spec.toolType(),
+                write(spec), write(spec.parameters()), "agent", "team", submitterRegion, now);
+        TaskEvent.Submitted submitted = new TaskEvent.Submitted(row.id, teamId, 1, TaskStatus.PENDING, now, spec);
+        UUID eventId = UUID.randomUUID();
+        EventEnvelope envelope = messages.codec().envelope(TaskEvent.FAMILY, submitted, identity.eventSource(), eventId.toString());
+        List<EventRow> events = List.of(new EventRow(eventId, row.id, teamId, 1, envelope.type(), messages.codec().write(envelope), now));
+        OutboxRelay.Batch[] outbox = new OutboxRelay.Batch[1];
+        // The task row must exist before its event row (foreign key). A new task is locked by nobody else, so its
+        // events may take their place in the outbox queue at once.
+        return pool.withTransaction(conn -> store.insert(conn, task)
+                        .call(() -> store.append(conn, events))
+                        .call(() -> claim == null ? Uni.createFrom().voidItem() : idempotency.record(conn, teamId, claim, row.id))
+                        .invoke(() -> outbox[0] = relay.reserve(events)))
+                .invoke(() -> outbox[0].committed())
+                .onFailure().invoke(e -> {
+                    if (outbox[0] != null) {
+                        outbox[0].abandoned();
+                    }
+                })
+                .replaceWith(() -> view(task, spec));
+    }
+
+    /** The new task as reads return it (without a read). */
+    private Task view(TaskStore.NewTask n, TaskSpec spec) {
+        Task t = new Task();
+        t.id = n.row().id;
+        t.teamId = n.row().teamId;
+        t.workflowId = spec.workflowId();
+        t.workflowVersion = spec.workflowVersion();
+        t.workflowSlug = spec.workflowSlug();
+        t.toolType = spec.toolType();
+        t.status = TaskStatus.PENDING.wireName();
+        t.seq = 1;
+        t.maxRetries = spec.maxRetries();
+        t.createdAt = n.createdAt();
+        t.updatedAt = n.createdAt();
+        return t;
+    }
+
+    private String write(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (Exception e) {
+            throw new IllegalStateException("a task could not be written as JSON", e);
+        }
     }
 
     private static ApiException disabled(String slug) {
@@ -194,174 +218,10 @@ public class TaskService {
     }
 
     /** Cancels a task of the team; a terminal task stays as it is (a no-op success). */
-    public Uni<Task> cancel(UUID teamId, UUID taskId, String reason) {
-        return Panache.withTransaction(() -> tasks.lockForUpdate(taskId).flatMap(task -> {
-                    if (task == null || !task.teamId.equals(teamId)) {
-                        return Uni.createFrom().failure(ApiException.notFound("task"));
-                    }
-                    return decideAndRecord(task, new TaskCommand.Cancel(reason), null).replaceWith(task);
-                }))
-                .invoke(relay::nudge);
-    }
-
-    /**
-     * Applies a transition request from the scheduler or agent-hub, once per {@code eventId}; a request that
-     * does not fit the task's state is ignored.
-     */
-    public Uni<Void> apply(UUID eventId, TaskTransition transition) {
-        TaskCommand command = switch (transition) {
-            case TaskTransition.MarkWaiting w -> new TaskCommand.MarkWaiting(w.reason());
-            case TaskTransition.Assign a -> new TaskCommand.Assign(a.agentId(), a.provision());
-            case TaskTransition.Start s -> new TaskCommand.Start(s.agentId(), s.attempt());
-            case TaskTransition.Complete c -> new TaskCommand.Complete(c.agentId(), c.attempt(), c.outputs());
-            case TaskTransition.Fail f -> new TaskCommand.Fail(f.agentId(), f.attempt(), f.error(), f.retryable(), f.lastLogs());
-            case TaskTransition.Requeue r -> new TaskCommand.Requeue(r.agentId(), r.attempt(), r.reason());
-        };
-        TaskTransition.Assign assignment = transition instanceof TaskTransition.Assign a ? a : null;
-        return Panache.withTransaction(() -> processed.markNew(eventId).flatMap(isNew -> !isNew
-                        ? Uni.createFrom().voidItem()
-                        : tasks.lockForUpdate(transition.taskId()).flatMap(task -> {
-                            if (task == null || !task.teamId.equals(transition.teamId())) {
-                                LOG.debugf("transition %s for unknown task %s ignored", transition.getClass().getSimpleName(), transition.taskId());
-                                return Uni.createFrom().voidItem();
-                            }
-                            return decideAndRecord(task, command, assignment).replaceWithVoid();
-                        })))
-                .invoke(relay::nudge);
-    }
-
-    /** Fails (or retries) a running attempt that exceeded its task_timeout. */
-    public Uni<Void> timeOut(UUID taskId, int attempt, int timeoutSeconds) {
-        return Panache.withTransaction(() -> tasks.lockForUpdate(taskId).flatMap(task -> task == null
-                        ? Uni.createFrom().voidItem()
-                        : decideAndRecord(task, new TaskCommand.TimedOut(attempt, timeoutSeconds), null).replaceWithVoid()))
-                .invoke(relay::nudge);
-    }
-
-    /**
-     * Records an agent's progress or log lines for the attempt it runs. Lines that arrive after the attempt
-     * ended (they travel on another topic than the completion) still join the task's log tail, but add no
-     * event: the terminal event stays the last one.
-     */
-    public Uni<Void> record(ProgressReport report) {
-        return Panache.withTransaction(() -> tasks.lockForUpdate(report.taskId()).flatMap(task -> {
-                    if (task == null || !task.teamId.equals(report.teamId()) || task.attempt != report.attempt()
-                            || !Objects.equals(task.agentId, report.agentId())) {
-                        return Uni.createFrom().item(false);
-                    }
-                    TaskStatus status = task.taskStatus();
-                    if (status.isTerminal()) {
-                        if (report instanceof ProgressReport.Logs logs) {
-                            appendToTail(task, logs.lines());
-                        }
-                        return Uni.createFrom().item(false);
-                    }
-                    if (status != TaskStatus.RUNNING && status != TaskStatus.QUEUED) {
-                        return Uni.createFrom().item(false);
-                    }
-                    task.seq += 1;
-                    task.updatedAt = clock.instant();
-                    TaskEvent event = switch (report) {
-                        case ProgressReport.Progress p -> {
-                            task.progress = p.progress().progress();
-                            task.progressInfo = json.valueToTree(p.progress());
-                            yield new TaskEvent.Progressed(task.id, task.teamId, task.seq, status, task.updatedAt, p.progress());
-                        }
-                        case ProgressReport.Logs l -> {
-                            appendToTail(task, l.lines());
-                            yield new TaskEvent.Logged(task.id, task.teamId, task.seq, status, task.updatedAt, l.lines());
-                        }
-                    };
-                    return eventLog.append(task, event).replaceWith(true);
-                }))
-                .invoke(recorded -> {
-                    if (recorded) {
-                        relay.nudge();
-                    }
-                })
+    public Uni<Void> cancel(UUID teamId, UUID taskId, String reason) {
+        return changes.apply(new TaskChanges.Command(taskId, teamId, new TaskCommand.Cancel(reason)))
+                .onItem().ifNull().failWith(() -> ApiException.notFound("task"))
                 .replaceWithVoid();
-    }
-
-    private Uni<Boolean> decideAndRecord(Task task, TaskCommand command, TaskTransition.Assign assignment) {
-        TaskState before = task.state();
-        Decision decision = TaskStateMachine.decide(before, command);
-        if (decision instanceof Decision.Ignored ignored) {
-            LOG.debugf("task %s: %s ignored: %s", task.id, command.getClass().getSimpleName(), ignored.why());
-            return Uni.createFrom().item(false);
-        }
-        Decision.Accepted accepted = (Decision.Accepted) decision;
-        TaskState next = accepted.next();
-        Instant now = clock.instant();
-        task.status = next.status().wireName();
-        task.attempt = next.attempt();
-        task.retryCount = next.retryCount();
-        task.agentId = next.agentId();
-        task.updatedAt = now;
-        task.seq += 1;
-        TaskEvent event = switch (accepted.outcome()) {
-            case STATUS_CHANGED, RETRYING -> {
-                switch (next.status()) {
-                    case QUEUED -> {
-                        task.queuedAt = now;
-                        if (assignment != null) {
-                            task.gpuType = assignment.gpuType();
-                            task.gatewayId = assignment.gatewayId();
-                            task.agentLabels = assignment.agentLabels() == null ? null : json.valueToTree(assignment.agentLabels());
-                        }
-                    }
-                    case RUNNING -> task.startedAt = now;
-                    case PENDING -> {
-                        task.queuedAt = null;
-                        task.startedAt = null;
-                        task.progress = null;
-                        task.progressInfo = null;
-                    }
-                    default -> { }
-                }
-                yield new TaskEvent.StatusChanged(task.id, task.teamId, task.seq, next.status(), now, before.status(),
-                        next.agentId(), next.attempt(), next.retryCount(), accepted.reason());
-            }
-            case COMPLETED -> {
-                TaskCommand.Complete complete = (TaskCommand.Complete) command;
-                task.taskOutput = TaskStreamEvent.output(complete.outputs(), json);
-                task.progress = 1.0;
-                task.completedAt = now;
-                yield new TaskEvent.Completed(task.id, task.teamId, task.seq, TaskStatus.COMPLETED, now, next.agentId(),
-                        next.attempt(), complete.outputs());
-            }
-            case FAILED -> {
-                if (command instanceof TaskCommand.Fail fail) {
-                    appendToTail(task, fail.lastLogs());
-                }
-                task.taskError = accepted.reason();
-                task.completedAt = now;
-                List<LogLine> tail = tail(task);
-                yield new TaskEvent.Failed(task.id, task.teamId, task.seq, TaskStatus.FAILED, now, next.agentId(), next.attempt(),
-                        accepted.reason(), tail.subList(Math.max(0, tail.size() - FAILED_EVENT_LOG_LINES), tail.size()));
-            }
-            case CANCELLED -> {
-                task.completedAt = now;
-                boolean agentHeldIt = before.status() == TaskStatus.QUEUED || before.status() == TaskStatus.RUNNING
-                        || before.status() == TaskStatus.PROVISIONING;
-                yield new TaskEvent.Cancelled(task.id, task.teamId, task.seq, TaskStatus.CANCELLED, now,
-                        agentHeldIt ? before.agentId() : null, before.attempt(), before.status(), accepted.reason());
-            }
-        };
-        Uni<Boolean> recorded = eventLog.append(task, event).replaceWith(true);
-        return switch (accepted.outcome()) {
-            case COMPLETED -> recorded.call(() -> webhooks.enqueue(task, WebhookService.COMPLETED));
-            case FAILED -> recorded.call(() -> webhooks.enqueue(task, WebhookService.FAILED));
-            default -> recorded;
-        };
-    }
-
-    private void appendToTail(Task task, List<LogLine> lines) {
-        if (lines == null || lines.isEmpty()) {
-            return;
-        }
-        List<LogLine> tail = new ArrayList<>(tail(task));
-        tail.addAll(lines);
-        task.lastLogs = json.valueToTree(tail.subList(Math.max(0, tail.size() - LOG_TAIL), tail.size()));
     }
 
     public List<LogLine> tail(Task task) {

@@ -177,27 +177,15 @@ public class WebhookService {
      * Within the transaction that ended the task: one pending delivery per active webhook of the team that wants
      * this event. The dispatcher is nudged shortly after (its sweep catches it anyway within a second).
      */
-    public Uni<Void> enqueue(Task task, String eventType) {
-        return webhooks.activeInTeam(task.teamId).flatMap(list -> {
-            List<Webhook> wanting = list.stream().filter(w -> w.wants(eventType)).toList();
-            if (wanting.isEmpty()) {
-                return Uni.createFrom().voidItem();
-            }
-            String payload = payload(task, eventType);
-            List<WebhookDelivery> rows = wanting.stream().map(w -> delivery(w, task.id, eventType, payload)).toList();
-            return deliveries.persist(rows.stream()).invoke(() -> dispatcher.nudgeSoon());
-        });
-    }
-
     /** The body of section 10: {event_type, task_id, task_status, task_output, task_error, timestamp}. */
-    String payload(Task task, String eventType) {
+    public String payload(UUID taskId, String status, JsonNode output, String error, Instant at, String eventType) {
         ObjectNode body = json.createObjectNode();
         body.put("event_type", eventType);
-        body.put("task_id", task.id.toString());
-        body.put("task_status", task.status);
-        body.set("task_output", task.taskOutput == null ? json.nullNode() : task.taskOutput);
-        body.put("task_error", task.taskError == null ? "" : task.taskError);
-        body.put("timestamp", (task.completedAt != null ? task.completedAt : clock.instant()).toString());
+        body.put("task_id", taskId.toString());
+        body.put("task_status", status);
+        body.set("task_output", output == null ? json.nullNode() : output);
+        body.put("task_error", error == null ? "" : error);
+        body.put("timestamp", (at != null ? at : clock.instant()).toString());
         return body.toString();
     }
 

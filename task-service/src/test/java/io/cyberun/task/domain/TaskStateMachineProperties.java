@@ -88,4 +88,53 @@ class TaskStateMachineProperties {
             }
         }
     }
+
+    @Provide
+    Arbitrary<List<TaskCommand>> directHistories() {
+        Arbitrary<TaskCommand> assignments = Combinators.combine(Arbitraries.of("gpu-a", "gpu-b"), Arbitraries.of(true, false),
+                Arbitraries.integers().between(0, 3)).as(TaskCommand.Assign::new);
+        return Arbitraries.oneOf(commands(), assignments).list().ofMinSize(1).ofMaxSize(25);
+    }
+
+    /**
+     * The scheduler dispatches before its assignment is recorded, so agents' reports may imply steps: still every step is
+     * a legal edge (or the task staying pending while a refused attempt is used up), attempts only grow, and by one at
+     * most per command, terminal states are final and a dispatched task names its agent.
+     */
+    @Property(tries = 3000)
+    void everyImpliedStepIsLegalAndAttemptsNeverGoBack(@ForAll("directHistories") List<TaskCommand> history,
+                                                       @ForAll @IntRange(min = 0, max = 3) int maxRetries) {
+        TaskState state = TaskState.submitted(maxRetries);
+        for (TaskCommand command : history) {
+            TaskState before = state;
+            List<Decision.Accepted> steps = TaskStateMachine.steps(state, command);
+            assertThat(before.status().isTerminal() && !steps.isEmpty()).as("left terminal %s with %s", before, command).isFalse();
+            for (Decision.Accepted step : steps) {
+                TaskState next = step.next();
+                boolean usedUp = state.status() != TaskStatus.RUNNING && next.status() == TaskStatus.PENDING && command instanceof TaskCommand.Requeue;
+                assertThat(usedUp || TaskLifecycle.legal(state.status(), next.status())).as("%s -> %s by %s", state.status(), next.status(), command).isTrue();
+                assertThat(next.attempt()).isGreaterThanOrEqualTo(state.attempt());
+                assertThat(next.retryCount()).isBetween(state.retryCount(), maxRetries);
+                boolean holdsAgent = next.status() == TaskStatus.QUEUED || next.status() == TaskStatus.RUNNING;
+                assertThat(next.agentId() != null || !holdsAgent).as("a dispatched task names its agent").isTrue();
+                state = next;
+            }
+            assertThat(state.attempt()).as("%s on %s", command, before).isBetween(before.attempt(), before.attempt() + 1);
+        }
+    }
+
+    @Property(tries = 2000)
+    void aReportAppliedTwiceChangesTheTaskOnlyOnce(@ForAll("directHistories") List<TaskCommand> history,
+                                                   @ForAll @IntRange(min = 0, max = 2) int maxRetries) {
+        TaskState state = TaskState.submitted(maxRetries);
+        for (TaskCommand command : history) {
+            List<Decision.Accepted> steps = TaskStateMachine.steps(state, command);
+            if (!steps.isEmpty()) {
+                state = steps.get(steps.size() - 1).next();
+                if (!(command instanceof TaskCommand.MarkWaiting)) {
+                    assertThat(TaskStateMachine.steps(state, command)).as("%s redelivered on %s", command, state).isEmpty();
+                }
+            }
+        }
+    }
 }

@@ -128,4 +128,55 @@ class TaskStateMachineTests {
         ignored(new TaskState(TaskStatus.WAITING, 0, 0, 0, null), new TaskCommand.MarkWaiting("again"));
         ignored(new TaskState(TaskStatus.PROVISIONING, 1, 0, 0, "gpu-1"), new TaskCommand.Assign("gpu-2"));
     }
+
+    private static List<TaskStatus> steps(TaskState state, TaskCommand command) {
+        return TaskStateMachine.steps(state, command).stream().map(a -> a.next().status()).toList();
+    }
+
+    @Test
+    void anAcknowledgementOfTheNextAttemptImpliesItsAssignmentWhenTheRecordIsLateOrLost() {
+        assertThat(steps(PENDING, new TaskCommand.Start("gpu-1", 1))).containsExactly(TaskStatus.QUEUED, TaskStatus.RUNNING);
+        TaskState waiting = new TaskState(TaskStatus.WAITING, 2, 1, 3, null);
+        assertThat(steps(waiting, new TaskCommand.Start("gpu-1", 3))).containsExactly(TaskStatus.QUEUED, TaskStatus.RUNNING);
+        assertThat(TaskStateMachine.steps(waiting, new TaskCommand.Start("gpu-1", 3)).get(1).next())
+                .isEqualTo(new TaskState(TaskStatus.RUNNING, 3, 1, 3, "gpu-1"));
+        // Not the next attempt: an old or made-up dispatch changes nothing.
+        assertThat(steps(waiting, new TaskCommand.Start("gpu-1", 2))).isEmpty();
+        assertThat(steps(waiting, new TaskCommand.Start("gpu-1", 4))).isEmpty();
+        // The late assignment record is then refused.
+        TaskState running = new TaskState(TaskStatus.RUNNING, 1, 0, 1, "gpu-1");
+        assertThat(steps(running, new TaskCommand.Assign("gpu-1", false, 1))).isEmpty();
+    }
+
+    @Test
+    void aResultOfAnAttemptTaskServiceHasNotSeenStartRecordsEveryStepItImplies() {
+        assertThat(steps(PENDING, new TaskCommand.Complete("gpu-1", 1, List.of())))
+                .containsExactly(TaskStatus.QUEUED, TaskStatus.RUNNING, TaskStatus.COMPLETED);
+        TaskState queued = new TaskState(TaskStatus.QUEUED, 1, 0, 1, "gpu-1");
+        assertThat(steps(queued, new TaskCommand.Complete("gpu-1", 1, List.of()))).containsExactly(TaskStatus.RUNNING, TaskStatus.COMPLETED);
+        assertThat(steps(queued, new TaskCommand.Complete("gpu-2", 1, List.of()))).isEmpty();
+        assertThat(steps(PENDING, new TaskCommand.Fail("gpu-1", 1, "boom", true, List.of()))).containsExactly(TaskStatus.QUEUED, TaskStatus.PENDING);
+        TaskState provisioning = new TaskState(TaskStatus.PROVISIONING, 1, 0, 1, "gpu-1");
+        assertThat(steps(provisioning, new TaskCommand.Start("gpu-1", 1))).containsExactly(TaskStatus.QUEUED, TaskStatus.RUNNING);
+    }
+
+    @Test
+    void aRefusedDispatchTaskServiceNeverRecordedUsesItsAttemptUpSoItsLateRecordIsRefused() {
+        List<Decision.Accepted> requeue = TaskStateMachine.steps(PENDING, new TaskCommand.Requeue("gpu-1", 1, "no ack"));
+        assertThat(requeue).hasSize(1);
+        TaskState after = requeue.get(0).next();
+        assertThat(after).isEqualTo(new TaskState(TaskStatus.PENDING, 1, 0, 1, null));
+        assertThat(steps(after, new TaskCommand.Assign("gpu-1", false, 1))).isEmpty();
+        assertThat(steps(after, new TaskCommand.Start("gpu-1", 1))).isEmpty();
+        assertThat(steps(after, new TaskCommand.Assign("gpu-2", false, 2))).containsExactly(TaskStatus.QUEUED);
+    }
+
+    @Test
+    void anAssignmentOfAnyButTheNextAttemptIsRefused() {
+        ignored(PENDING, new TaskCommand.Assign("gpu-1", false, 2));
+        assertThat(accept(PENDING, new TaskCommand.Assign("gpu-1", false, 1))).isEqualTo(new TaskState(TaskStatus.QUEUED, 1, 0, 1, "gpu-1"));
+        TaskState provisioning = new TaskState(TaskStatus.PROVISIONING, 1, 0, 1, "gpu-1");
+        ignored(provisioning, new TaskCommand.Assign("gpu-1", false, 2));
+        assertThat(accept(provisioning, new TaskCommand.Assign("gpu-1", false, 1)).status()).isEqualTo(TaskStatus.QUEUED);
+    }
 }

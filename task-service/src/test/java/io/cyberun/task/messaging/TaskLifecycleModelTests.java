@@ -89,8 +89,9 @@ class TaskLifecycleModelTests {
         TaskState model = TaskState.submitted(1);
         long expectedEvents = 1;
         for (TaskTransition t : sequence) {
-            if (TaskStateMachine.decide(model, command(t)) instanceof Decision.Accepted accepted) {
-                model = accepted.next();
+            // One event per step: a report about the next attempt also records the assignment (and start) it implies.
+            for (Decision.Accepted step : TaskStateMachine.steps(model, command(t))) {
+                model = step.next();
                 expectedEvents++;
             }
         }
@@ -127,7 +128,7 @@ class TaskLifecycleModelTests {
         int attempt = r.nextInt(3);
         return switch (r.nextInt(6)) {
             case 0 -> new TaskTransition.MarkWaiting(task, team, "no agent");
-            case 1, 2 -> new TaskTransition.Assign(task, team, agent, "hub", List.of(), null);
+            case 1, 2 -> new TaskTransition.Assign(task, team, agent, "hub", List.of(), null, false, r.nextInt(3));
             case 3 -> new TaskTransition.Start(task, team, agent, attempt);
             case 4 -> r.nextBoolean() ? new TaskTransition.Complete(task, team, agent, attempt, List.of())
                     : new TaskTransition.Requeue(task, team, agent, attempt, "no ack");
@@ -139,7 +140,7 @@ class TaskLifecycleModelTests {
     static TaskCommand command(TaskTransition t) {
         return switch (t) {
             case TaskTransition.MarkWaiting w -> new TaskCommand.MarkWaiting(w.reason());
-            case TaskTransition.Assign a -> new TaskCommand.Assign(a.agentId());
+            case TaskTransition.Assign a -> new TaskCommand.Assign(a.agentId(), a.provision(), a.attempt());
             case TaskTransition.Start s -> new TaskCommand.Start(s.agentId(), s.attempt());
             case TaskTransition.Complete c -> new TaskCommand.Complete(c.agentId(), c.attempt(), c.outputs());
             case TaskTransition.Fail f -> new TaskCommand.Fail(f.agentId(), f.attempt(), f.error(), f.retryable(), f.lastLogs());

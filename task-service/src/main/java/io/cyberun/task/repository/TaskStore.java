@@ -1,0 +1,289 @@
+package io.cyberun.task.repository;
+
+import io.cyberun.contracts.task.TaskStatus;
+import io.cyberun.task.model.TaskRow;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The task writes of the hot path as plain SQL on the reactive client, each one statement however many tasks it
+ * covers: lock a batch of tasks, update them, append their events. A state change writes the task's mutable columns
+ * only (the spec and parameters are written once, at submit); JSON travels as text and is cast in SQL (the client
+ * would otherwise send a Java string as a JSON string).
+ */
+@ApplicationScoped
+public class TaskStore {
+    static final String COLUMNS = "id, team_id, workflow_id, status, seq, attempt, retry_count, max_retries, task_timeout, agent_id,"
+            + " gpu_type, gateway_id, agent_labels, progress, progress_info::text, task_output::text, task_error, last_logs,"
+            + " queued_at, started_at, completed_at, deadline_at, updated_at";
+
+    /** A task event row: the outbox entry the publisher sends after commit. */
+    public record EventRow(UUID id, UUID taskId, UUID teamId, long seq, String type, String envelope, Instant at) {
+    }
+
+    /** A new task: the row's immutable part besides what {@link TaskRow} holds. */
+    public record NewTask(TaskRow row, int workflowVersion, String workflowSlug, String toolType, String spec, String parameters,
+                          String dispatchTarget, String targetPool, String submitterRegion, Instant createdAt) {
+    }
+
+    /**
+     * Locks the tasks (in id order, so two batches never deadlock) and reads their mutable part; tasks that do not
+     * exist are missing from the map.
+     */
+    public Uni<Map<UUID, TaskRow>> lock(SqlConnection conn, Collection<UUID> ids) {
+        return conn.preparedQuery("select " + COLUMNS + " from task where id = any($1) order by id for update")
+                .execute(Tuple.of(ids.toArray(new UUID[0])))
+                .map(rows -> {
+                    Map<UUID, TaskRow> found = new HashMap<>();
+                    for (Row r : rows) {
+                        TaskRow t = read(r);
+                        found.put(t.id, t);
+                    }
+                    return found;
+                });
+    }
+
+    public Uni<Void> insert(SqlConnection conn, NewTask n) {
+        TaskRow t = n.row();
+        return conn.preparedQuery("insert into task (id, team_id, workflow_id, workflow_version, workflow_slug, tool_type, status, seq, attempt,"
+                        + " retry_count, max_retries, task_timeout, spec, parameters, last_logs, dispatch_target, target_pool, submitter_region,"
+                        + " created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::text::jsonb,"
+                        + " $14::text::jsonb, $15, $16, $17, $18, $19, $20)")
+                .execute(Tuple.tuple().addValue(t.id).addValue(t.teamId).addValue(t.workflowId).addValue(n.workflowVersion())
+                        .addValue(n.workflowSlug()).addValue(n.toolType()).addValue(t.status.wireName()).addValue(t.seq).addValue(t.attempt)
+                        .addValue(t.retryCount).addValue(t.maxRetries).addValue(t.taskTimeout).addValue(n.spec()).addValue(n.parameters())
+                        .addValue(t.lastLogs).addValue(n.dispatchTarget()).addValue(n.targetPool()).addValue(n.submitterRegion())
+                        .addValue(time(n.createdAt())).addValue(time(t.updatedAt)))
+                .replaceWithVoid();
+    }
+
+    /** Writes the mutable columns of the tasks, in one statement. */
+    public Uni<Void> update(SqlConnection conn, Collection<TaskRow> tasks) {
+        if (tasks.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        int n = tasks.size();
+        UUID[] id = new UUID[n];
+        String[] status = new String[n];
+        Long[] seq = new Long[n];
+        Integer[] attempt = new Integer[n];
+        Integer[] retries = new Integer[n];
+        String[] agent = new String[n];
+        String[] gpu = new String[n];
+        String[] gateway = new String[n];
+        String[] labels = new String[n];
+        Double[] progress = new Double[n];
+        String[] progressInfo = new String[n];
+        String[] output = new String[n];
+        String[] error = new String[n];
+        String[] logs = new String[n];
+        OffsetDateTime[] queued = new OffsetDateTime[n];
+        OffsetDateTime[] started = new OffsetDateTime[n];
+        OffsetDateTime[] completed = new OffsetDateTime[n];
+        OffsetDateTime[] deadline = new OffsetDateTime[n];
+        OffsetDateTime[] updated = new OffsetDateTime[n];
+        int i = 0;
+        for (TaskRow t : tasks) {
+            id[i] = t.id;
+            status[i] = t.status.wireName();
+            seq[i] = t.seq;
+            attempt[i] = t.attempt;
+            retries[i] = t.retryCount;
+            agent[i] = t.agentId;
+            gpu[i] = t.gpuType;
+            gateway[i] = t.gatewayId;
+            labels[i] = t.agentLabels;
+            progress[i] = t.progress;
+            progressInfo[i] = t.progressInfo;
+            output[i] = t.taskOutput;
+            error[i] = t.taskError;
+            logs[i] = t.lastLogs;
+            queued[i] = time(t.queuedAt);
+            started[i] = time(t.startedAt);
+            completed[i] = time(t.completedAt);
+            deadline[i] = time(t.deadlineAt);
+            updated[i] = time(t.updatedAt);
+            i++;
+        }
+        return conn.preparedQuery("update task t set status = u.status, seq = u.seq, attempt = u.attempt, retry_count = u.retry_count,"
+                        + " agent_id = u.agent_id, gpu_type = u.gpu_type, gateway_id = u.gateway_id, agent_labels = u.agent_labels,"
+                        + " progress = u.progress, progress_info = u.progress_info::jsonb, task_output = u.task_output::jsonb,"
+                        + " task_error = u.task_error, last_logs = u.last_logs, queued_at = u.queued_at, started_at = u.started_at,"
+                        + " completed_at = u.completed_at, deadline_at = u.deadline_at, updated_at = u.updated_at"
+                        + " from unnest($1::uuid[], $2::text[], $3::bigint[], $4::int[], $5::int[], $6::text[], $7::text[], $8::text[],"
+                        + " $9::text[], $10::float8[], $11::text[], $12::text[], $13::text[], $14::text[], $15::timestamptz[],"
+                        + " $16::timestamptz[], $17::timestamptz[], $18::timestamptz[], $19::timestamptz[])"
+                        + " as u(id, status, seq, attempt, retry_count, agent_id, gpu_type, gateway_id, agent_labels, progress, progress_info,"
+                        + " task_output, task_error, last_logs, queued_at, started_at, completed_at, deadline_at, updated_at)"
+                        + " where t.id = u.id")
+                .execute(Tuple.tuple().addValue(id).addValue(status).addValue(seq).addValue(attempt).addValue(retries).addValue(agent)
+                        .addValue(gpu).addValue(gateway).addValue(labels).addValue(progress).addValue(progressInfo).addValue(output)
+                        .addValue(error).addValue(logs).addValue(queued).addValue(started).addValue(completed).addValue(deadline)
+                        .addValue(updated))
+                .replaceWithVoid();
+    }
+
+    /** Appends events to their tasks' logs, in one statement. */
+    public Uni<Void> append(SqlConnection conn, List<EventRow> events) {
+        if (events.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        int n = events.size();
+        UUID[] id = new UUID[n];
+        UUID[] task = new UUID[n];
+        UUID[] team = new UUID[n];
+        Long[] seq = new Long[n];
+        String[] type = new String[n];
+        String[] envelope = new String[n];
+        OffsetDateTime[] at = new OffsetDateTime[n];
+        for (int i = 0; i < n; i++) {
+            EventRow e = events.get(i);
+            id[i] = e.id();
+            task[i] = e.taskId();
+            team[i] = e.teamId();
+            seq[i] = e.seq();
+            type[i] = e.type();
+            envelope[i] = e.envelope();
+            at[i] = time(e.at());
+        }
+        return conn.preparedQuery("insert into task_event (id, task_id, team_id, seq, type, envelope, created_at)"
+                        + " select i, t, tm, s, ty, e::jsonb, c from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::bigint[], $5::text[],"
+                        + " $6::text[], $7::timestamptz[]) as x(i, t, tm, s, ty, e, c)")
+                .execute(Tuple.tuple().addValue(id).addValue(task).addValue(team).addValue(seq).addValue(type).addValue(envelope).addValue(at))
+                .replaceWithVoid();
+    }
+
+    /** A terminal task's webhook body for the team's active webhooks that want the event. */
+    public record WebhookDelivery(UUID teamId, UUID taskId, String eventType, String payload, Instant at) {
+    }
+
+    /**
+     * Stores one pending delivery per active webhook of the team that wants the event (none when the team has no
+     * webhook, which costs one index lookup); answers how many were stored.
+     */
+    public Uni<Integer> enqueueWebhooks(SqlConnection conn, List<WebhookDelivery> deliveries) {
+        if (deliveries.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        int n = deliveries.size();
+        UUID[] team = new UUID[n];
+        UUID[] task = new UUID[n];
+        String[] type = new String[n];
+        String[] payload = new String[n];
+        OffsetDateTime[] at = new OffsetDateTime[n];
+        for (int i = 0; i < n; i++) {
+            WebhookDelivery d = deliveries.get(i);
+            team[i] = d.teamId();
+            task[i] = d.taskId();
+            type[i] = d.eventType();
+            payload[i] = d.payload();
+            at[i] = time(d.at());
+        }
+        return conn.preparedQuery("insert into webhook_delivery (id, webhook_id, team_id, task_id, event_type, payload, delivery_status,"
+                        + " attempts, next_attempt_at, created_at)"
+                        + " select gen_random_uuid(), w.id, w.team_id, d.task, d.type, d.payload, 'pending', 0, d.at, d.at"
+                        + " from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[]) as d(team, task, type, payload, at)"
+                        + " join webhook w on w.team_id = d.team and w.webhook_status = 'active' and w.webhook_events::jsonb ? d.type"
+                        + " on conflict do nothing")
+                .execute(Tuple.tuple().addValue(team).addValue(task).addValue(type).addValue(payload).addValue(at))
+                .map(rows -> rows.rowCount());
+    }
+
+    /** A partition's next offset to apply, for one consumer group. */
+    public record PartitionOffset(String topic, int partition, long nextOffset) {
+    }
+
+    /**
+     * Locks the group's offset rows of these partitions (creating them at 0) and reads them: the caller applies only
+     * records at or after each next offset, and writes the new ones in the same transaction.
+     */
+    public Uni<Map<String, Long>> claimOffsets(SqlConnection conn, String group, Collection<PartitionOffset> partitions) {
+        int n = partitions.size();
+        String[] topic = new String[n];
+        Integer[] partition = new Integer[n];
+        int i = 0;
+        for (PartitionOffset p : partitions) {
+            topic[i] = p.topic();
+            partition[i] = p.partition();
+            i++;
+        }
+        return conn.preparedQuery("insert into consumer_offset (consumer_group, topic, kafka_partition, next_offset)"
+                        + " select $1, t, p, 0 from unnest($2::text[], $3::int[]) as x(t, p) order by t, p"
+                        + " on conflict (consumer_group, topic, kafka_partition) do update set next_offset = consumer_offset.next_offset"
+                        + " returning topic, kafka_partition, next_offset")
+                .execute(Tuple.tuple().addValue(group).addValue(topic).addValue(partition))
+                .map(rows -> {
+                    Map<String, Long> next = new HashMap<>();
+                    for (Row r : rows) {
+                        next.put(r.getString(0) + "/" + r.getInteger(1), r.getLong(2));
+                    }
+                    return next;
+                });
+    }
+
+    public Uni<Void> storeOffsets(SqlConnection conn, String group, Collection<PartitionOffset> partitions) {
+        int n = partitions.size();
+        String[] topic = new String[n];
+        Integer[] partition = new Integer[n];
+        Long[] next = new Long[n];
+        int i = 0;
+        for (PartitionOffset p : partitions) {
+            topic[i] = p.topic();
+            partition[i] = p.partition();
+            next[i] = p.nextOffset();
+            i++;
+        }
+        return conn.preparedQuery("update consumer_offset o set next_offset = greatest(o.next_offset, x.n)"
+                        + " from unnest($2::text[], $3::int[], $4::bigint[]) as x(t, p, n)"
+                        + " where o.consumer_group = $1 and o.topic = x.t and o.kafka_partition = x.p")
+                .execute(Tuple.tuple().addValue(group).addValue(topic).addValue(partition).addValue(next))
+                .replaceWithVoid();
+    }
+
+    private static TaskRow read(Row r) {
+        TaskRow t = new TaskRow();
+        t.id = r.getUUID(0);
+        t.teamId = r.getUUID(1);
+        t.workflowId = r.getUUID(2);
+        t.status = TaskStatus.fromWire(r.getString(3));
+        t.seq = r.getLong(4);
+        t.attempt = r.getInteger(5);
+        t.retryCount = r.getInteger(6);
+        t.maxRetries = r.getInteger(7);
+        t.taskTimeout = r.getInteger(8);
+        t.agentId = r.getString(9);
+        t.gpuType = r.getString(10);
+        t.gatewayId = r.getString(11);
+        t.agentLabels = r.getString(12);
+        t.progress = r.getDouble(13);
+        t.progressInfo = r.getString(14);
+        t.taskOutput = r.getString(15);
+        t.taskError = r.getString(16);
+        t.lastLogs = r.getString(17);
+        t.queuedAt = instant(r.getOffsetDateTime(18));
+        t.startedAt = instant(r.getOffsetDateTime(19));
+        t.completedAt = instant(r.getOffsetDateTime(20));
+        t.deadlineAt = instant(r.getOffsetDateTime(21));
+        t.updatedAt = instant(r.getOffsetDateTime(22));
+        return t;
+    }
+
+    static OffsetDateTime time(Instant i) {
+        return i == null ? null : i.atOffset(ZoneOffset.UTC);
+    }
+
+    static Instant instant(OffsetDateTime t) {
+        return t == null ? null : t.toInstant();
+    }
+}

@@ -1,0 +1,403 @@
+package io.cyberun.task.service;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cyberun.common.config.InstanceIdentity;
+import io.cyberun.common.messaging.EventMessages;
+import io.cyberun.contracts.events.EventEnvelope;
+import io.cyberun.contracts.events.ProgressReport;
+import io.cyberun.contracts.events.TaskEvent;
+import io.cyberun.contracts.events.TaskTransition;
+import io.cyberun.contracts.stream.TaskStreamEvent;
+import io.cyberun.contracts.task.LogLine;
+import io.cyberun.contracts.task.TaskStatus;
+import io.cyberun.task.domain.Decision;
+import io.cyberun.task.domain.TaskCommand;
+import io.cyberun.task.domain.TaskState;
+import io.cyberun.task.domain.TaskStateMachine;
+import io.cyberun.task.messaging.OutboxRelay;
+import io.cyberun.task.model.TaskRow;
+import io.cyberun.task.repository.TaskStore;
+import io.cyberun.task.repository.TaskStore.EventRow;
+import io.cyberun.task.repository.TaskStore.PartitionOffset;
+import io.cyberun.task.webhook.WebhookDispatcher;
+import io.cyberun.task.webhook.WebhookService;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * The only writer of task state after submission. A batch of changes (transition requests, progress and log reports
+ * from Kafka; a user's cancel; a timeout) runs in one transaction: it locks the tasks it touches, asks the
+ * {@link TaskStateMachine} about each change in order, writes each changed task once, appends one event per step to
+ * the log and, for Kafka records, moves the consumer's stored offsets past them. After commit the outbox relay
+ * publishes the events from memory.
+ */
+@ApplicationScoped
+public class TaskChanges {
+    private static final Logger LOG = Logger.getLogger(TaskChanges.class);
+    /** How many log lines a task keeps (the tail a failed task shows). */
+    public static final int LOG_TAIL = 100;
+    /** How many of those a failed event carries. */
+    static final int FAILED_EVENT_LOG_LINES = 20;
+    private static final TypeReference<List<LogLine>> LOG_LINES = new TypeReference<>() { };
+
+    private final Pool pool;
+    private final TaskStore store;
+    private final OutboxRelay relay;
+    private final EventMessages messages;
+    private final InstanceIdentity identity;
+    private final WebhookService webhooks;
+    private final WebhookDispatcher webhookDispatcher;
+    private final ObjectMapper json;
+    private final Clock clock;
+
+    public TaskChanges(Pool pool, TaskStore store, OutboxRelay relay, EventMessages messages, InstanceIdentity identity,
+                       WebhookService webhooks, WebhookDispatcher webhookDispatcher, ObjectMapper json, Clock clock) {
+        this.pool = pool;
+        this.store = store;
+        this.relay = relay;
+        this.messages = messages;
+        this.identity = identity;
+        this.webhooks = webhooks;
+        this.webhookDispatcher = webhookDispatcher;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /** One change to one task. */
+    public sealed interface Change {
+        UUID taskId();
+
+        /** The team the change claims the task is in; {@code null} for the platform's own changes (timeouts). */
+        UUID teamId();
+    }
+
+    /** A transition request from the scheduler or agent-hub. */
+    public record Transition(TaskTransition transition) implements Change {
+        public UUID taskId() {
+            return transition.taskId();
+        }
+
+        public UUID teamId() {
+            return transition.teamId();
+        }
+    }
+
+    /** Progress or log lines an agent reported. */
+    public record Report(ProgressReport report) implements Change {
+        public UUID taskId() {
+            return report.taskId();
+        }
+
+        public UUID teamId() {
+            return report.teamId();
+        }
+    }
+
+    /** A command of task-service itself: a user's cancel, a timeout. */
+    public record Command(UUID taskId, UUID teamId, TaskCommand command) implements Change {
+    }
+
+    /** A change read from a Kafka partition at an offset. */
+    public record Inbound(String topic, int partition, long offset, Change change) {
+    }
+
+    /**
+     * Applies what a consumer read, once: records at offsets the group already applied (a redelivery after a crash or
+     * a rebalance) are skipped, and the new offsets are stored with the changes.
+     */
+    public Uni<Void> applyBatch(String group, List<Inbound> records) {
+        if (records.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Map<String, PartitionOffset> ends = new LinkedHashMap<>();
+        for (Inbound r : records) {
+            ends.merge(r.topic() + "/" + r.partition(), new PartitionOffset(r.topic(), r.partition(), r.offset() + 1),
+                    (a, b) -> a.nextOffset() >= b.nextOffset() ? a : b);
+        }
+        return Uni.createFrom().deferred(() -> {
+            Applied applied = new Applied();
+            return pool.withTransaction(conn -> store.claimOffsets(conn, group, ends.values()).flatMap(next -> {
+                        List<Change> fresh = new ArrayList<>(records.size());
+                        for (Inbound r : records) {
+                            if (r.offset() >= next.getOrDefault(r.topic() + "/" + r.partition(), 0L)) {
+                                fresh.add(r.change());
+                            }
+                        }
+                        return applyIn(conn, fresh, applied).call(() -> store.storeOffsets(conn, group, ends.values()));
+                    }))
+                    .invoke(applied::committed)
+                    .onFailure().invoke(e -> applied.abandoned())
+                    .replaceWithVoid();
+        });
+    }
+
+    /**
+     * Applies one change of task-service itself; answers the task as it is afterwards, or {@code null} when there is
+     * no such task in the team.
+     */
+    public Uni<TaskRow> apply(Command change) {
+        return Uni.createFrom().deferred(() -> {
+            Applied applied = new Applied();
+            return pool.withTransaction(conn -> applyIn(conn, List.of(change), applied))
+                    .invoke(applied::committed)
+                    .onFailure().invoke(e -> applied.abandoned())
+                    .map(rows -> {
+                        TaskRow task = rows.get(change.taskId());
+                        return task == null || (change.teamId() != null && !task.teamId.equals(change.teamId())) ? null : task;
+                    });
+        });
+    }
+
+    /** What one transaction produced, acted on once it has committed or rolled back. */
+    private final class Applied {
+        OutboxRelay.Batch outbox;
+        int webhookDeliveries;
+
+        void committed() {
+            if (outbox != null) {
+                outbox.committed();
+            }
+            if (webhookDeliveries > 0) {
+                webhookDispatcher.nudge();
+            }
+        }
+
+        void abandoned() {
+            if (outbox != null) {
+                outbox.abandoned();
+            }
+        }
+    }
+
+    private Uni<Map<UUID, TaskRow>> applyIn(SqlConnection conn, List<Change> changes, Applied applied) {
+        if (changes.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        TreeSet<UUID> ids = new TreeSet<>();
+        changes.forEach(c -> ids.add(c.taskId()));
+        return store.lock(conn, ids).flatMap(rows -> {
+            Instant now = clock.instant();
+            Work work = new Work(now);
+            for (Change change : changes) {
+                TaskRow task = rows.get(change.taskId());
+                if (task == null || (change.teamId() != null && !task.teamId.equals(change.teamId()))) {
+                    LOG.debugf("%s for unknown task %s ignored", change.getClass().getSimpleName(), change.taskId());
+                    continue;
+                }
+                switch (change) {
+                    case Transition t -> decide(task, command(t.transition()), t.transition() instanceof TaskTransition.Assign a ? a : null, work);
+                    case Report r -> record(task, r.report(), work);
+                    case Command c -> decide(task, c.command(), null, work);
+                }
+            }
+            // Reserved while the rows are locked: the next change of these tasks queues its events behind these.
+            applied.outbox = work.events.isEmpty() ? null : relay.reserve(work.events);
+            Map<UUID, TaskRow> found = new LinkedHashMap<>(rows);
+            return store.update(conn, work.changed.values())
+                    .call(() -> store.append(conn, work.events))
+                    .call(() -> store.enqueueWebhooks(conn, work.webhooks).invoke(n -> applied.webhookDeliveries = n))
+                    .replaceWith(found);
+        });
+    }
+
+    /** The changed tasks and the events of one transaction. */
+    private static final class Work {
+        final Instant now;
+        final Map<UUID, TaskRow> changed = new LinkedHashMap<>();
+        final List<EventRow> events = new ArrayList<>();
+        final List<TaskStore.WebhookDelivery> webhooks = new ArrayList<>();
+
+        Work(Instant now) {
+            this.now = now;
+        }
+    }
+
+    static TaskCommand command(TaskTransition transition) {
+        return switch (transition) {
+            case TaskTransition.MarkWaiting w -> new TaskCommand.MarkWaiting(w.reason());
+            case TaskTransition.Assign a -> new TaskCommand.Assign(a.agentId(), a.provision(), a.attempt());
+            case TaskTransition.Start s -> new TaskCommand.Start(s.agentId(), s.attempt());
+            case TaskTransition.Complete c -> new TaskCommand.Complete(c.agentId(), c.attempt(), c.outputs());
+            case TaskTransition.Fail f -> new TaskCommand.Fail(f.agentId(), f.attempt(), f.error(), f.retryable(), f.lastLogs());
+            case TaskTransition.Requeue r -> new TaskCommand.Requeue(r.agentId(), r.attempt(), r.reason());
+        };
+    }
+
+    private void decide(TaskRow task, TaskCommand command, TaskTransition.Assign assignment, Work work) {
+        List<Decision.Accepted> steps = TaskStateMachine.steps(task.state(), command);
+        if (steps.isEmpty()) {
+            if (assignment != null && task.gatewayId == null && task.attempt == assignment.attempt()
+                    && Objects.equals(task.agentId, assignment.agentId())) {
+                // The assignment came after the agent's report that implied it: keep where the task runs, no new event.
+                describeAssignment(task, assignment);
+                work.changed.put(task.id, task);
+            }
+            LOG.debugf("task %s: %s ignored", task.id, command.getClass().getSimpleName());
+            return;
+        }
+        for (Decision.Accepted step : steps) {
+            recordStep(task, step, command, assignment, work);
+        }
+        work.changed.put(task.id, task);
+    }
+
+    private void recordStep(TaskRow task, Decision.Accepted accepted, TaskCommand command, TaskTransition.Assign assignment, Work work) {
+        TaskState before = task.state();
+        TaskState next = accepted.next();
+        Instant now = work.now;
+        task.status = next.status();
+        task.attempt = next.attempt();
+        task.retryCount = next.retryCount();
+        task.agentId = next.agentId();
+        task.updatedAt = now;
+        task.seq += 1;
+        if (next.status() != TaskStatus.RUNNING) {
+            task.deadlineAt = null;
+        }
+        TaskEvent event = switch (accepted.outcome()) {
+            case STATUS_CHANGED, RETRYING -> {
+                switch (next.status()) {
+                    case QUEUED -> {
+                        task.queuedAt = now;
+                        if (assignment != null) {
+                            describeAssignment(task, assignment);
+                        }
+                    }
+                    case PROVISIONING -> {
+                        if (assignment != null) {
+                            describeAssignment(task, assignment);
+                        }
+                    }
+                    case RUNNING -> {
+                        task.startedAt = now;
+                        task.deadlineAt = task.taskTimeout > 0 ? now.plusSeconds(task.taskTimeout) : null;
+                    }
+                    case PENDING -> {
+                        task.queuedAt = null;
+                        task.startedAt = null;
+                        task.progress = null;
+                        task.progressInfo = null;
+                    }
+                    default -> { }
+                }
+                yield new TaskEvent.StatusChanged(task.id, task.teamId, task.seq, next.status(), now, before.status(),
+                        next.agentId(), next.attempt(), next.retryCount(), accepted.reason());
+            }
+            case COMPLETED -> {
+                TaskCommand.Complete complete = (TaskCommand.Complete) command;
+                ObjectNode output = TaskStreamEvent.output(complete.outputs(), json);
+                task.taskOutput = output.toString();
+                task.progress = 1.0;
+                task.completedAt = now;
+                work.webhooks.add(new TaskStore.WebhookDelivery(task.teamId, task.id, WebhookService.COMPLETED,
+                        webhooks.payload(task.id, TaskStatus.COMPLETED.wireName(), output, null, now, WebhookService.COMPLETED), now));
+                yield new TaskEvent.Completed(task.id, task.teamId, task.seq, TaskStatus.COMPLETED, now, next.agentId(),
+                        next.attempt(), complete.outputs());
+            }
+            case FAILED -> {
+                if (command instanceof TaskCommand.Fail fail) {
+                    appendToTail(task, fail.lastLogs());
+                }
+                task.taskError = accepted.reason();
+                task.completedAt = now;
+                List<LogLine> tail = tail(task.lastLogs);
+                work.webhooks.add(new TaskStore.WebhookDelivery(task.teamId, task.id, WebhookService.FAILED,
+                        webhooks.payload(task.id, TaskStatus.FAILED.wireName(), null, task.taskError, now, WebhookService.FAILED), now));
+                yield new TaskEvent.Failed(task.id, task.teamId, task.seq, TaskStatus.FAILED, now, next.agentId(), next.attempt(),
+                        accepted.reason(), tail.subList(Math.max(0, tail.size() - FAILED_EVENT_LOG_LINES), tail.size()));
+            }
+            case CANCELLED -> {
+                task.completedAt = now;
+                boolean agentHeldIt = before.status() == TaskStatus.QUEUED || before.status() == TaskStatus.RUNNING
+                        || before.status() == TaskStatus.PROVISIONING;
+                yield new TaskEvent.Cancelled(task.id, task.teamId, task.seq, TaskStatus.CANCELLED, now,
+                        agentHeldIt ? before.agentId() : null, before.attempt(), before.status(), accepted.reason());
+            }
+        };
+        work.events.add(row(event));
+    }
+
+    private void describeAssignment(TaskRow task, TaskTransition.Assign assignment) {
+        task.gpuType = assignment.gpuType();
+        task.gatewayId = assignment.gatewayId();
+        task.agentLabels = assignment.agentLabels() == null ? null : json.valueToTree(assignment.agentLabels()).toString();
+    }
+
+    /**
+     * Records an agent's progress or log lines for the attempt it runs. Lines that arrive after the attempt ended
+     * (they travel on another topic than the completion) still join the task's log tail, but add no event: the
+     * terminal event stays the last one.
+     */
+    private void record(TaskRow task, ProgressReport report, Work work) {
+        if (task.attempt != report.attempt() || !Objects.equals(task.agentId, report.agentId())) {
+            return;
+        }
+        TaskStatus status = task.status;
+        if (status.isTerminal()) {
+            if (report instanceof ProgressReport.Logs logs) {
+                appendToTail(task, logs.lines());
+                work.changed.put(task.id, task);
+            }
+            return;
+        }
+        if (status != TaskStatus.RUNNING && status != TaskStatus.QUEUED) {
+            return;
+        }
+        task.seq += 1;
+        task.updatedAt = work.now;
+        TaskEvent event = switch (report) {
+            case ProgressReport.Progress p -> {
+                task.progress = p.progress().progress();
+                task.progressInfo = json.valueToTree(p.progress()).toString();
+                yield new TaskEvent.Progressed(task.id, task.teamId, task.seq, status, task.updatedAt, p.progress());
+            }
+            case ProgressReport.Logs l -> {
+                appendToTail(task, l.lines());
+                yield new TaskEvent.Logged(task.id, task.teamId, task.seq, status, task.updatedAt, l.lines());
+            }
+        };
+        work.events.add(row(event));
+        work.changed.put(task.id, task);
+    }
+
+    private EventRow row(TaskEvent event) {
+        UUID id = UUID.randomUUID();
+        EventEnvelope envelope = messages.codec().envelope(TaskEvent.FAMILY, event, identity.eventSource(), id.toString());
+        return new EventRow(id, event.taskId(), event.teamId(), event.seq(), envelope.type(), messages.codec().write(envelope), event.at());
+    }
+
+    private void appendToTail(TaskRow task, Collection<LogLine> lines) {
+        if (lines == null || lines.isEmpty()) {
+            return;
+        }
+        List<LogLine> tail = new ArrayList<>(tail(task.lastLogs));
+        tail.addAll(lines);
+        task.lastLogs = json.valueToTree(tail.subList(Math.max(0, tail.size() - LOG_TAIL), tail.size())).toString();
+    }
+
+    private List<LogLine> tail(String lastLogs) {
+        if (lastLogs == null || lastLogs.isBlank()) {
+            return List.of();
+        }
+        try {
+            return json.readValue(lastLogs, LOG_LINES);
+        } catch (Exception e) {
+            return List.of();
+        }
+    }
+}
