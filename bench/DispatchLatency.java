@@ -22,7 +22,10 @@ import java.util.concurrent.TimeUnit;
  * both timestamps come from one clock) and finish each task at once, so the numbers are the platform's own
  * overhead. Run by bench/dispatch-latency.sh.
  *
- * <p>args: gateway hub admin-token rate count agents capacity warmup
+ * Runs are spread over as many teams as the rate needs (each key keeps the platform's own limit of 20 runs/s), each with
+ * its own agents.
+ *
+ * <p>args: gateway hub admin-token rate count agents-per-team capacity warmup
  */
 public class DispatchLatency {
     static final ObjectMapper JSON = CyberunJson.mapper();
@@ -42,18 +45,15 @@ public class DispatchLatency {
                 {"workflow_slug": "bench-noop", "display_name": "Bench no-op", "tool_type": "exec",
                  "workflow_json": {"command": "noop"}, "parameters": [{"key": "token", "type": "string", "required": true}],
                  "required_labels": ["bench"]}""";
-        String team = "bench-" + System.currentTimeMillis();
-        JsonNode keys = Bench.bootstrap(HTTP, gateway, adminToken, team, workflow);
-        String sk = keys.path("integration_key").asText();
-        String ak = keys.path("agent_key").asText();
-        Bench.say("team %s; connecting %d agents (capacity %d each) to %s", team, agents, capacity, hub);
+        List<Bench.Team> teams = Bench.teams(HTTP, gateway, adminToken, "bench-lat", Math.max(1, (int) Math.ceil(rate / 15.0)), workflow);
+        Bench.say("%d teams; connecting %d agents each (capacity %d) to %s", teams.size(), agents, capacity, hub);
 
         Map<String, Long> submitted = new ConcurrentHashMap<>();
         Map<String, Long> dispatched = new ConcurrentHashMap<>();
         CountDownLatch allDispatched = new CountDownLatch(count + warmup);
         List<BenchAgent> connected = new ArrayList<>();
-        for (int i = 0; i < agents; i++) {
-            connected.add(BenchAgent.connect(HTTP, hub, ak, "bench-agent-" + i, List.of("bench", "exec"), capacity, (agent, d, at) -> {
+        for (int i = 0; i < agents * teams.size(); i++) {
+            connected.add(BenchAgent.connect(HTTP, hub, teams.get(i % teams.size()).ak(), "bench-agent-" + i, List.of("bench", "exec"), capacity, (agent, d, at) -> {
                 if (dispatched.putIfAbsent(d.spec().parameters().path("token").asText(), at) == null) {
                     allDispatched.countDown();
                 }
@@ -62,7 +62,7 @@ public class DispatchLatency {
                 agent.send(new AgentMessage.TaskCompleted(d.taskId(), d.attempt(), List.of()));
             }));
         }
-        Thread.sleep(2000); // let the scheduler see every agent
+        Thread.sleep(3000); // let the scheduler see every agent
 
         Bench.say("submitting %d warm-up runs, then %d measured runs at %.1f/s", warmup, count, rate);
         List<Long> postMillis = new ArrayList<>();
@@ -77,6 +77,7 @@ public class DispatchLatency {
                 return;
             }
             String token = (n < warmup ? "w" : "m") + n;
+            String sk = teams.get(n % teams.size()).sk();
             long t0 = System.nanoTime();
             submitted.put(token, t0);
             HTTP.sendAsync(HttpRequest.newBuilder(URI.create(gateway + "/api/v1/r/workflows/slug/bench-noop/run"))
@@ -112,7 +113,8 @@ public class DispatchLatency {
         System.out.printf("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |%n");
         System.out.printf("| %.0f | %d | %d | %.0f | %.0f | %.0f | %.0f | %d / %d |%n", rate, count, latency.size(), Bench.pct(latency, 50), Bench.pct(latency, 90),
                 Bench.pct(latency, 99), latency.isEmpty() ? Double.NaN : latency.get(latency.size() - 1), Bench.pct(postMillis, 50), Bench.pct(postMillis, 99));
-        Bench.say("%d runs in %.1f s (%d agents x %d slots)%s", count + warmup, seconds, agents, capacity,
+        System.out.printf("RESULT p50_ms=%.1f p99_ms=%.1f%n", Bench.pct(latency, 50), Bench.pct(latency, 99));
+        Bench.say("%d runs in %.1f s (%d agents x %d slots)%s", count + warmup, seconds, agents * teams.size(), capacity,
                 done ? "" : "; " + missing + " measured runs were NOT dispatched in time");
         connected.forEach(BenchAgent::close);
         System.exit(done ? 0 : 1);

@@ -69,7 +69,7 @@ final class CyberunStack implements AutoCloseable {
         // Webhook tests receive on this machine: loopback is allowed for them (it is refused by default).
         task = quarkus("task-service", "task", Map.of("quarkus.rest-client.file-service.url", file.url(),
                 "quarkus.http.port", Integer.toString(taskPort), "cyberun.webhooks.allowed-hosts", "127.0.0.1"), false);
-        scheduler = quarkus("scheduler-service", null, Map.of(), false);
+        scheduler = quarkus("scheduler-service", null, Map.of("quarkus.rest-client.task-service.url", task.url()), true);
         // The hub asks the gateway for agent keys, and the gateway forwards to the hub: pick the ports first.
         int gatewayPort = ServiceProcess.freePort();
         hub = quarkus("agent-hub", null, Map.of("quarkus.rest-client.gateway.url", "http://127.0.0.1:" + gatewayPort,
@@ -182,7 +182,20 @@ final class CyberunStack implements AutoCloseable {
 
     /** Starts one more scheduler-service replica (same consumer group: they share the partitions). */
     ServiceProcess extraScheduler() throws Exception {
-        return quarkus("scheduler-service", null, Map.of(), false).awaitReady(READY);
+        return quarkus("scheduler-service", null, Map.of("quarkus.rest-client.task-service.url", task.url()), true).awaitReady(READY);
+    }
+
+    /** Replaces the scheduler: killed ({@code kill -9}) or stopped, then started again on the same port. */
+    ServiceProcess restartScheduler(boolean kill) throws Exception {
+        ServiceProcess old = scheduler;
+        if (kill) {
+            old.kill();
+        } else {
+            old.close();
+        }
+        processes.remove(old);
+        scheduler = track(old.restarted(Map.of()));
+        return scheduler.awaitReady(READY);
     }
 
     /** How to start an agent: its id and key, labels, capacity, hubs to try in order, extra commands, env, ComfyUI. */

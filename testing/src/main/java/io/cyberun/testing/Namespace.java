@@ -1,10 +1,12 @@
 package io.cyberun.testing;
 
 import io.cyberun.contracts.Topic;
+import java.io.IOException;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -192,6 +194,36 @@ public final class Namespace {
     static boolean isStale(String resource, long cutoffEpochSecond) {
         Matcher m = NAME.matcher(resource);
         return m.find() && Long.parseLong(m.group(1), 36) < cutoffEpochSecond;
+    }
+
+    /**
+     * What a Redis restart without persistence does to this namespace: every key under its prefix is gone, and Redis
+     * forgets its loaded scripts. For tests that prove the platform rebuilds what it keeps in Redis.
+     */
+    public void loseRedisState() {
+        try {
+            RedisPing.deletePrefix(endpoints.redisHost(), endpoints.redisPort(), redisPrefix());
+            RedisPing.flushScripts(endpoints.redisHost(), endpoints.redisPort());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot clear Redis at " + endpoints.redisUrl() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A database outage for this namespace's databases ({@code down}): new connections are refused and open ones are
+     * ended, as when the server is down; {@code false} ends it. The server itself and other namespaces are untouched.
+     */
+    public void databaseOutage(boolean down) {
+        try (Connection c = DriverManager.getConnection(endpoints.pgJdbcUrl("postgres"), endpoints.pgAdminUser(), endpoints.pgAdminPassword())) {
+            for (String db : databases) {
+                c.createStatement().execute("alter database \"" + db + "\" allow_connections " + !down);
+                if (down) {
+                    c.createStatement().execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = '" + db + "'");
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot " + (down ? "start" : "end") + " the database outage: " + e.getMessage(), e);
+        }
     }
 
     /** Properties that point a Quarkus service at this namespace (its database, if it has one). */

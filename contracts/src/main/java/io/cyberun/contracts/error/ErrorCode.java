@@ -16,6 +16,8 @@ public enum ErrorCode {
     UNSUPPORTED_MEDIA_TYPE(415),
     RATE_LIMITED(429),
     UPSTREAM_UNAVAILABLE(503),
+    /** A store the request needs (the database) is unreachable for now; the answer carries Retry-After. */
+    STORE_UNAVAILABLE(503),
     INTERNAL(500);
 
     private final int httpStatus;

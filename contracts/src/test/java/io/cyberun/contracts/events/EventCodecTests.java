@@ -73,4 +73,25 @@ class EventCodecTests {
         assertThat(EventFamily.kebab("StatusChanged")).isEqualTo("status-changed");
         assertThat(EventFamily.kebab("Submitted")).isEqualTo("submitted");
     }
+
+    @Test
+    void anEventWrittenInOnePassReadsBackTheSameWhicheverWayItIsRead() {
+        UUID task = UUID.randomUUID();
+        UUID team = UUID.randomUUID();
+        TaskEvent.Completed done = new TaskEvent.Completed(task, team, 7, io.cyberun.contracts.task.TaskStatus.COMPLETED,
+                java.time.Instant.parse("2026-01-02T03:04:05Z"), "gpu-1", 2, java.util.List.of());
+        String json = codec.encode(TaskEvent.FAMILY, done, "cyberun/test/1", "e-1");
+        assertThat(codec.read(TaskEvent.FAMILY, json)).isEqualTo(done);
+        EventCodec.Decoded<TaskEvent> decoded = codec.decode(TaskEvent.FAMILY, json);
+        assertThat(decoded.data()).isEqualTo(done);
+        assertThat(decoded.envelope().id()).isEqualTo("e-1");
+        assertThat(decoded.envelope().type()).isEqualTo("io.cyberun.task.completed");
+        assertThat(decoded.envelope().sequence()).isEqualTo(7L);
+        // Another writer may put data before type: still read, through the tree.
+        String reordered = "{\"data\":" + json.substring(json.indexOf("\"data\":") + 7, json.length() - 1)
+                + ",\"specversion\":\"1.0\",\"id\":\"e-2\",\"type\":\"io.cyberun.task.completed\",\"subject\":\"" + task + "\"}";
+        assertThat(codec.read(TaskEvent.FAMILY, reordered)).isEqualTo(done);
+        assertThatThrownBy(() -> codec.read(TaskEvent.FAMILY, "{\"id\":\"x\",\"type\":\"io.cyberun.task.nope\",\"data\":{}}"))
+                .isInstanceOf(InvalidEventException.class);
+    }
 }

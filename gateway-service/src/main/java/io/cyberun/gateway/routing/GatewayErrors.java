@@ -1,6 +1,7 @@
 package io.cyberun.gateway.routing;
 
 import io.cyberun.common.rest.ApiException;
+import io.cyberun.common.rest.Outages;
 import io.cyberun.contracts.error.ErrorBody;
 import io.cyberun.contracts.error.ErrorCode;
 import io.cyberun.contracts.json.CyberunJson;
@@ -20,6 +21,11 @@ public final class GatewayErrors {
             return;
         }
         ApiException api = failure instanceof ApiException e ? e : null;
+        boolean outage = api == null && Outages.isOutage(failure);
+        if (outage) {
+            LOG.warnf("a request failed because the database is unavailable: %s", failure.getMessage());
+            api = new ApiException(ErrorCode.STORE_UNAVAILABLE, Outages.body().errorMessage());
+        }
         if (api == null) {
             LOG.error("unexpected failure at the gateway", failure);
             api = new ApiException(ErrorCode.INTERNAL, "internal error; the gateway logged the details");
@@ -37,6 +43,8 @@ public final class GatewayErrors {
         }
         if (failure instanceof RateLimiter.RateLimited limited) {
             response.putHeader("Retry-After", Long.toString(limited.retryAfterSeconds()));
+        } else if (api.code().httpStatus() == 503) {
+            response.putHeader("Retry-After", Integer.toString(Outages.RETRY_AFTER_SECONDS));
         }
         response.end(json);
     }

@@ -41,7 +41,7 @@ public class TaskEventFeed {
                 continue;
             }
             try {
-                TaskEvent event = messages.codec().decode(TaskEvent.FAMILY, new String(record.value(), StandardCharsets.UTF_8)).data();
+                TaskEvent event = messages.codec().read(TaskEvent.FAMILY, new String(record.value(), StandardCharsets.UTF_8));
                 streams.deliver(task, TaskStreamEvent.of(event, json));
             } catch (RuntimeException e) {
                 // An unreadable event reaches no subscriber; task-service's own log still serves replays.

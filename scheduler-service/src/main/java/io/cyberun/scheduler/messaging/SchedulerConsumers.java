@@ -8,6 +8,7 @@ import io.cyberun.contracts.events.InvalidEventException;
 import io.cyberun.contracts.events.TaskEvent;
 import io.cyberun.scheduler.service.AckTimeouts;
 import io.cyberun.scheduler.service.AgentReconciliation;
+import io.cyberun.scheduler.service.BookRebuild;
 import io.cyberun.scheduler.service.Placement;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -44,9 +45,11 @@ public class SchedulerConsumers {
     private final AgentReconciliation agents;
     private final AckTimeouts ackTimeouts;
     private final DeadLetters deadLetters;
+    private final BookRebuild rebuild;
 
     public SchedulerConsumers(EventMessages messages, Placement placement, AgentReconciliation agents, AckTimeouts ackTimeouts,
-                              DeadLetters deadLetters) {
+                              DeadLetters deadLetters, BookRebuild rebuild) {
+        this.rebuild = rebuild;
         this.messages = messages;
         this.placement = placement;
         this.agents = agents;
@@ -64,7 +67,7 @@ public class SchedulerConsumers {
                 continue;
             }
             try {
-                TaskEvent event = messages.codec().decode(TaskEvent.FAMILY, r.value()).data();
+                TaskEvent event = messages.codec().read(TaskEvent.FAMILY, r.value());
                 if (!(event instanceof TaskEvent.Progressed) && !(event instanceof TaskEvent.Logged)) {
                     byTask.computeIfAbsent(event.taskId().toString(), k -> new ArrayList<>()).add(event);
                 }
@@ -82,18 +85,21 @@ public class SchedulerConsumers {
                 })
                 .merge(CONCURRENT_TASKS)
                 .collect().last().replaceWithVoid();
-        return deadLetters.send(unreadable).call(() -> all);
+        // Nothing is applied to a book that is being rebuilt (a failed rebuild is retried by its own check).
+        return rebuild.ready().onFailure().recoverWithNull().call(() -> deadLetters.send(unreadable)).call(() -> all).replaceWithVoid();
     }
 
     @Incoming("agent-events")
     public Uni<Void> onAgentEvent(ConsumerRecord<String, String> r) {
         AgentEvent event;
         try {
-            event = messages.codec().decode(AgentEvent.FAMILY, r.value()).data();
+            event = messages.codec().read(AgentEvent.FAMILY, r.value());
         } catch (InvalidEventException e) {
             return deadLetters.send(List.of(new DeadLetters.Unreadable(r, e)));
         }
-        return Redelivery.untilDone(agents.onAgentEvent(event), "handling " + event.getClass().getSimpleName());
+        return rebuild.checked().onFailure().recoverWithNull()
+                .call(() -> Redelivery.untilDone(agents.onAgentEvent(event), "handling " + event.getClass().getSimpleName()))
+                .replaceWithVoid();
     }
 
     void onStart(@Observes StartupEvent start) {

@@ -252,4 +252,26 @@ final class SchedulerScripts {
     static final LuaScript RELEASE = new LuaScript(COMMON + """
             return release(ARGV[3])
             """);
+
+    /**
+     * Restores a task task-service reports open, unless the book has it already. ARGV: p, team, task, seq, status, agent,
+     * attempt, spec, submitted millis, labelset, modelset, min VRAM, waiting score, now. A pending or waiting task joins
+     * its team's waiting queue; a queued one is timed as an unacknowledged dispatch (its agent re-announces it if it
+     * has it). Answers 1 when restored.
+     */
+    static final LuaScript RESTORE = new LuaScript(COMMON + """
+            local task = ARGV[3]
+            local t = tkey(task)
+            if redis.call('EXISTS', t) == 1 then return 0 end
+            local status = ARGV[5]
+            if status == 'pending' then status = 'waiting' end
+            redis.call('HSET', t, 'team', team, 'spec', ARGV[8], 'status', status, 'agent', ARGV[6], 'attempt', ARGV[7], 'seq', ARGV[4],
+              'submitted', ARGV[9], 'labels', ARGV[10], 'models', ARGV[11], 'vram', ARGV[12])
+            if status == 'waiting' then
+              redis.call('ZADD', p .. 'waiting:' .. team, ARGV[13], task)
+            elseif status == 'queued' then
+              redis.call('ZADD', p .. 'unacked', ARGV[14], task)
+            end
+            return 1
+            """);
 }

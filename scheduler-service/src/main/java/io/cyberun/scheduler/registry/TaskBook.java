@@ -3,6 +3,7 @@ package io.cyberun.scheduler.registry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cyberun.common.redis.LuaScript;
 import io.cyberun.contracts.events.TaskEvent;
+import io.cyberun.contracts.task.OpenTasks;
 import io.cyberun.contracts.task.TaskSpec;
 import io.cyberun.scheduler.domain.Eligibility;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -140,6 +141,17 @@ public class TaskBook {
     public Uni<Integer> provisioned(UUID team, UUID task, String agentId, long nowMillis) {
         return run(SchedulerScripts.PROVISIONED, List.of(keys.prefix(), team.toString(), task.toString(), agentId, Long.toString(nowMillis)))
                 .map(Response::toInteger);
+    }
+
+    /** Restores a task from task-service's record unless the book has it; {@code true} when restored. */
+    public Uni<Boolean> restore(OpenTasks.OpenTask t, long nowMillis) {
+        TaskSpec spec = t.spec();
+        long submitted = t.createdAt() == null ? nowMillis : t.createdAt().toEpochMilli();
+        return run(SchedulerScripts.RESTORE, List.of(keys.prefix(), t.teamId().toString(), t.taskId().toString(), Long.toString(t.seq()),
+                t.status().wireName(), t.agentId() == null ? "" : t.agentId(), Integer.toString(t.attempt()), write(spec),
+                Long.toString(submitted), set(spec.requiredLabels()), set(spec.requiredModels()),
+                spec.minVramGb() == null ? "" : spec.minVramGb().toString(), score(spec.priority(), submitted), Long.toString(nowMillis)))
+                .map(r -> r.toInteger() == 1);
     }
 
     /** The team has tasks waiting for an agent. */

@@ -35,8 +35,7 @@ public class EventMessages {
 
     /** A message for a new event with a fresh id. */
     public <T extends EventData> Message<String> message(Topic topic, EventFamily<T> family, T data) {
-        EventEnvelope envelope = codec.envelope(family, data, identity.eventSource());
-        return message(topic, codec.write(envelope), data.key(), envelope.type());
+        return message(topic, codec.encode(family, data, identity.eventSource()), data.key(), family.typeOf(data));
     }
 
     /**

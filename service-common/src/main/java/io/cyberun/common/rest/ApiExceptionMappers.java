@@ -28,6 +28,10 @@ public class ApiExceptionMappers {
 
     @ServerExceptionMapper
     public Response api(ApiException e) {
+        if (e.code().httpStatus() == 503) {
+            return Response.status(503).type(MediaType.APPLICATION_JSON_TYPE).header("Retry-After", Outages.RETRY_AFTER_SECONDS)
+                    .entity(e.body()).build();
+        }
         return respond(e.code().httpStatus(), e.body());
     }
 
@@ -106,9 +110,14 @@ public class ApiExceptionMappers {
         return respond(status, ErrorBody.of(code, e.getMessage() == null ? "request refused" : e.getMessage()));
     }
 
-    /** Anything unexpected: logged with its stack trace, answered without it. */
+    /** Anything unexpected: logged with its stack trace, answered without it; a database outage is a 503 to retry. */
     @ServerExceptionMapper(priority = 10_000)
     public Response unexpected(Throwable e) {
+        if (Outages.isOutage(e)) {
+            LOG.warnf("a request failed because the database is unavailable: %s", e.getMessage());
+            return Response.status(503).type(MediaType.APPLICATION_JSON_TYPE).header("Retry-After", Outages.RETRY_AFTER_SECONDS)
+                    .entity(Outages.body()).build();
+        }
         LOG.error("unexpected error while handling a request", e);
         return respond(500, ErrorBody.of(ErrorCode.INTERNAL, "internal error; the service logged the details"));
     }

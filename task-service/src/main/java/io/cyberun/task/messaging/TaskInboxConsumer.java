@@ -47,8 +47,8 @@ public class TaskInboxConsumer {
         for (ConsumerRecord<String, String> r : batch) {
             try {
                 TaskChanges.Change change = r.topic().equals(transitionsTopic)
-                        ? new TaskChanges.Transition(messages.codec().decode(TaskTransition.FAMILY, r.value()).data())
-                        : new TaskChanges.Report(messages.codec().decode(ProgressReport.FAMILY, r.value()).data());
+                        ? new TaskChanges.Transition(messages.codec().read(TaskTransition.FAMILY, r.value()))
+                        : new TaskChanges.Report(messages.codec().read(ProgressReport.FAMILY, r.value()));
                 inbound.add(new TaskChanges.Inbound(r.topic(), r.partition(), r.offset(), change));
             } catch (InvalidEventException e) {
                 unreadable.add(new DeadLetters.Unreadable(r, e));

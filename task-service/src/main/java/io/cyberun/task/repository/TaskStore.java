@@ -1,5 +1,8 @@
 package io.cyberun.task.repository;
 
+import io.cyberun.contracts.json.CyberunJson;
+import io.cyberun.contracts.task.OpenTasks;
+import io.cyberun.contracts.task.TaskSpec;
 import io.cyberun.contracts.task.TaskStatus;
 import io.cyberun.task.model.TaskRow;
 import io.smallrye.mutiny.Uni;
@@ -249,6 +252,29 @@ public class TaskStore {
                         + " where o.consumer_group = $1 and o.topic = x.t and o.kafka_partition = x.p")
                 .execute(Tuple.tuple().addValue(group).addValue(topic).addValue(partition).addValue(next))
                 .replaceWithVoid();
+    }
+
+    /** Tasks that have not ended, by id after {@code after} (all when null), at most {@code limit}. */
+    public Uni<List<OpenTasks.OpenTask>> open(SqlConnection conn, UUID after, int limit) {
+        return conn.preparedQuery("select id, team_id, status, agent_id, attempt, seq, spec::text, created_at from task"
+                        + " where status not in ('completed', 'failed', 'cancelled') and id > $1 order by id limit $2")
+                .execute(Tuple.of(after == null ? new UUID(0, 0) : after, limit))
+                .map(rows -> {
+                    List<OpenTasks.OpenTask> open = new java.util.ArrayList<>();
+                    for (Row r : rows) {
+                        open.add(new OpenTasks.OpenTask(r.getUUID(0), r.getUUID(1), TaskStatus.fromWire(r.getString(2)), r.getString(3),
+                                r.getInteger(4), r.getLong(5), spec(r.getString(6)), instant(r.getOffsetDateTime(7))));
+                    }
+                    return open;
+                });
+    }
+
+    private static TaskSpec spec(String json) {
+        try {
+            return CyberunJson.mapper().readValue(json, TaskSpec.class);
+        } catch (Exception e) {
+            throw new IllegalStateException("a task's spec is unreadable", e);
+        }
     }
 
     private static TaskRow read(Row r) {

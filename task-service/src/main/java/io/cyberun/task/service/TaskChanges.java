@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cyberun.common.config.InstanceIdentity;
 import io.cyberun.common.messaging.EventMessages;
-import io.cyberun.contracts.events.EventEnvelope;
 import io.cyberun.contracts.events.ProgressReport;
 import io.cyberun.contracts.events.TaskEvent;
 import io.cyberun.contracts.events.TaskTransition;
@@ -377,8 +376,8 @@ public class TaskChanges {
 
     private EventRow row(TaskEvent event) {
         UUID id = UUID.randomUUID();
-        EventEnvelope envelope = messages.codec().envelope(TaskEvent.FAMILY, event, identity.eventSource(), id.toString());
-        return new EventRow(id, event.taskId(), event.teamId(), event.seq(), envelope.type(), messages.codec().write(envelope), event.at());
+        return new EventRow(id, event.taskId(), event.teamId(), event.seq(), TaskEvent.FAMILY.typeOf(event),
+                messages.codec().encode(TaskEvent.FAMILY, event, identity.eventSource(), id.toString()), event.at());
     }
 
     private void appendToTail(TaskRow task, Collection<LogLine> lines) {

@@ -8,7 +8,6 @@ import io.cyberun.common.messaging.EventMessages;
 import io.cyberun.common.rest.ApiException;
 import io.cyberun.contracts.error.ErrorCode;
 import io.cyberun.contracts.error.FieldError;
-import io.cyberun.contracts.events.EventEnvelope;
 import io.cyberun.contracts.events.TaskEvent;
 import io.cyberun.contracts.task.LogLine;
 import io.cyberun.contracts.task.ParameterDef;
@@ -170,8 +169,8 @@ public class TaskService {
                 write(spec), write(spec.parameters()), "agent", "team", submitterRegion, now);
         TaskEvent.Submitted submitted = new TaskEvent.Submitted(row.id, teamId, 1, TaskStatus.PENDING, now, spec);
         UUID eventId = UUID.randomUUID();
-        EventEnvelope envelope = messages.codec().envelope(TaskEvent.FAMILY, submitted, identity.eventSource(), eventId.toString());
-        List<EventRow> events = List.of(new EventRow(eventId, row.id, teamId, 1, envelope.type(), messages.codec().write(envelope), now));
+        List<EventRow> events = List.of(new EventRow(eventId, row.id, teamId, 1, TaskEvent.FAMILY.typeOf(submitted),
+                messages.codec().encode(TaskEvent.FAMILY, submitted, identity.eventSource(), eventId.toString()), now));
         OutboxRelay.Batch[] outbox = new OutboxRelay.Batch[1];
         // The task row must exist before its event row (foreign key). A new task is locked by nobody else, so its
         // events may take their place in the outbox queue at once.

@@ -1,0 +1,128 @@
+package io.cyberun.task.service;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.notNullValue;
+
+import io.cyberun.contracts.auth.CredentialKind;
+import io.cyberun.contracts.auth.Principal;
+import io.cyberun.contracts.auth.PrincipalTokens;
+import io.cyberun.contracts.auth.Role;
+import io.cyberun.contracts.events.ProgressReport;
+import io.cyberun.contracts.events.TaskTransition;
+import io.cyberun.contracts.task.ProgressInfo;
+import io.cyberun.task.FileServiceStub;
+import io.cyberun.testing.CyberunTestContext;
+import io.cyberun.testing.CyberunTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The batched writer of task state against the real database: a batch read again from the same Kafka offsets (after a
+ * crash or a rebalance) changes nothing, not even by adding progress events; and the open tasks services rebuild from.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = CyberunTestResource.class, initArgs = @ResourceArg(name = "database", value = "task"))
+@QuarkusTestResource(FileServiceStub.class)
+class TaskChangesTests {
+    static final CyberunTestContext CTX = CyberunTestContext.get();
+    final UUID team = UUID.randomUUID();
+    @Inject
+    TaskChanges changes;
+
+    RequestSpecification as(Principal principal) {
+        return given().header(PrincipalTokens.HEADER, CTX.token(principal));
+    }
+
+    RequestSpecification admin() {
+        return as(new Principal("admin", team, Role.ADMIN, CredentialKind.USER, null));
+    }
+
+    UUID submit(String slug) {
+        return UUID.fromString(admin().contentType(ContentType.JSON).body("{}").post("/api/v1/r/workflows/slug/" + slug + "/run")
+                .then().statusCode(202).body("task_id", notNullValue()).extract().path("task_id"));
+    }
+
+    void importWorkflow(String slug) {
+        admin().contentType(ContentType.JSON).body("""
+                {"workflow_slug": "%s", "display_name": "Batch", "tool_type": "exec", "workflow_json": {"command": "x"}}""".formatted(slug))
+                .post("/api/v1/workflows/import").then().statusCode(200);
+    }
+
+    JsonPath events(UUID task) {
+        return admin().get("/api/v1/r/tasks/" + task + "/events?after=0").then().statusCode(200).extract().jsonPath();
+    }
+
+    @Test
+    void aBatchReadAgainFromTheSameOffsetsChangesNothing() {
+        importWorkflow("batch");
+        UUID task = submit("batch");
+        String topic = "test-" + UUID.randomUUID();
+        List<TaskChanges.Inbound> batch = new ArrayList<>();
+        batch.add(new TaskChanges.Inbound(topic, 0, 10, new TaskChanges.Transition(new TaskTransition.Start(task, team, "gpu-1", 1))));
+        for (int i = 1; i <= 3; i++) {
+            batch.add(new TaskChanges.Inbound(topic, 1, 20 + i, new TaskChanges.Report(new ProgressReport.Progress(task, team, "gpu-1", 1,
+                    Instant.now(), new ProgressInfo(i / 10.0, null, i, 10, null, "step " + i)))));
+        }
+        changes.applyBatch("test-group", batch).await().atMost(Duration.ofSeconds(20));
+        // submitted, queued and running (the acknowledgement implies the assignment), three progress events.
+        assertThat(events(task).getList("events.id", Integer.class)).containsExactly(1, 2, 3, 4, 5, 6);
+        assertThat(events(task).getList("events.event", String.class)).containsExactly("status", "status", "status", "progress", "progress",
+                "progress");
+
+        changes.applyBatch("test-group", batch).await().atMost(Duration.ofSeconds(20));
+        assertThat(events(task).getList("events.id", Integer.class)).as("the same offsets again").containsExactly(1, 2, 3, 4, 5, 6);
+
+        // A record past the stored offsets applies; the ones before it in the same batch do not.
+        List<TaskChanges.Inbound> next = new ArrayList<>(batch);
+        next.add(new TaskChanges.Inbound(topic, 1, 24, new TaskChanges.Report(new ProgressReport.Progress(task, team, "gpu-1", 1,
+                Instant.now(), new ProgressInfo(0.4, null, 4, 10, null, "step 4")))));
+        changes.applyBatch("test-group", next).await().atMost(Duration.ofSeconds(20));
+        assertThat(events(task).getList("events.id", Integer.class)).containsExactly(1, 2, 3, 4, 5, 6, 7);
+        // Another group has its own offsets.
+        changes.applyBatch("other-group", List.of(next.get(next.size() - 1))).await().atMost(Duration.ofSeconds(20));
+        assertThat(events(task).getList("events.id", Integer.class)).hasSize(8);
+    }
+
+    @Test
+    void servicesReadEveryOpenTaskInIdOrderPageByPageAndNobodyElseDoes() {
+        importWorkflow("open");
+        List<UUID> submitted = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            submitted.add(submit("open"));
+        }
+        UUID done = submitted.remove(0);
+        admin().post("/api/v1/r/tasks/" + done + "/cancel").then().statusCode(200);
+
+        RequestSpecification service = as(Principal.service("scheduler-service"));
+        List<UUID> seen = new ArrayList<>();
+        String after = null;
+        do {
+            JsonPath page = (after == null ? service.get("/internal/v1/tasks/open?limit=2")
+                    : as(Principal.service("scheduler-service")).get("/internal/v1/tasks/open?limit=2&after=" + after))
+                    .then().statusCode(200).extract().jsonPath();
+            List<String> ids = page.getList("tasks.task_id", String.class);
+            ids.forEach(id -> seen.add(UUID.fromString(id)));
+            assertThat(ids.size()).isLessThanOrEqualTo(2);
+            after = page.getString("next");
+            service = as(Principal.service("scheduler-service"));
+        } while (after != null);
+        assertThat(seen).containsAll(submitted).doesNotContain(done);
+        assertThat(seen).isSortedAccordingTo((a, b) -> a.toString().compareTo(b.toString()));
+
+        admin().get("/internal/v1/tasks/open").then().statusCode(403);
+        given().get("/internal/v1/tasks/open").then().statusCode(401);
+        as(Principal.service("scheduler-service")).get("/internal/v1/tasks/open?limit=0").then().statusCode(400);
+    }
+}
