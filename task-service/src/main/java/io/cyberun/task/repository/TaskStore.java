@@ -71,6 +71,27 @@ public class TaskStore {
                 .replaceWithVoid();
     }
 
+    /**
+     * Inserts a new task and its first event in one statement (one round trip, atomic on its own: no transaction needs
+     * to be opened and committed around it).
+     */
+    public Uni<Void> insertWithEvent(io.vertx.mutiny.sqlclient.SqlClient client, NewTask n, EventRow e) {
+        TaskRow t = n.row();
+        return client.preparedQuery("with t as (insert into task (id, team_id, workflow_id, workflow_version, workflow_slug, tool_type, status,"
+                        + " seq, attempt, retry_count, max_retries, task_timeout, spec, parameters, last_logs, dispatch_target, target_pool,"
+                        + " submitter_region, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::text::jsonb,"
+                        + " $14::text::jsonb, $15, $16, $17, $18, $19, $20) returning id)"
+                        + " insert into task_event (id, task_id, team_id, seq, type, envelope, created_at)"
+                        + " select $21, t.id, $2, $22, $23, $24::text::jsonb, $25 from t")
+                .execute(Tuple.tuple().addValue(t.id).addValue(t.teamId).addValue(t.workflowId).addValue(n.workflowVersion())
+                        .addValue(n.workflowSlug()).addValue(n.toolType()).addValue(t.status.wireName()).addValue(t.seq).addValue(t.attempt)
+                        .addValue(t.retryCount).addValue(t.maxRetries).addValue(t.taskTimeout).addValue(n.spec()).addValue(n.parameters())
+                        .addValue(t.lastLogs).addValue(n.dispatchTarget()).addValue(n.targetPool()).addValue(n.submitterRegion())
+                        .addValue(time(n.createdAt())).addValue(time(t.updatedAt))
+                        .addValue(e.id()).addValue(e.seq()).addValue(e.type()).addValue(e.envelope()).addValue(time(e.at())))
+                .replaceWithVoid();
+    }
+
     /** Writes the mutable columns of the tasks, in one statement. */
     public Uni<Void> update(SqlConnection conn, Collection<TaskRow> tasks) {
         if (tasks.isEmpty()) {

@@ -71,7 +71,7 @@ public class RuntimeWorkflowResource {
     public Uni<Response> run(@PathParam("id") UUID id, @HeaderParam(IDEMPOTENCY_KEY) String key, RunBody body) {
         principal.requireRole(Role.MEMBER);
         UUID team = principal.teamId();
-        IdempotencyKeys.Claim claim = IdempotencyKeys.Claim.of(key, RequestFingerprint.of("workflow:" + id, json.valueToTree(body)));
+        IdempotencyKeys.Claim claim = key == null ? null : IdempotencyKeys.Claim.of(key, RequestFingerprint.of("workflow:" + id, json.valueToTree(body)));
         return workflows.runnableById(team, id).flatMap(w -> submit(team, w, body, claim));
     }
 
@@ -81,7 +81,7 @@ public class RuntimeWorkflowResource {
     public Uni<Response> runBySlug(@PathParam("slug") String slug, @HeaderParam(IDEMPOTENCY_KEY) String key, RunBody body) {
         principal.requireRole(Role.MEMBER);
         UUID team = principal.teamId();
-        IdempotencyKeys.Claim claim = IdempotencyKeys.Claim.of(key, RequestFingerprint.of("slug:" + slug, json.valueToTree(body)));
+        IdempotencyKeys.Claim claim = key == null ? null : IdempotencyKeys.Claim.of(key, RequestFingerprint.of("slug:" + slug, json.valueToTree(body)));
         return workflows.runnableBySlug(team, slug).flatMap(w -> submit(team, w, body, claim));
     }
 

@@ -141,6 +141,8 @@ public class TaskChanges {
                     }))
                     .invoke(applied::committed)
                     .onFailure().invoke(e -> applied.abandoned())
+                    // Cancelled after its commit was sent, a batch's events wait for the sweep: late, never lost.
+                    .onCancellation().invoke(applied::abandoned)
                     .replaceWithVoid();
         });
     }
@@ -155,6 +157,7 @@ public class TaskChanges {
             return pool.withTransaction(conn -> applyIn(conn, List.of(change), applied))
                     .invoke(applied::committed)
                     .onFailure().invoke(e -> applied.abandoned())
+                    .onCancellation().invoke(applied::abandoned)
                     .map(rows -> {
                         TaskRow task = rows.get(change.taskId());
                         return task == null || (change.teamId() != null && !task.teamId.equals(change.teamId())) ? null : task;

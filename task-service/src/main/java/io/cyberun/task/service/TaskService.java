@@ -171,20 +171,21 @@ public class TaskService {
         UUID eventId = UUID.randomUUID();
         List<EventRow> events = List.of(new EventRow(eventId, row.id, teamId, 1, TaskEvent.FAMILY.typeOf(submitted),
                 messages.codec().encode(TaskEvent.FAMILY, submitted, identity.eventSource(), eventId.toString()), now));
-        OutboxRelay.Batch[] outbox = new OutboxRelay.Batch[1];
-        // The task row must exist before its event row (foreign key). A new task is locked by nobody else, so its
-        // events may take their place in the outbox queue at once.
-        return pool.withTransaction(conn -> store.insert(conn, task)
-                        .call(() -> store.append(conn, events))
-                        .call(() -> claim == null ? Uni.createFrom().voidItem() : idempotency.record(conn, teamId, claim, row.id))
-                        .invoke(() -> outbox[0] = relay.reserve(events)))
-                .invoke(() -> outbox[0].committed())
-                .onFailure().invoke(e -> {
-                    if (outbox[0] != null) {
-                        outbox[0].abandoned();
-                    }
-                })
-                .replaceWith(() -> view(task, spec));
+        return Uni.createFrom().deferred(() -> {
+            // A new task is locked by nobody else, so its event may take its place in the outbox queue at once.
+            OutboxRelay.Batch outbox = relay.reserve(events);
+            // Without an idempotency key the task and its event are one statement; with one, the key joins a transaction.
+            Uni<Void> stored = claim == null
+                    ? store.insertWithEvent(pool, task, events.get(0))
+                    : pool.withTransaction(conn -> store.insert(conn, task)
+                            .call(() -> store.append(conn, events))
+                            .call(() -> idempotency.record(conn, teamId, claim, row.id)));
+            return stored
+                    .invoke(outbox::committed)
+                    .onFailure().invoke(e -> outbox.abandoned())
+                    .onCancellation().invoke(outbox::abandoned)
+                    .replaceWith(() -> view(task, spec));
+        });
     }
 
     /** The new task as reads return it (without a read). */

@@ -11,10 +11,12 @@ import io.cyberun.task.mapping.WorkflowDefinitions;
 import io.cyberun.task.mapping.WorkflowMapping;
 import io.cyberun.task.model.Workflow;
 import io.cyberun.task.model.WorkflowSnapshot;
+import io.cyberun.task.repository.RunnableWorkflows;
 import io.cyberun.task.repository.WorkflowRepository;
 import io.cyberun.task.repository.WorkflowSnapshotRepository;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -29,8 +31,11 @@ public class WorkflowService {
     private final WorkflowSnapshotRepository snapshots;
     private final ObjectMapper json;
     private final Clock clock;
+    private final RunnableWorkflows runnable;
 
-    public WorkflowService(WorkflowRepository workflows, WorkflowSnapshotRepository snapshots, ObjectMapper json, Clock clock) {
+    public WorkflowService(WorkflowRepository workflows, WorkflowSnapshotRepository snapshots, ObjectMapper json, Clock clock,
+                           RunnableWorkflows runnable) {
+        this.runnable = runnable;
         this.workflows = workflows;
         this.snapshots = snapshots;
         this.json = json;
@@ -143,22 +148,21 @@ public class WorkflowService {
     /** Resolves a workflow id for a run: its live version. */
     @WithSession
     public Uni<RunnableWorkflow> runnableById(UUID teamId, UUID id) {
-        return get(teamId, id).map(w -> new RunnableWorkflow(w.id, w.version, w.isActive(), WorkflowMapping.definition(w, json)));
+        return runnable.byId(teamId, id).onItem().ifNull().failWith(() -> ApiException.notFound("workflow"));
     }
 
     /** Resolves {@code slug} (the live version) or {@code slug@version} (that snapshot) in the team. */
-    @WithSession
     public Uni<RunnableWorkflow> runnableBySlug(UUID teamId, String slugRef) {
         SlugRef ref = SlugRef.parse(slugRef);
-        return workflows.findBySlug(teamId, ref.slug())
+        return runnable.bySlug(teamId, ref.slug())
                 .onItem().ifNull().failWith(() -> ApiException.notFound("workflow " + ref.slug()))
                 .flatMap(w -> {
-                    if (ref.version() == null || ref.version() == w.version) {
-                        return Uni.createFrom().item(new RunnableWorkflow(w.id, w.version, w.isActive(), WorkflowMapping.definition(w, json)));
+                    if (ref.version() == null || ref.version() == w.version()) {
+                        return Uni.createFrom().item(w);
                     }
-                    return snapshots.findVersion(teamId, w.id, ref.version())
+                    return Panache.withSession(() -> snapshots.findVersion(teamId, w.workflowId(), ref.version()))
                             .onItem().ifNull().failWith(() -> ApiException.notFound("workflow " + ref.slug() + " version " + ref.version()))
-                            .map(s -> new RunnableWorkflow(w.id, s.workflowVersion, w.isActive(),
+                            .map(s -> new RunnableWorkflow(w.workflowId(), s.workflowVersion, w.active(),
                                     json.convertValue(s.definition, WorkflowDefinition.class)));
                 });
     }
