@@ -5,6 +5,7 @@ import io.cyberun.common.redis.LuaScript;
 import io.cyberun.contracts.events.TaskEvent;
 import io.cyberun.contracts.task.OpenTasks;
 import io.cyberun.contracts.task.TaskSpec;
+import io.cyberun.contracts.task.TaskStatus;
 import io.cyberun.scheduler.domain.Eligibility;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
@@ -45,11 +46,19 @@ public class TaskBook {
         this.json = json;
     }
 
-    /** A tracked task. {@code status} is the last status the scheduler saw or decided, or {@code done}. */
-    public record Tracked(UUID taskId, UUID teamId, TaskSpec spec, String status, String agentId, int attempt, long seq,
+    /**
+     * A tracked task. {@code status} is the last status the scheduler saw or decided; {@code null} once the task ended
+     * (only its tombstone is left).
+     */
+    public record Tracked(UUID taskId, UUID teamId, TaskSpec spec, TaskStatus status, String agentId, int attempt, long seq,
                           long submittedAtMillis) {
         public boolean awaitingAgent() {
-            return "pending".equals(status) || "waiting".equals(status);
+            return status == TaskStatus.PENDING || status == TaskStatus.WAITING;
+        }
+
+        /** Dispatched to {@code agent} and not ended: provisioning, queued or running there. */
+        public boolean heldBy(String agent) {
+            return agent.equals(agentId) && (status == TaskStatus.PROVISIONING || status == TaskStatus.QUEUED || status == TaskStatus.RUNNING);
         }
     }
 
@@ -186,7 +195,7 @@ public class TaskBook {
     private Tracked tracked(UUID id, Map<String, String> h) {
         String agent = h.get("agent");
         return new Tracked(id, h.get("team") == null ? null : UUID.fromString(h.get("team")),
-                h.get("spec") == null ? null : read(h.get("spec")), h.get("status"),
+                h.get("spec") == null ? null : read(h.get("spec")), DONE.equals(h.get("status")) ? null : TaskStatus.fromWire(h.get("status")),
                 agent == null || agent.isEmpty() ? null : agent,
                 h.get("attempt") == null ? 0 : Integer.parseInt(h.get("attempt")),
                 h.get("seq") == null ? 0 : Long.parseLong(h.get("seq")),

@@ -1,6 +1,7 @@
 package io.cyberun.scheduler.service;
 
 import io.cyberun.contracts.events.TaskTransition;
+import io.cyberun.contracts.task.TaskStatus;
 import io.cyberun.scheduler.config.SchedulerConfig;
 import io.cyberun.scheduler.registry.TaskBook;
 import io.smallrye.mutiny.Multi;
@@ -32,7 +33,7 @@ public class AckTimeouts {
         return book.unacknowledgedBefore(cutoff).flatMap(ids -> Multi.createFrom().iterable(ids)
                 .onItem().transformToUniAndConcatenate(id -> book.claimUnacknowledged(id).flatMap(mine -> !mine
                         ? Uni.createFrom().voidItem()
-                        : book.get(id).flatMap(t -> t == null || !"queued".equals(t.status()) || t.agentId() == null
+                        : book.get(id).flatMap(t -> t == null || t.status() != TaskStatus.QUEUED || t.agentId() == null
                                 ? Uni.createFrom().voidItem()
                                 : out.transition(new TaskTransition.Requeue(id, t.teamId(), t.agentId(), t.attempt(),
                                         "agent " + t.agentId() + " did not acknowledge the dispatch within " + config.ackTimeout().toSeconds() + " s")))))

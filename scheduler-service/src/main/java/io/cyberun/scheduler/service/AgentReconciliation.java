@@ -5,6 +5,7 @@ import io.cyberun.contracts.agent.RunningTask;
 import io.cyberun.contracts.events.AgentCommand;
 import io.cyberun.contracts.events.AgentEvent;
 import io.cyberun.contracts.events.TaskTransition;
+import io.cyberun.contracts.task.TaskStatus;
 import io.cyberun.scheduler.registry.AgentRegistry;
 import io.cyberun.scheduler.registry.AgentView;
 import io.cyberun.scheduler.registry.TaskBook;
@@ -98,7 +99,7 @@ public class AgentReconciliation {
         Set<String> has = new HashSet<>(models);
         return agents.agent(team, agentId).flatMap(agent -> agents.slotsOf(team, agentId).flatMap(held -> Multi.createFrom().iterable(held)
                 .onItem().transformToUniAndConcatenate(id -> book.get(id).flatMap(t -> {
-                    if (agent == null || t == null || t.spec() == null || !"provisioning".equals(t.status()) || !agentId.equals(t.agentId())) {
+                    if (agent == null || t == null || t.spec() == null || t.status() != TaskStatus.PROVISIONING || !agentId.equals(t.agentId())) {
                         return Uni.createFrom().voidItem();
                     }
                     List<String> missing = t.spec().requiredModels().stream().filter(m -> !has.contains(m)).toList();
@@ -123,8 +124,7 @@ public class AgentReconciliation {
         List<RunningTask> reported = c.runningTasks() == null ? List.of() : c.runningTasks();
         return agents.slotsOf(c.teamId(), c.agentId()).flatMap(held -> Multi.createFrom().iterable(reported)
                 .onItem().transformToUniAndConcatenate(rt -> book.get(rt.taskId()).map(t -> {
-                    boolean expected = t != null && c.agentId().equals(t.agentId()) && t.attempt() == rt.attempt()
-                            && ("queued".equals(t.status()) || "running".equals(t.status()) || "provisioning".equals(t.status()));
+                    boolean expected = t != null && t.heldBy(c.agentId()) && t.attempt() == rt.attempt();
                     return expected ? rt : null;
                 }).call(kept -> kept != null ? Uni.createFrom().voidItem()
                         : out.command(new AgentCommand.Cancel(c.teamId(), c.agentId(), rt.taskId(), rt.attempt(),
@@ -137,7 +137,7 @@ public class AgentReconciliation {
                     Set<UUID> still = new HashSet<>();
                     kept.forEach(rt -> still.add(rt.taskId()));
                     return Multi.createFrom().iterable(held).filter(task -> !still.contains(task))
-                            .onItem().transformToUniAndConcatenate(task -> book.get(task).flatMap(t -> t != null && "running".equals(t.status())
+                            .onItem().transformToUniAndConcatenate(task -> book.get(task).flatMap(t -> t != null && t.status() == TaskStatus.RUNNING
                                     && c.agentId().equals(t.agentId())
                                     ? out.transition(new TaskTransition.Fail(task, c.teamId(), c.agentId(), t.attempt(),
                                             "agent " + c.agentId() + " came back without the task (it restarted)", true, List.of()))
@@ -160,7 +160,7 @@ public class AgentReconciliation {
             }
             String why = "agent " + gone.agentId() + " disconnected" + (gone.reason() == null ? "" : ": " + gone.reason());
             LOG.infof("task %s lost its agent: %s", taskId, why);
-            return "running".equals(task.status())
+            return task.status() == TaskStatus.RUNNING
                     ? out.transition(new TaskTransition.Fail(taskId, gone.teamId(), gone.agentId(), task.attempt(), why, true, List.of()))
                     : out.transition(new TaskTransition.Requeue(taskId, gone.teamId(), gone.agentId(), task.attempt(), why));
         });

@@ -152,7 +152,7 @@ class DispatcherTests {
     void awaitBookStatus(UUID task, String status) {
         org.awaitility.Awaitility.await("task " + task + " '" + status + "' in the scheduler's book").atMost(WAIT)
                 .pollInterval(Duration.ofMillis(50)).until(() -> book.get(task).await().atMost(Duration.ofSeconds(5)),
-                        t -> t != null && status.equals(t.status()));
+                        t -> t != null && t.status() != null && status.equals(t.status().wireName()));
     }
 
     @Test
