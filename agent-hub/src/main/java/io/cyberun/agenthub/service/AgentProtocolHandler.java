@@ -191,14 +191,25 @@ public class AgentProtocolHandler {
             return Uni.createFrom().voidItem();
         }
         lastProgress.put(p.taskId(), now);
-        return out.progress(new ProgressReport.Progress(p.taskId(), s.teamId(), s.agentId(), p.attempt(), clock.instant(), p.progress()));
+        return forward(new ProgressReport.Progress(p.taskId(), s.teamId(), s.agentId(), p.attempt(), clock.instant(), p.progress()));
     }
 
     private Uni<Void> log(AgentSession s, AgentMessage.TaskLog l) {
         if (!s.runs(l.taskId(), l.attempt()) || l.lines() == null || l.lines().isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return out.progress(new ProgressReport.Logs(l.taskId(), s.teamId(), s.agentId(), l.attempt(), clock.instant(), bounded(l.lines())));
+        return forward(new ProgressReport.Logs(l.taskId(), s.teamId(), s.agentId(), l.attempt(), clock.instant(), bounded(l.lines())));
+    }
+
+    /**
+     * Hands a progress or log report to Kafka without waiting for the broker: a connection's messages are handled one
+     * at a time, and waiting for each report's acknowledgement capped a connection at one report per broker round trip.
+     * Reports are best effort (a newer one supersedes an older one); results and acknowledgements still wait.
+     */
+    private Uni<Void> forward(ProgressReport report) {
+        out.progress(report).subscribe().with(ok -> { }, e -> LOG.debugf("a progress report of task %s was not sent: %s", report.taskId(),
+                e.getMessage()));
+        return Uni.createFrom().voidItem();
     }
 
     private Uni<Void> upload(AgentSession s, AgentMessage.UploadRequest u) {

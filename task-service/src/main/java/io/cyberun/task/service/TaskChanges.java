@@ -128,16 +128,23 @@ public class TaskChanges {
             ends.merge(r.topic() + "/" + r.partition(), new PartitionOffset(r.topic(), r.partition(), r.offset() + 1),
                     (a, b) -> a.nextOffset() >= b.nextOffset() ? a : b);
         }
+        TreeSet<UUID> ids = new TreeSet<>();
+        records.forEach(r -> ids.add(r.change().taskId()));
         return Uni.createFrom().deferred(() -> {
             Applied applied = new Applied();
-            return pool.withTransaction(conn -> store.claimOffsets(conn, group, ends.values()).flatMap(next -> {
+            // Statements that do not depend on each other are sent together on the connection (pipelined): claiming
+            // the offsets with locking the batch's tasks, then all the writes; a batch costs four round trips.
+            return pool.withTransaction(conn -> Uni.combine().all().unis(store.claimOffsets(conn, group, ends.values()), store.lock(conn, ids))
+                    .asTuple().flatMap(claimed -> {
+                        Map<String, Long> next = claimed.getItem1();
                         List<Change> fresh = new ArrayList<>(records.size());
                         for (Inbound r : records) {
                             if (r.offset() >= next.getOrDefault(r.topic() + "/" + r.partition(), 0L)) {
                                 fresh.add(r.change());
                             }
                         }
-                        return applyIn(conn, fresh, applied).call(() -> store.storeOffsets(conn, group, ends.values()));
+                        Work work = decide(claimed.getItem2(), fresh, applied);
+                        return write(conn, work, applied, store.storeOffsets(conn, group, ends.values()));
                     }))
                     .invoke(applied::committed)
                     .onFailure().invoke(e -> applied.abandoned())
@@ -154,7 +161,10 @@ public class TaskChanges {
     public Uni<TaskRow> apply(Command change) {
         return Uni.createFrom().deferred(() -> {
             Applied applied = new Applied();
-            return pool.withTransaction(conn -> applyIn(conn, List.of(change), applied))
+            return pool.withTransaction(conn -> store.lock(conn, List.of(change.taskId())).flatMap(rows -> {
+                        Work work = decide(rows, List.of(change), applied);
+                        return write(conn, work, applied, Uni.createFrom().voidItem()).replaceWith(rows);
+                    }))
                     .invoke(applied::committed)
                     .onFailure().invoke(e -> applied.abandoned())
                     .onCancellation().invoke(applied::abandoned)
@@ -186,35 +196,31 @@ public class TaskChanges {
         }
     }
 
-    private Uni<Map<UUID, TaskRow>> applyIn(SqlConnection conn, List<Change> changes, Applied applied) {
-        if (changes.isEmpty()) {
-            return Uni.createFrom().item(Map.of());
-        }
-        TreeSet<UUID> ids = new TreeSet<>();
-        changes.forEach(c -> ids.add(c.taskId()));
-        return store.lock(conn, ids).flatMap(rows -> {
-            Instant now = clock.instant();
-            Work work = new Work(now);
-            for (Change change : changes) {
-                TaskRow task = rows.get(change.taskId());
-                if (task == null || (change.teamId() != null && !task.teamId.equals(change.teamId()))) {
-                    LOG.debugf("%s for unknown task %s ignored", change.getClass().getSimpleName(), change.taskId());
-                    continue;
-                }
-                switch (change) {
-                    case Transition t -> decide(task, command(t.transition()), t.transition() instanceof TaskTransition.Assign a ? a : null, work);
-                    case Report r -> record(task, r.report(), work);
-                    case Command c -> decide(task, c.command(), null, work);
-                }
+    /** Decides every change on the locked tasks, in order; the events take their place in the outbox queue. */
+    private Work decide(Map<UUID, TaskRow> rows, List<Change> changes, Applied applied) {
+        Work work = new Work(clock.instant());
+        for (Change change : changes) {
+            TaskRow task = rows.get(change.taskId());
+            if (task == null || (change.teamId() != null && !task.teamId.equals(change.teamId()))) {
+                LOG.debugf("%s for unknown task %s ignored", change.getClass().getSimpleName(), change.taskId());
+                continue;
             }
-            // Reserved while the rows are locked: the next change of these tasks queues its events behind these.
-            applied.outbox = work.events.isEmpty() ? null : relay.reserve(work.events);
-            Map<UUID, TaskRow> found = new LinkedHashMap<>(rows);
-            return store.update(conn, work.changed.values())
-                    .call(() -> store.append(conn, work.events))
-                    .call(() -> store.enqueueWebhooks(conn, work.webhooks).invoke(n -> applied.webhookDeliveries = n))
-                    .replaceWith(found);
-        });
+            switch (change) {
+                case Transition t -> decide(task, command(t.transition()), t.transition() instanceof TaskTransition.Assign a ? a : null, work);
+                case Report r -> record(task, r.report(), work);
+                case Command c -> decide(task, c.command(), null, work);
+            }
+        }
+        // Reserved while the rows are locked: the next change of these tasks queues its events behind these.
+        applied.outbox = work.events.isEmpty() ? null : relay.reserve(work.events);
+        return work;
+    }
+
+    /** Writes the changed tasks, their events, webhook deliveries and {@code also}, sent together (pipelined). */
+    private Uni<Void> write(SqlConnection conn, Work work, Applied applied, Uni<Void> also) {
+        return Uni.join().all(store.update(conn, work.changed.values()), store.append(conn, work.events),
+                        store.enqueueWebhooks(conn, work.webhooks).invoke(n -> applied.webhookDeliveries = n).replaceWithVoid(), also)
+                .andFailFast().replaceWithVoid();
     }
 
     /** The changed tasks and the events of one transaction. */
