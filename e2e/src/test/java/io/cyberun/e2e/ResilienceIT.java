@@ -1,6 +1,7 @@
 package io.cyberun.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
@@ -63,13 +64,12 @@ class ResilienceIT {
             }));
         }, 0, 5, TimeUnit.MILLISECONDS);
 
-        Thread.sleep(800);
+        // The scheduler dies about a second into the flow, task-service about half a second later.
+        await().atMost(Duration.ofMinutes(1)).until(() -> accepted.size() >= 150);
         stack.restartScheduler(true);
-        Thread.sleep(500);
+        await().atMost(Duration.ofMinutes(1)).until(() -> accepted.size() >= 250);
         stack.restartTaskService(true, Map.of());
-        while (next[0] < total) {
-            Thread.sleep(50);
-        }
+        await().atMost(Duration.ofMinutes(3)).until(() -> next[0] >= total);
         clock.shutdown();
         for (Thread t : submitters) {
             t.join(Duration.ofMinutes(3));
@@ -77,7 +77,9 @@ class ResilienceIT {
         assertThat(accepted).hasSize(total).doesNotHaveDuplicates();
 
         awaitCompleted(team, total, Duration.ofMinutes(5));
-        Thread.sleep(2000);
+        // No late duplicate: the runs counted on the agents stay at one start per task.
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
+                .until(() -> AgentsIT.runs(team).stream().filter(r -> r.event().equals("start")).count() == total);
         Map<String, Long> starts = new HashMap<>();
         Map<String, Long> ends = new HashMap<>();
         for (AgentsIT.Run r : AgentsIT.runs(team)) {
@@ -105,23 +107,16 @@ class ResilienceIT {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
             ids.add(AgentsIT.run(team, "work", "{\"token\": \"a" + i + "\", \"seconds\": 1}"));
-            Thread.sleep(100);
         }
-        // Two run, the rest wait for a slot.
-        AgentsIT.awaitRun(team, ids.get(0), "start");
-        Thread.sleep(1500);
+        // Two run, the rest wait for a slot: Redis is lost while some ran, some run and most wait.
+        await().atMost(Duration.ofMinutes(1)).until(() -> AgentsIT.runs(team).stream().filter(r -> r.event().equals("end")).count() >= 2);
         long wipedAt = System.currentTimeMillis() * 1000;
         Instant wiped = Instant.now();
         stack.ns.loseRedisState();
 
         // The agent is listed again, and waiting tasks start again, within ten seconds.
-        Instant listedBy = wiped.plusSeconds(10);
-        boolean listed = false;
-        while (!listed && Instant.now().isBefore(listedBy)) {
-            listed = WalkingSkeletonIT.call("GET", "/api/v1/r/agents", team.key(), null, Map.of()).body().contains("amnesiac");
-            Thread.sleep(200);
-        }
-        assertThat(listed).as("the agent is in the agent list again within 10 s of the loss").isTrue();
+        await("the agent in the agent list again").atMost(Duration.between(Instant.now(), wiped.plusSeconds(10))).pollInterval(Duration.ofMillis(200))
+                .until(() -> WalkingSkeletonIT.call("GET", "/api/v1/r/agents", team.key(), null, Map.of()).body().contains("amnesiac"));
         awaitCompleted(team, ids.size(), Duration.ofMinutes(2));
         List<AgentsIT.Run> runs = AgentsIT.runs(team);
         long firstStartAfter = runs.stream().filter(r -> r.event().equals("start") && r.at() > wipedAt).mapToLong(AgentsIT.Run::at).min()
@@ -153,7 +148,7 @@ class ResilienceIT {
             assertOutage(WalkingSkeletonIT.call("GET", "/api/v1/r/tasks/" + before.get(0), team.key(), null, Map.of()));
             assertOutage(WalkingSkeletonIT.call("GET", "/api/v1/r/workflows", fresh.key(), null, Map.of()));
             // The running tasks end on their agent meanwhile; what they report waits for the database.
-            Thread.sleep(4000);
+            await().atMost(Duration.ofMinutes(1)).until(() -> AgentsIT.runs(team).stream().filter(r -> r.event().equals("end")).count() == before.size());
         } finally {
             stack.ns.databaseOutage(false);
         }
@@ -178,69 +173,47 @@ class ResilienceIT {
 
     /** Submits a run, retrying while a service is restarting (the gateway answers 502 or 503 then). */
     static String runRetrying(AgentsIT.Team team, String parameters) {
-        Instant deadline = Instant.now().plusSeconds(120);
-        while (true) {
+        String[] id = new String[1];
+        await("a run accepted").atMost(Duration.ofMinutes(2)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100)).until(() -> {
             try {
                 HttpResponse<String> r = WalkingSkeletonIT.call("POST", "/api/v1/r/workflows/slug/work/run", team.key(),
                         "{\"parameters\":" + parameters + "}", Map.of());
                 if (r.statusCode() == 202) {
-                    return WalkingSkeletonIT.json(r.body()).path("task_id").asText();
+                    id[0] = WalkingSkeletonIT.json(r.body()).path("task_id").asText();
+                    return true;
                 }
                 assertThat(r.statusCode()).as(r.body()).isIn(502, 503);
-            } catch (AssertionError e) {
-                throw e;
-            } catch (Exception e) {
-                // the connection dropped mid-request: try again
+                return false;
+            } catch (java.io.IOException e) {
+                return false; // the connection dropped mid-request: try again
             }
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("the run was not accepted within 120 s");
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        }
+        });
+        return id[0];
     }
 
     /** Follows a task's SSE stream to its terminal event, resuming with Last-Event-ID whenever the stream breaks. */
     static List<SseClient.Event> follow(AgentsIT.Team team, String task) {
         List<SseClient.Event> events = new ArrayList<>();
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(4));
-        while (Instant.now().isBefore(deadline)) {
-            Long last = events.isEmpty() ? null : events.get(events.size() - 1).id();
-            SseClient sse = SseClient.open(stack.gateway.url() + "/api/v1/r/tasks/" + task + "/events", team.key(), last);
-            try {
-                sse.done.get(4, TimeUnit.MINUTES);
-            } catch (Exception e) {
-                // broken stream: resume below
-            }
-            events.addAll(sse.events);
-            if (!events.isEmpty() && List.of("completed", "failed", "cancelled").contains(events.get(events.size() - 1).name())) {
-                return events;
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        }
+        await("the stream of " + task + " to its end").atMost(Duration.ofMinutes(4)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    Long last = events.isEmpty() ? null : events.get(events.size() - 1).id();
+                    SseClient sse = SseClient.open(stack.gateway.url() + "/api/v1/r/tasks/" + task + "/events", team.key(), last);
+                    try {
+                        sse.done.get(4, TimeUnit.MINUTES);
+                    } catch (Exception e) {
+                        // broken stream: resume at the next poll
+                    }
+                    events.addAll(sse.events);
+                    return !events.isEmpty() && List.of("completed", "failed", "cancelled").contains(events.get(events.size() - 1).name());
+                });
         return events;
     }
 
-    static void awaitCompleted(AgentsIT.Team team, int total, Duration timeout) throws Exception {
-        Instant deadline = Instant.now().plus(timeout);
-        long done = 0;
-        while (Instant.now().isBefore(deadline)) {
+    static void awaitCompleted(AgentsIT.Team team, int total, Duration timeout) {
+        await(total + " tasks completed").atMost(timeout).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             HttpResponse<String> page = WalkingSkeletonIT.call("GET", "/api/v1/r/tasks?status=completed&per_page=1", team.key(), null, Map.of());
-            if (page.statusCode() == 200) {
-                done = WalkingSkeletonIT.json(page.body()).path("page_meta").path("total_count").asLong();
-                if (done == total) {
-                    return;
-                }
-            }
-            Thread.sleep(500);
-        }
-        assertThat(done).as("completed tasks").isEqualTo(total);
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(WalkingSkeletonIT.json(page.body()).path("page_meta").path("total_count").asLong()).as("completed tasks").isEqualTo(total);
+        });
     }
 }

@@ -44,11 +44,10 @@ public class Authenticator {
     public record Caller(Principal principal, Long cachedUnder) {
     }
 
-    public Uni<Principal> authenticate(RoutingContext ctx, boolean needsTeam) {
-        return authenticateCaller(ctx, needsTeam, true).map(Caller::principal);
-    }
-
-    /** As {@link #authenticate}; {@code cacheable}: an integration key may be answered from the key cache. */
+    /**
+     * Who the request comes from; {@code cacheable}: an integration key may be answered from the key cache (the caller
+     * then checks the revocation epoch, see {@link Caller}).
+     */
     public Uni<Caller> authenticateCaller(RoutingContext ctx, boolean needsTeam, boolean cacheable) {
         String bearer = bearer(ctx);
         if (bearer == null) {

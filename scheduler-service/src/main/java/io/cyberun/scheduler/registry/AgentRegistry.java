@@ -185,11 +185,6 @@ public class AgentRegistry {
         return hashes.hgetall(keys.agent(team, agentId)).map(h -> slots(agentId, h));
     }
 
-    /** The agent a task holds a slot on, or {@code null}. */
-    public Uni<String> slotOf(UUID task) {
-        return redis.value(String.class).get(keys.slot(task));
-    }
-
     /** Every registered agent with its slots, by team: what a scheduler replica's in-memory view is rebuilt from. */
     public Uni<Map<UUID, List<AgentSlots>>> all() {
         return sets.smembers(keys.allAgents()).flatMap(members -> {

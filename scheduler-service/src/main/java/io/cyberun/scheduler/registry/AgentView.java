@@ -7,7 +7,6 @@ import io.cyberun.scheduler.domain.AgentSlots;
 import io.cyberun.scheduler.domain.Eligibility;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -106,15 +105,6 @@ public class AgentView {
         if (agents != null) {
             agents.remove(agentId);
         }
-    }
-
-    /** Teams with at least one agent. */
-    public Set<UUID> teams() {
-        return teams.keySet();
-    }
-
-    Map<UUID, Map<String, AgentSlots>> snapshot() {
-        return new HashMap<>(teams);
     }
 
     private static int free(java.util.Collection<AgentSlots> agents) {

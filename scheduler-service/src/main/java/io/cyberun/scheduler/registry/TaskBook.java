@@ -163,11 +163,6 @@ public class TaskBook {
                 .map(r -> r.toInteger() == 1);
     }
 
-    /** The team has tasks waiting for an agent. */
-    public Uni<Boolean> hasWaiting(UUID team) {
-        return zsets.zcard(keys.waiting(team)).map(n -> n > 0);
-    }
-
     /** Dispatches older than the given time that nobody acknowledged. */
     public Uni<List<UUID>> unacknowledgedBefore(long beforeMillis) {
         return zsets.zrangebyscore(keys.unacknowledged(), new ScoreRange<>(Double.NEGATIVE_INFINITY, (double) beforeMillis))

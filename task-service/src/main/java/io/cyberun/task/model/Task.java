@@ -2,7 +2,6 @@ package io.cyberun.task.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cyberun.contracts.task.TaskStatus;
-import io.cyberun.task.domain.TaskState;
 import jakarta.persistence.Column;
 import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
@@ -98,7 +97,4 @@ public class Task {
         return TaskStatus.fromWire(status);
     }
 
-    public TaskState state() {
-        return new TaskState(taskStatus(), attempt, retryCount, maxRetries, agentId);
-    }
 }

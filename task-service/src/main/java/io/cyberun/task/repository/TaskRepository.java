@@ -7,7 +7,6 @@ import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.LockModeType;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -18,11 +17,6 @@ public class TaskRepository implements PanacheRepositoryBase<Task, UUID> {
 
     public Uni<Task> findInTeam(UUID teamId, UUID id) {
         return find("id = ?1 and teamId = ?2", id, teamId).firstResult();
-    }
-
-    /** Loads a task for a state change, holding its row lock until the transaction ends. */
-    public Uni<Task> lockForUpdate(UUID id) {
-        return findById(id, LockModeType.PESSIMISTIC_WRITE);
     }
 
     public record Filter(UUID teamId, String status, UUID workflowId, Instant createdFrom, Instant createdTo) {

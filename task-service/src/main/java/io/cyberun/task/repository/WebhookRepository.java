@@ -26,10 +26,6 @@ public class WebhookRepository implements PanacheRepositoryBase<Webhook, UUID> {
         return count("teamId", teamId);
     }
 
-    public Uni<List<Webhook>> activeInTeam(UUID teamId) {
-        return list("teamId = ?1 and webhookStatus = 'active'", teamId);
-    }
-
     /** A webhook's deliveries, newest first. */
     @ApplicationScoped
     public static class Deliveries implements PanacheRepositoryBase<WebhookDelivery, UUID> {

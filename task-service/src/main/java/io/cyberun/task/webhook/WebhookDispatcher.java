@@ -78,11 +78,6 @@ public class WebhookDispatcher {
         }
     }
 
-    /** Run shortly: called inside a transaction, whose rows are visible once it commits. */
-    public void nudgeSoon() {
-        vertx.setTimer(150, id -> nudge());
-    }
-
     /** At shutdown the pool closes: stop claiming (a claimed attempt's lease runs out and another replica retries it). */
     void onStop(@Observes ShutdownEvent event) {
         stopping = true;
