@@ -202,7 +202,7 @@ public final class Namespace {
      */
     public void loseRedisState() {
         try {
-            RedisPing.deletePrefix(endpoints.redisHost(), endpoints.redisPort(), redisPrefix());
+            RedisPing.deletePrefixAtomically(endpoints.redisHost(), endpoints.redisPort(), redisPrefix());
             RedisPing.flushScripts(endpoints.redisHost(), endpoints.redisPort());
         } catch (IOException e) {
             throw new IllegalStateException("cannot clear Redis at " + endpoints.redisUrl() + ": " + e.getMessage(), e);

@@ -44,6 +44,25 @@ final class RedisPing {
         }
     }
 
+    /**
+     * Deletes every key starting with {@code prefix} at once, as a restart of an empty Redis loses them: one script, so
+     * no service writes between two deletions (a half-deleted state is not something a real Redis loss produces).
+     */
+    static void deletePrefixAtomically(String host, int port, String prefix) throws IOException {
+        String script = """
+                local cursor = '0'
+                repeat
+                  local r = redis.call('SCAN', cursor, 'MATCH', ARGV[1] .. '*', 'COUNT', 1000)
+                  cursor = r[1]
+                  for _, k in ipairs(r[2]) do redis.call('DEL', k) end
+                until cursor == '0'
+                return 1
+                """;
+        try (Socket s = connect(host, port)) {
+            command(s, new BufferedInputStream(s.getInputStream()), "EVAL", script, "0", prefix);
+        }
+    }
+
     /** Makes Redis forget every script it loaded, as a restart does. */
     static void flushScripts(String host, int port) throws IOException {
         try (Socket s = connect(host, port)) {

@@ -99,10 +99,12 @@ final class SchedulerScripts {
               for _, task in ipairs(redis.call('ZRANGE', w, 0, n - 1)) do
                 if room <= 0 then break end
                 local t = tkey(task)
-                local st = redis.call('HGET', t, 'status')
-                if (not st) or st == 'done' then
+                local h = redis.call('HMGET', t, 'status', 'hold')
+                local st = h[1]
+                if (not st) or (st ~= 'waiting' and st ~= 'pending') then
+                  -- ended, or placed since (a late record of a placement made before the book was restored)
                   redis.call('ZREM', w, task)
-                elseif redis.call('EXISTS', p .. 'slot:' .. task) == 0 then
+                elseif tonumber(h[2] or '0') <= tonumber(now) and redis.call('EXISTS', p .. 'slot:' .. task) == 0 then
                   local chosen = nil
                   for pass = 1, 2 do
                     for _, agent in ipairs(agents) do
@@ -192,6 +194,15 @@ final class SchedulerScripts {
             if tonumber(ARGV[7]) < tonumber(h[2] or '0') then return 0 end
             redis.call('HSET', t, 'status', ARGV[5], 'agent', ARGV[6], 'attempt', ARGV[7])
             if ARGV[5] == 'running' then redis.call('ZREM', p .. 'unacked', ARGV[3]) end
+            if ARGV[6] ~= '' and (ARGV[5] == 'queued' or ARGV[5] == 'running' or ARGV[5] == 'provisioning') then
+              -- A placement the book did not know of (it was restored from a record older than the placement): the task
+              -- holds its agent's slot and no longer waits.
+              redis.call('ZREM', p .. 'waiting:' .. team, ARGV[3])
+              if redis.call('EXISTS', akey(ARGV[6])) == 1 and redis.call('SETNX', p .. 'slot:' .. ARGV[3], ARGV[6]) == 1 then
+                redis.call('HINCRBY', akey(ARGV[6]), 'running', 1)
+                redis.call('SADD', p .. 'agent-slots:' .. team .. ':' .. ARGV[6], ARGV[3])
+              end
+            end
             return 1
             """);
 
@@ -248,6 +259,33 @@ final class SchedulerScripts {
             return 1
             """);
 
+    /**
+     * A (re)connected agent reports it holds attempt ARGV[5] of a task. ARGV: p, team, task, agent, attempt. Answers 1
+     * when it may keep it: the book holds that attempt there, or the book knows only older attempts (it was restored
+     * from task-service's record, which had not caught up with the scheduler's last placement): then the task is the
+     * agent's, as it reports. Answers 0 (the agent must drop it) when the task ended or a newer attempt was placed.
+     */
+    static final LuaScript ADOPT_REPORTED = new LuaScript(COMMON + """
+            local task = ARGV[3]
+            local agent = ARGV[4]
+            local t = tkey(task)
+            local h = redis.call('HMGET', t, 'status', 'agent', 'attempt')
+            if (not h[1]) or h[1] == 'done' then return 0 end
+            local booked = tonumber(h[3] or '0')
+            local reported = tonumber(ARGV[5])
+            if reported < booked then return 0 end
+            if reported == booked then
+              if h[2] == agent and (h[1] == 'queued' or h[1] == 'running' or h[1] == 'provisioning') then return 1 end
+              return 0
+            end
+            local other = redis.call('GET', p .. 'slot:' .. task)
+            if other and other ~= agent then release(task) end
+            redis.call('HSET', t, 'status', 'running', 'agent', agent, 'attempt', ARGV[5])
+            redis.call('ZREM', p .. 'waiting:' .. team, task)
+            redis.call('ZREM', p .. 'unacked', task)
+            return 1
+            """);
+
     /** Frees a task's slot. ARGV: p, team, task. Answers the agent it was on, or ''. */
     static final LuaScript RELEASE = new LuaScript(COMMON + """
             return release(ARGV[3])
@@ -255,9 +293,9 @@ final class SchedulerScripts {
 
     /**
      * Restores a task task-service reports open, unless the book has it already. ARGV: p, team, task, seq, status, agent,
-     * attempt, spec, submitted millis, labelset, modelset, min VRAM, waiting score, now. A pending or waiting task joins
-     * its team's waiting queue; a queued one is timed as an unacknowledged dispatch (its agent re-announces it if it
-     * has it). Answers 1 when restored.
+     * attempt, spec, submitted millis, labelset, modelset, min VRAM, waiting score, now, placeable from (millis). A
+     * pending or waiting task joins its team's waiting queue, placed from then on; a queued one is timed as an
+     * unacknowledged dispatch (its agent re-announces it if it has it). Answers 1 when restored.
      */
     static final LuaScript RESTORE = new LuaScript(COMMON + """
             local task = ARGV[3]
@@ -268,6 +306,9 @@ final class SchedulerScripts {
             redis.call('HSET', t, 'team', team, 'spec', ARGV[8], 'status', status, 'agent', ARGV[6], 'attempt', ARGV[7], 'seq', ARGV[4],
               'submitted', ARGV[9], 'labels', ARGV[10], 'models', ARGV[11], 'vram', ARGV[12])
             if status == 'waiting' then
+              -- Held back a moment: task-service's record may not show yet a placement made just before Redis lost the
+              -- book, and the agent running it announces it again within that time.
+              redis.call('HSET', t, 'hold', ARGV[15])
               redis.call('ZADD', p .. 'waiting:' .. team, ARGV[13], task)
             elseif status == 'queued' then
               redis.call('ZADD', p .. 'unacked', ARGV[14], task)

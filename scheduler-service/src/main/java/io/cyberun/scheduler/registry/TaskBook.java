@@ -152,14 +152,27 @@ public class TaskBook {
                 .map(Response::toInteger);
     }
 
-    /** Restores a task from task-service's record unless the book has it; {@code true} when restored. */
-    public Uni<Boolean> restore(OpenTasks.OpenTask t, long nowMillis) {
+    /**
+     * Restores a task from task-service's record unless the book has it; {@code true} when restored. A waiting task is
+     * placed only from {@code placeableFromMillis} on.
+     */
+    public Uni<Boolean> restore(OpenTasks.OpenTask t, long nowMillis, long placeableFromMillis) {
         TaskSpec spec = t.spec();
         long submitted = t.createdAt() == null ? nowMillis : t.createdAt().toEpochMilli();
         return run(SchedulerScripts.RESTORE, List.of(keys.prefix(), t.teamId().toString(), t.taskId().toString(), Long.toString(t.seq()),
                 t.status().wireName(), t.agentId() == null ? "" : t.agentId(), Integer.toString(t.attempt()), write(spec),
                 Long.toString(submitted), set(spec.requiredLabels()), set(spec.requiredModels()),
-                spec.minVramGb() == null ? "" : spec.minVramGb().toString(), score(spec.priority(), submitted), Long.toString(nowMillis)))
+                spec.minVramGb() == null ? "" : spec.minVramGb().toString(), score(spec.priority(), submitted), Long.toString(nowMillis),
+                Long.toString(placeableFromMillis)))
+                .map(r -> r.toInteger() == 1);
+    }
+
+    /**
+     * A (re)connected agent reports it holds this attempt: {@code true} when it keeps it (and the book now says so),
+     * {@code false} when the task ended or a newer attempt was placed.
+     */
+    public Uni<Boolean> adoptReported(UUID team, UUID task, String agentId, int attempt) {
+        return run(SchedulerScripts.ADOPT_REPORTED, List.of(keys.prefix(), team.toString(), task.toString(), agentId, Integer.toString(attempt)))
                 .map(r -> r.toInteger() == 1);
     }
 

@@ -116,17 +116,17 @@ public class AgentReconciliation {
 
     /**
      * Compares what a (re)connected agent says it runs with what the platform expects of it. A reported task is kept
-     * only if it is still that agent's current attempt; anything else is cancelled on the agent. A task the platform
+     * if it is still that agent's current attempt, or newer than any the book knows (a book restored from a record that
+     * lagged behind the last placement); anything else is cancelled on the agent. A task the platform
      * saw running there that the agent no longer reports (it restarted) fails, and is retried if it may be. A task
      * dispatched but not acknowledged is left to the acknowledgement timeout.
      */
     private Uni<Void> reconcile(AgentEvent.Connected c) {
         List<RunningTask> reported = c.runningTasks() == null ? List.of() : c.runningTasks();
         return agents.slotsOf(c.teamId(), c.agentId()).flatMap(held -> Multi.createFrom().iterable(reported)
-                .onItem().transformToUniAndConcatenate(rt -> book.get(rt.taskId()).map(t -> {
-                    boolean expected = t != null && t.heldBy(c.agentId()) && t.attempt() == rt.attempt();
-                    return expected ? rt : null;
-                }).call(kept -> kept != null ? Uni.createFrom().voidItem()
+                .onItem().transformToUniAndConcatenate(rt -> book.adoptReported(c.teamId(), rt.taskId(), c.agentId(), rt.attempt())
+                        .map(keep -> keep ? rt : null)
+                        .call(kept -> kept != null ? Uni.createFrom().voidItem()
                         : out.command(new AgentCommand.Cancel(c.teamId(), c.agentId(), rt.taskId(), rt.attempt(),
                                 "the platform no longer expects this task on this agent"))))
                 .filter(rt -> rt != null)

@@ -13,6 +13,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
@@ -21,7 +22,8 @@ import org.jboss.logging.Logger;
 /**
  * Rebuilds the task book when Redis lost it (Redis restarted empty, or was flushed): a marker key the book was built
  * under is gone. The book is restored from task-service's record of every open task (waiting ones queue again,
- * dispatched ones are timed again); agents' slots come back as their hubs announce them again with what they run.
+ * held back for {@link #HOLD}, dispatched ones are timed again); agents' slots come back as their hubs announce them
+ * again with what they run, and an agent's report of an attempt newer than the record wins.
  * While it rebuilds, task and agent events wait, so none is applied to a half-built book. Checked every second, and
  * before every agent event (a hub may announce its agents again before this replica's next check).
  */
@@ -29,6 +31,13 @@ import org.jboss.logging.Logger;
 public class BookRebuild {
     private static final Logger LOG = Logger.getLogger(BookRebuild.class);
     static final int PAGE = 500;
+    /**
+     * How long a restored waiting task is held back from placement: task-service's record may lag behind a placement
+     * the scheduler made just before Redis lost the book, and within this time the placement's record arrives or the
+     * agent running the task announces it again (hubs check for the loss every second). Placing it sooner could run it
+     * twice.
+     */
+    static final Duration HOLD = Duration.ofSeconds(3);
 
     private final ReactiveValueCommands<String, String> values;
     private final TaskBook book;
@@ -91,7 +100,7 @@ public class BookRebuild {
 
     private Uni<Void> page(String token, UUID after, AtomicInteger restored) {
         return tasks.open(token, after, PAGE).flatMap(open -> Multi.createFrom().iterable(open.tasks())
-                .onItem().transformToUni(t -> book.restore(t, clock.millis()).invoke(yes -> {
+                .onItem().transformToUni(t -> book.restore(t, clock.millis(), clock.millis() + HOLD.toMillis()).invoke(yes -> {
                     if (yes) {
                         restored.incrementAndGet();
                     }

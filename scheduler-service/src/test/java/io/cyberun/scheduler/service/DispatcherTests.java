@@ -376,4 +376,68 @@ class DispatcherTests {
         UUID overflow = submit(List.of("restart"));
         transitions.await(TaskTransition.MarkWaiting.class, w -> w.taskId().equals(overflow), WAIT);
     }
+
+    /** What a rebuild restores from task-service's record: the task as that record has it. */
+    UUID restore(List<String> labels, TaskStatus status, String agent, int attempt, long seq, long placeableFromMillis) {
+        UUID task = UUID.randomUUID();
+        TaskSpec spec = new TaskSpec(UUID.randomUUID(), "w", 1, "exec", null, null, List.of(), labels, null, List.of(), 0, 0, 0);
+        long now = System.currentTimeMillis();
+        assertThat(book.restore(new io.cyberun.contracts.task.OpenTasks.OpenTask(task, team, status, agent, attempt, seq, spec, Instant.now()),
+                now, placeableFromMillis).await().atMost(Duration.ofSeconds(5))).isTrue();
+        return task;
+    }
+
+    @Test
+    void aBookRestoredFromARecordOlderThanTheLastPlacementKeepsTheTaskOnTheAgentThatReportsItAndNeverPlacesItAgain() {
+        connect("lagging", List.of("lagging"), 1, "s16");
+        awaitAgents("lagging");
+        // Redis lost the book just after the scheduler dispatched attempt 1; task-service had not recorded it yet.
+        UUID task = restore(List.of("lagging"), TaskStatus.PENDING, null, 0, 1, System.currentTimeMillis() + 1_000);
+        // The agent's hub announces it again, with the task it runs.
+        connect("lagging", List.of("lagging"), 1, "s17", new RunningTask(task, 1));
+        awaitBookStatus(task, "running");
+        assertThat(book.get(task).await().atMost(Duration.ofSeconds(5)).agentId()).isEqualTo("lagging");
+        // Past the hold and a refresh of the view: the task is neither stopped nor placed again, and it holds the only slot.
+        UUID next = submit(List.of("lagging"));
+        transitions.await(TaskTransition.MarkWaiting.class, w -> w.taskId().equals(next), WAIT);
+        List<AgentCommand> sent = commands.drain(Duration.ofSeconds(4));
+        assertThat(sent).noneMatch(c -> c instanceof AgentCommand.Cancel x && x.taskId().equals(task));
+        assertThat(sent).noneMatch(c -> c instanceof AgentCommand.Dispatch d && (d.taskId().equals(task) || d.taskId().equals(next)));
+
+        // The placement's record arrives late: it changes nothing. The task ends: the next one takes the slot.
+        status(task, 2, TaskStatus.QUEUED, TaskStatus.PENDING, "lagging", 1);
+        status(task, 3, TaskStatus.RUNNING, TaskStatus.QUEUED, "lagging", 1);
+        kafka.publish(Topic.TASK_EVENTS, TaskEvent.FAMILY, new TaskEvent.Completed(task, team, 4, TaskStatus.COMPLETED, Instant.now(),
+                "lagging", 1, List.<TaskOutputFile>of()));
+        assertThat(commands.await(AgentCommand.Dispatch.class, d -> d.taskId().equals(next), WAIT).agentId()).isEqualTo("lagging");
+    }
+
+    @Test
+    void aRestoredWaitingTaskIsHeldBackUntilALatePlacementRecordCanArriveAndThenNotPlacedTwice() {
+        connect("holder", List.of("holder"), 2, "s18");
+        awaitAgents("holder");
+        long from = System.currentTimeMillis() + 2_500;
+        UUID placedBefore = restore(List.of("holder"), TaskStatus.PENDING, null, 0, 1, from);
+        UUID waiting = restore(List.of("holder"), TaskStatus.WAITING, null, 0, 2, from);
+        // The first one's placement is recorded after the restore: it holds its slot and leaves the waiting queue.
+        status(placedBefore, 2, TaskStatus.QUEUED, TaskStatus.PENDING, "holder", 1);
+        awaitBookStatus(placedBefore, "queued");
+        // The agent reports a status: waiting tasks are placed now if they may be.
+        synced("holder", "s18", List.of());
+        assertThat(commands.drain(Duration.ofMillis(1_000))).as("nothing is placed while held back")
+                .noneMatch(c -> c instanceof AgentCommand.Dispatch d && d.taskId().equals(waiting));
+        long seenAt = 0;
+        while (seenAt == 0 && System.currentTimeMillis() < from + WAIT.toMillis()) {
+            if (commands.drain(Duration.ofMillis(50)).stream().anyMatch(c -> c instanceof AgentCommand.Dispatch d && d.taskId().equals(waiting))) {
+                seenAt = System.currentTimeMillis();
+            }
+        }
+        assertThat(seenAt).as("placed once held back no more").isGreaterThanOrEqualTo(from);
+        var dispatch = commands.await(AgentCommand.Dispatch.class, d -> d.taskId().equals(waiting), WAIT);
+        assertThat(dispatch.attempt()).isEqualTo(1);
+        assertThat(commands.drain(Duration.ofSeconds(3))).noneMatch(c -> c instanceof AgentCommand.Dispatch d && d.taskId().equals(placedBefore));
+        // Both slots are held: a new task waits.
+        UUID overflow = submit(List.of("holder"));
+        transitions.await(TaskTransition.MarkWaiting.class, w -> w.taskId().equals(overflow), WAIT);
+    }
 }
