@@ -25,7 +25,12 @@ import java.util.concurrent.TimeUnit;
  * Runs are spread over as many teams as the rate needs (each key keeps the platform's own limit of 20 runs/s), each with
  * its own agents.
  *
- * <p>args: gateway hub admin-token rate count agents-per-team capacity warmup
+ * <p>Each measured run is also split into its hops by the Kafka records' timestamps (one clock, this machine's):
+ * request → {@code submitted} produced (gateway, task-service, its commit and outbox), {@code submitted} →
+ * {@code dispatch} produced (the first Kafka hop and the scheduler), {@code dispatch} → agent (the second hop, the hub
+ * and the WebSocket).
+ *
+ * <p>args: gateway hub admin-token rate count agents-per-team capacity warmup kafka-bootstrap topic-prefix
  */
 public class DispatchLatency {
     static final ObjectMapper JSON = CyberunJson.mapper();
@@ -40,6 +45,8 @@ public class DispatchLatency {
         int agents = Integer.parseInt(args[5]);
         int capacity = Integer.parseInt(args[6]);
         int warmup = Integer.parseInt(args[7]);
+        String kafka = args[8];
+        String topicPrefix = args.length > 9 ? args[9] : "";
 
         String workflow = """
                 {"workflow_slug": "bench-noop", "display_name": "Bench no-op", "tool_type": "exec",
@@ -50,10 +57,31 @@ public class DispatchLatency {
 
         Map<String, Long> submitted = new ConcurrentHashMap<>();
         Map<String, Long> dispatched = new ConcurrentHashMap<>();
+        // Wall-clock milliseconds of each measured run: request sent, submitted produced, dispatch produced, received.
+        Map<String, Long> requestedAt = new ConcurrentHashMap<>();
+        Map<String, Long> receivedAt = new ConcurrentHashMap<>();
+        Map<String, String> tokenOf = new ConcurrentHashMap<>();
+        Map<String, Long> submittedProduced = new ConcurrentHashMap<>();
+        Map<String, Long> submittedRead = new ConcurrentHashMap<>();
+        Map<String, Long> dispatchProduced = new ConcurrentHashMap<>();
+        Map<String, Long> dispatchRead = new ConcurrentHashMap<>();
+        TaskEventWatch events = new TaskEventWatch(kafka, topicPrefix + "task-events", "io.cyberun.task.", (type, produced, read, value) -> {
+            if (type.equals("submitted")) {
+                submittedProduced.putIfAbsent(TaskEventWatch.field(value, "subject"), produced);
+                submittedRead.putIfAbsent(TaskEventWatch.field(value, "subject"), read);
+            }
+        });
+        TaskEventWatch commands = new TaskEventWatch(kafka, topicPrefix + "agent-commands", "io.cyberun.command.", (type, produced, read, value) -> {
+            if (type.equals("dispatch")) {
+                dispatchProduced.putIfAbsent(TaskEventWatch.field(value, "task_id"), produced);
+                dispatchRead.putIfAbsent(TaskEventWatch.field(value, "task_id"), read);
+            }
+        });
         CountDownLatch allDispatched = new CountDownLatch(count + warmup);
         List<BenchAgent> connected = new ArrayList<>();
         for (int i = 0; i < agents * teams.size(); i++) {
             connected.add(BenchAgent.connect(HTTP, hub, teams.get(i % teams.size()).ak(), "bench-agent-" + i, List.of("bench", "exec"), capacity, (agent, d, at) -> {
+                receivedAt.putIfAbsent(d.taskId().toString(), System.currentTimeMillis());
                 if (dispatched.putIfAbsent(d.spec().parameters().path("token").asText(), at) == null) {
                     allDispatched.countDown();
                 }
@@ -80,6 +108,7 @@ public class DispatchLatency {
             String sk = teams.get(n % teams.size()).sk();
             long t0 = System.nanoTime();
             submitted.put(token, t0);
+            requestedAt.put(token, System.currentTimeMillis());
             HTTP.sendAsync(HttpRequest.newBuilder(URI.create(gateway + "/api/v1/r/workflows/slug/bench-noop/run"))
                             .header("Authorization", "Bearer " + sk).header("Content-Type", "application/json")
                             .POST(HttpRequest.BodyPublishers.ofString("{\"parameters\":{\"token\":\"" + token + "\"}}")).build(),
@@ -87,6 +116,11 @@ public class DispatchLatency {
                         if (e != null || r.statusCode() != 202) {
                             System.err.println("run request failed: " + (e != null ? e : r.statusCode() + " " + r.body()));
                         } else if (token.startsWith("m")) {
+                            try {
+                                tokenOf.put(JSON.readTree(r.body()).path("task_id").asText(), token);
+                            } catch (Exception unreadable) {
+                                System.err.println("unreadable run answer: " + r.body());
+                            }
                             synchronized (postMillis) {
                                 postMillis.add((System.nanoTime() - t0) / 1_000_000);
                             }
@@ -114,6 +148,37 @@ public class DispatchLatency {
         System.out.printf("| %.0f | %d | %d | %.0f | %.0f | %.0f | %.0f | %d / %d |%n", rate, count, latency.size(), Bench.pct(latency, 50), Bench.pct(latency, 90),
                 Bench.pct(latency, 99), latency.isEmpty() ? Double.NaN : latency.get(latency.size() - 1), Bench.pct(postMillis, 50), Bench.pct(postMillis, 99));
         System.out.printf("RESULT p50_ms=%.1f p99_ms=%.1f%n", Bench.pct(latency, 50), Bench.pct(latency, 99));
+
+        // Hops of each measured run, in ms: request → submitted handed to task-service's producer → on the broker (read
+        // by this watch) → dispatch handed to the scheduler's producer → on the broker → at the agent.
+        String[] names = {"request → submitted sent", "submitted sent → on broker", "on broker → dispatch sent",
+                "dispatch sent → on broker", "on broker → agent"};
+        List<List<Double>> hops = new ArrayList<>();
+        for (int h = 0; h < names.length; h++) {
+            hops.add(new ArrayList<>());
+        }
+        tokenOf.forEach((task, token) -> {
+            Long[] at = {requestedAt.get(token), submittedProduced.get(task), submittedRead.get(task), dispatchProduced.get(task),
+                    dispatchRead.get(task), receivedAt.get(task)};
+            if (java.util.Arrays.stream(at).allMatch(java.util.Objects::nonNull)) {
+                for (int h = 0; h < names.length; h++) {
+                    hops.get(h).add((double) (at[h + 1] - at[h]));
+                }
+            }
+        });
+        hops.forEach(h -> h.sort(null));
+        System.out.println();
+        System.out.printf("Hops of %d measured runs, by the Kafka records' timestamps and when this process read them (ms, p50 / p99):%n",
+                hops.get(0).size());
+        System.out.println("| " + String.join(" | ", names) + " |");
+        System.out.println("|" + " ---: |".repeat(names.length));
+        StringBuilder row = new StringBuilder("|");
+        for (List<Double> h : hops) {
+            row.append(String.format(" %.0f / %.0f |", Bench.pct(h, 50), Bench.pct(h, 99)));
+        }
+        System.out.println(row);
+        events.close();
+        commands.close();
         Bench.say("%d runs in %.1f s (%d agents x %d slots)%s", count + warmup, seconds, agents * teams.size(), capacity,
                 done ? "" : "; " + missing + " measured runs were NOT dispatched in time");
         connected.forEach(BenchAgent::close);

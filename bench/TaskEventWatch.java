@@ -18,6 +18,15 @@ final class TaskEventWatch implements AutoCloseable {
         void event(UUID taskId, String type, long readNanos);
     }
 
+    /**
+     * Called for each event of a family: its CloudEvents type suffix, the record's timestamp (when its producer was
+     * handed it, in epoch milliseconds of this machine's clock), when this watch read it from the broker (a few
+     * milliseconds after the broker had it), and the raw event.
+     */
+    interface RecordListener {
+        void event(String type, long producedMillis, long readMillis, String value);
+    }
+
     private static final String TYPE_PREFIX = "io.cyberun.task.";
 
     private final KafkaConsumer<String, String> consumer;
@@ -25,6 +34,16 @@ final class TaskEventWatch implements AutoCloseable {
     private volatile boolean running = true;
 
     TaskEventWatch(String bootstrap, String topic, Listener listener) {
+        this(bootstrap, topic, TYPE_PREFIX, (type, produced, read, value) -> {
+            String subject = field(value, "subject");
+            if (subject != null) {
+                listener.event(UUID.fromString(subject), type, System.nanoTime());
+            }
+        });
+    }
+
+    /** Watches any topic of CloudEvents from its end, passing on the events whose type starts with {@code typePrefix}. */
+    TaskEventWatch(String bootstrap, String topic, String typePrefix, RecordListener listener) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
         p.put("key.deserializer", StringDeserializer.class.getName());
@@ -36,14 +55,14 @@ final class TaskEventWatch implements AutoCloseable {
         consumer.assign(partitions);
         consumer.seekToEnd(partitions);
         partitions.forEach(consumer::position);
-        thread = Thread.ofPlatform().daemon().name("task-event-watch").start(() -> {
+        thread = Thread.ofPlatform().daemon().name("event-watch-" + topic).start(() -> {
             while (running) {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(50))) {
-                    long now = System.nanoTime();
+                var records = consumer.poll(Duration.ofMillis(50));
+                long read = System.currentTimeMillis();
+                for (ConsumerRecord<String, String> r : records) {
                     String type = field(r.value(), "type");
-                    String subject = field(r.value(), "subject");
-                    if (type != null && subject != null && type.startsWith(TYPE_PREFIX)) {
-                        listener.event(UUID.fromString(subject), type.substring(TYPE_PREFIX.length()), now);
+                    if (type != null && type.startsWith(typePrefix)) {
+                        listener.event(type.substring(typePrefix.length()), r.timestamp(), read, r.value());
                     }
                 }
             }
