@@ -202,7 +202,7 @@ public final class Namespace {
      */
     public void loseRedisState() {
         try {
-            RedisPing.deletePrefixAtomically(endpoints.redisHost(), endpoints.redisPort(), redisPrefix());
+            RedisPing.deletePrefix(endpoints.redisHost(), endpoints.redisPort(), redisPrefix());
             RedisPing.flushScripts(endpoints.redisHost(), endpoints.redisPort());
         } catch (IOException e) {
             throw new IllegalStateException("cannot clear Redis at " + endpoints.redisUrl() + ": " + e.getMessage(), e);

@@ -23,32 +23,11 @@ final class RedisPing {
         }
     }
 
-    /** Deletes every key starting with {@code prefix}. */
-    static void deletePrefix(String host, int port, String prefix) throws IOException {
-        try (Socket s = connect(host, port)) {
-            InputStream in = new BufferedInputStream(s.getInputStream());
-            String cursor = "0";
-            do {
-                @SuppressWarnings("unchecked")
-                List<Object> reply = (List<Object>) command(s, in, "SCAN", cursor, "MATCH", prefix + "*", "COUNT", "1000");
-                cursor = (String) reply.get(0);
-                @SuppressWarnings("unchecked")
-                List<Object> keys = (List<Object>) reply.get(1);
-                if (!keys.isEmpty()) {
-                    List<String> del = new ArrayList<>();
-                    del.add("DEL");
-                    keys.forEach(k -> del.add((String) k));
-                    command(s, in, del.toArray(new String[0]));
-                }
-            } while (!"0".equals(cursor));
-        }
-    }
-
     /**
      * Deletes every key starting with {@code prefix} at once, as a restart of an empty Redis loses them: one script, so
      * no service writes between two deletions (a half-deleted state is not something a real Redis loss produces).
      */
-    static void deletePrefixAtomically(String host, int port, String prefix) throws IOException {
+    static void deletePrefix(String host, int port, String prefix) throws IOException {
         String script = """
                 local cursor = '0'
                 repeat

@@ -52,10 +52,13 @@ final class SchedulerScripts {
             local function hasModels(a, t)
               return within(redis.call('HGET', t, 'models'), redis.call('HGET', a, 'modelset'))
             end
-            local function reserve(agent, task, now)
+            local function occupy(agent, task)
               redis.call('HINCRBY', akey(agent), 'running', 1)
               redis.call('SET', p .. 'slot:' .. task, agent)
               redis.call('SADD', p .. 'agent-slots:' .. team .. ':' .. agent, task)
+            end
+            local function reserve(agent, task, now)
+              occupy(agent, task)
               local attempt = redis.call('HINCRBY', tkey(task), 'attempt', 1)
               redis.call('HSET', tkey(task), 'status', 'queued', 'agent', agent)
               redis.call('ZADD', p .. 'unacked', now, task)
@@ -198,9 +201,8 @@ final class SchedulerScripts {
               -- A placement the book did not know of (it was restored from a record older than the placement): the task
               -- holds its agent's slot and no longer waits.
               redis.call('ZREM', p .. 'waiting:' .. team, ARGV[3])
-              if redis.call('EXISTS', akey(ARGV[6])) == 1 and redis.call('SETNX', p .. 'slot:' .. ARGV[3], ARGV[6]) == 1 then
-                redis.call('HINCRBY', akey(ARGV[6]), 'running', 1)
-                redis.call('SADD', p .. 'agent-slots:' .. team .. ':' .. ARGV[6], ARGV[3])
+              if redis.call('EXISTS', akey(ARGV[6])) == 1 and redis.call('EXISTS', p .. 'slot:' .. ARGV[3]) == 0 then
+                occupy(ARGV[6], ARGV[3])
               end
             end
             return 1

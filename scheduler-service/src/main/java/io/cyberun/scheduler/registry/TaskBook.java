@@ -55,11 +55,6 @@ public class TaskBook {
         public boolean awaitingAgent() {
             return status == TaskStatus.PENDING || status == TaskStatus.WAITING;
         }
-
-        /** Dispatched to {@code agent} and not ended: provisioning, queued or running there. */
-        public boolean heldBy(String agent) {
-            return agent.equals(agentId) && (status == TaskStatus.PROVISIONING || status == TaskStatus.QUEUED || status == TaskStatus.RUNNING);
-        }
     }
 
     /** A task placed on an agent: the attempt to dispatch, and the spec when the script had to read it. */
