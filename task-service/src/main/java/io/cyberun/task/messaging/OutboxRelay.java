@@ -35,9 +35,10 @@ import org.jboss.logging.Logger;
  * transaction waits for Kafka and nothing is read back. Because a task's next change can only lock its row after the
  * previous change committed, its events enter the queue, and reach Kafka, in sequence order.
  * <p>
- * Sent events are stamped {@code published_at} in one statement per tick. A sweep publishes what is still unstamped
- * after {@link #SWEEP_AGE_SECONDS} seconds: the events of a process that died between its commit and its send, or
- * whose sends failed. The sweep may repeat an event that was sent but not yet stamped: consumers skip a task event
+ * Each event is written with a row in {@code task_event_outbox}; the rows of sent events are deleted in one statement
+ * per tick (a delete from a small table, not a rewrite of every event row). A sweep publishes the events whose
+ * outbox rows are older than {@link #SWEEP_AGE_SECONDS} seconds: those of a process that died between its commit and
+ * its send, or whose sends failed. The sweep may repeat an event that was sent but not yet deleted: consumers skip a task event
  * whose sequence number they have seen. A transaction-scoped advisory lock lets one replica sweep at a time, and
  * the sweep sends in log order, so a task's events never overtake each other.
  */
@@ -168,7 +169,7 @@ public class OutboxRelay {
         }
     }
 
-    /** Stamps what was sent since the last tick, in one statement. */
+    /** Takes what was sent since the last tick out of the outbox, in one statement. */
     @Scheduled(every = "0.2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> stamp() {
         List<UUID> ids;
@@ -179,11 +180,11 @@ public class OutboxRelay {
             ids = new ArrayList<>(toStamp);
             toStamp.clear();
         }
-        return pool.preparedQuery("update task_event set published_at = now() where id = any($1) and published_at is null")
+        return pool.preparedQuery("delete from task_event_outbox o using task_event e where e.id = any($1) and o.position = e.position")
                 .execute(Tuple.of(ids.toArray(new UUID[0])))
                 .onFailure().invoke(e -> {
-                    // Not stamped: the sweep sends them again after a while, which consumers tolerate.
-                    LOG.debugf("stamping %d published events failed: %s", ids.size(), e.getMessage());
+                    // Still in the outbox: the sweep sends them again after a while, which consumers tolerate.
+                    LOG.debugf("taking %d published events out of the outbox failed: %s", ids.size(), e.getMessage());
                 })
                 .onFailure().recoverWithNull()
                 .eventually(() -> stamping.set(false))
@@ -204,25 +205,26 @@ public class OutboxRelay {
     }
 
     private Uni<Integer> sweepOnce(SqlConnection conn) {
-        return conn.preparedQuery("select id, task_id, envelope::text, type from task_event where published_at is null"
-                        + " and created_at < now() - make_interval(secs => $1) order by position limit $2")
+        return conn.preparedQuery("select e.position, e.task_id, e.envelope::text, e.type from task_event_outbox o"
+                        + " join task_event e on e.position = o.position"
+                        + " where o.created_at < now() - make_interval(secs => $1) order by o.position limit $2")
                 .execute(Tuple.of(SWEEP_AGE_SECONDS, SWEEP_BATCH))
                 .flatMap(rows -> rows.size() == 0 ? Uni.createFrom().item(0) : resend(conn, rows));
     }
 
     private Uni<Integer> resend(SqlConnection conn, RowSet<Row> rows) {
-        List<UUID> ids = new ArrayList<>(rows.size());
+        List<Long> positions = new ArrayList<>(rows.size());
         List<Uni<Void>> sends = new ArrayList<>(rows.size());
         for (Row row : rows) {
-            ids.add(row.getUUID(0));
+            positions.add(row.getLong(0));
             sends.add(emitter.sendMessage(messages.message(Topic.TASK_EVENTS, row.getString(2), row.getUUID(1).toString(), row.getString(3))));
         }
-        LOG.infof("the outbox sweep publishes %d task events that were committed but not published", ids.size());
+        LOG.infof("the outbox sweep publishes %d task events that were committed but not published", positions.size());
         return Uni.join().all(sends).andFailFast()
-                .flatMap(acked -> conn.preparedQuery("update task_event set published_at = now() where id = any($1)")
-                        .execute(Tuple.of(ids.toArray(new UUID[0]))))
-                .invoke(() -> published.addAndGet(ids.size()))
-                .replaceWith(ids.size());
+                .flatMap(acked -> conn.preparedQuery("delete from task_event_outbox where position = any($1)")
+                        .execute(Tuple.of(positions.toArray(new Long[0]))))
+                .invoke(() -> published.addAndGet(positions.size()))
+                .replaceWith(positions.size());
     }
 
     void onStop(@Observes ShutdownEvent event) {

@@ -14,7 +14,7 @@ import org.hibernate.type.SqlTypes;
 
 /**
  * One event of a task's log, stored as the CloudEvent that is published. Written in the transaction of the
- * change it records (the outbox); the relay publishes it and stamps {@link #publishedAt}.
+ * change it records, with its row in {@code task_event_outbox} until the relay has published it.
  */
 @Entity
 @Table(name = "task_event")
@@ -37,6 +37,4 @@ public class TaskEventRecord {
     public JsonNode envelope;
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
-    @Column(name = "published_at")
-    public Instant publishedAt;
 }

@@ -72,7 +72,7 @@ public class TaskStore {
     }
 
     /**
-     * Inserts a new task and its first event in one statement (one round trip, atomic on its own: no transaction needs
+     * Inserts a new task and its first event (with its outbox row) in one statement (one round trip, atomic on its own: no transaction needs
      * to be opened and committed around it).
      */
     public Uni<Void> insertWithEvent(io.vertx.mutiny.sqlclient.SqlClient client, NewTask n, EventRow e) {
@@ -81,8 +81,9 @@ public class TaskStore {
                         + " seq, attempt, retry_count, max_retries, task_timeout, spec, parameters, last_logs, dispatch_target, target_pool,"
                         + " submitter_region, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::text::jsonb,"
                         + " $14::text::jsonb, $15, $16, $17, $18, $19, $20) returning id)"
-                        + " insert into task_event (id, task_id, team_id, seq, type, envelope, created_at)"
-                        + " select $21, t.id, $2, $22, $23, $24::text::jsonb, $25 from t")
+                        + ", e as (insert into task_event (id, task_id, team_id, seq, type, envelope, created_at)"
+                        + " select $21, t.id, $2, $22, $23, $24::text::jsonb, $25 from t returning position, created_at)"
+                        + " insert into task_event_outbox (position, created_at) select position, created_at from e")
                 .execute(Tuple.tuple().addValue(t.id).addValue(t.teamId).addValue(t.workflowId).addValue(n.workflowVersion())
                         .addValue(n.workflowSlug()).addValue(n.toolType()).addValue(t.status.wireName()).addValue(t.seq).addValue(t.attempt)
                         .addValue(t.retryCount).addValue(t.maxRetries).addValue(t.taskTimeout).addValue(n.spec()).addValue(n.parameters())
@@ -158,7 +159,7 @@ public class TaskStore {
                 .replaceWithVoid();
     }
 
-    /** Appends events to their tasks' logs, in one statement. */
+    /** Appends events to their tasks' logs, each with its outbox row, in one statement. */
     public Uni<Void> append(SqlConnection conn, List<EventRow> events) {
         if (events.isEmpty()) {
             return Uni.createFrom().voidItem();
@@ -181,9 +182,10 @@ public class TaskStore {
             envelope[i] = e.envelope();
             at[i] = time(e.at());
         }
-        return conn.preparedQuery("insert into task_event (id, task_id, team_id, seq, type, envelope, created_at)"
+        return conn.preparedQuery("with ev as (insert into task_event (id, task_id, team_id, seq, type, envelope, created_at)"
                         + " select i, t, tm, s, ty, e::jsonb, c from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::bigint[], $5::text[],"
-                        + " $6::text[], $7::timestamptz[]) as x(i, t, tm, s, ty, e, c)")
+                        + " $6::text[], $7::timestamptz[]) as x(i, t, tm, s, ty, e, c) returning position, created_at)"
+                        + " insert into task_event_outbox (position, created_at) select position, created_at from ev")
                 .execute(Tuple.tuple().addValue(id).addValue(task).addValue(team).addValue(seq).addValue(type).addValue(envelope).addValue(at))
                 .replaceWithVoid();
     }
