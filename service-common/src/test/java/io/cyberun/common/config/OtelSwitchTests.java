@@ -17,6 +17,7 @@ class OtelSwitchTests {
         OtelSwitch on = new OtelSwitch("http://collector:4317");
         assertThat(on.getValue("quarkus.otel.sdk.disabled")).isEqualTo("false");
         assertThat(on.getValue("quarkus.otel.exporter.otlp.endpoint")).isEqualTo("http://collector:4317");
+        assertThat(on.getValue(OtelSwitch.KAFKA_TRACING)).isEqualTo("true");
         assertThat(on.getOrdinal()).isBetween(251, 299);
     }
 }
