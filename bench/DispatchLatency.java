@@ -7,8 +7,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -160,7 +162,7 @@ public class DispatchLatency {
         tokenOf.forEach((task, token) -> {
             Long[] at = {requestedAt.get(token), submittedProduced.get(task), submittedRead.get(task), dispatchProduced.get(task),
                     dispatchRead.get(task), receivedAt.get(task)};
-            if (java.util.Arrays.stream(at).allMatch(java.util.Objects::nonNull)) {
+            if (Arrays.stream(at).allMatch(Objects::nonNull)) {
                 for (int h = 0; h < names.length; h++) {
                     hops.get(h).add((double) (at[h + 1] - at[h]));
                 }

@@ -58,8 +58,8 @@ public class OutboxRelay {
     private final Vertx vertx;
     private final ArrayDeque<Batch> queue = new ArrayDeque<>();
     private final AtomicBoolean sending = new AtomicBoolean();
-    private final List<UUID> toStamp = new ArrayList<>();
-    private final AtomicBoolean stamping = new AtomicBoolean();
+    private final List<UUID> sentIds = new ArrayList<>();
+    private final AtomicBoolean clearing = new AtomicBoolean();
     private final AtomicLong published = new AtomicLong();
     private volatile boolean stopping;
 
@@ -145,8 +145,8 @@ public class OutboxRelay {
         // Joined in order: the idempotent producer keeps one task's events in the order they were sent.
         Uni.join().all(sends).andCollectFailures().subscribe().with(acked -> {
             published.addAndGet(events.size());
-            synchronized (toStamp) {
-                events.forEach(e -> toStamp.add(e.id()));
+            synchronized (sentIds) {
+                events.forEach(e -> sentIds.add(e.id()));
             }
             sending.set(false);
             drain();
@@ -171,14 +171,14 @@ public class OutboxRelay {
 
     /** Takes what was sent since the last tick out of the outbox, in one statement. */
     @Scheduled(every = "0.2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    Uni<Void> stamp() {
+    Uni<Void> clearSent() {
         List<UUID> ids;
-        synchronized (toStamp) {
-            if (toStamp.isEmpty() || !stamping.compareAndSet(false, true)) {
+        synchronized (sentIds) {
+            if (sentIds.isEmpty() || !clearing.compareAndSet(false, true)) {
                 return Uni.createFrom().voidItem();
             }
-            ids = new ArrayList<>(toStamp);
-            toStamp.clear();
+            ids = new ArrayList<>(sentIds);
+            sentIds.clear();
         }
         return pool.preparedQuery("delete from task_event_outbox o using task_event e where e.id = any($1) and o.position = e.position")
                 .execute(Tuple.of(ids.toArray(new UUID[0])))
@@ -187,7 +187,7 @@ public class OutboxRelay {
                     LOG.debugf("taking %d published events out of the outbox failed: %s", ids.size(), e.getMessage());
                 })
                 .onFailure().recoverWithNull()
-                .eventually(() -> stamping.set(false))
+                .eventually(() -> clearing.set(false))
                 .replaceWithVoid();
     }
 
