@@ -1,26 +1,31 @@
 package io.cyberun.task.messaging;
 
 import io.cyberun.task.domain.TaskCommand;
-import io.cyberun.task.repository.TaskRepository;
+import io.cyberun.task.repository.TaskStore;
 import io.cyberun.task.service.TaskChanges;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 
 /**
  * Enforces {@code task_timeout}, counted from the agent's acknowledgement: an overdue attempt fails, or is
- * retried while retries remain. Every replica sweeps; the state machine makes a second timeout a no-op.
+ * retried while retries remain. Every replica sweeps; the state machine makes a second timeout a no-op. A sweep takes
+ * the {@value #PER_SWEEP} most overdue attempts; the next one, 5 s later, takes the rest.
  */
 @ApplicationScoped
 public class TaskTimeoutSweeper {
-    private final TaskRepository tasks;
+    static final int PER_SWEEP = 1000;
+
+    private final Pool pool;
+    private final TaskStore tasks;
     private final TaskChanges changes;
     private final Clock clock;
 
-    public TaskTimeoutSweeper(TaskRepository tasks, TaskChanges changes, Clock clock) {
+    public TaskTimeoutSweeper(Pool pool, TaskStore tasks, TaskChanges changes, Clock clock) {
+        this.pool = pool;
         this.tasks = tasks;
         this.changes = changes;
         this.clock = clock;
@@ -28,7 +33,7 @@ public class TaskTimeoutSweeper {
 
     @Scheduled(every = "5s", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> sweep() {
-        return Panache.withSession(() -> tasks.overdue(clock.instant()))
+        return tasks.overdue(pool, clock.instant(), PER_SWEEP)
                 .onItem().transformToMulti(list -> Multi.createFrom().iterable(list))
                 .onItem().transformToUniAndConcatenate(t -> changes.apply(new TaskChanges.Command(t.id, null,
                         new TaskCommand.TimedOut(t.attempt, t.taskTimeout))))

@@ -69,9 +69,4 @@ public class TaskRepository implements PanacheRepositoryBase<Task, UUID> {
         return find("teamId = ?1 and status not in ('completed', 'failed', 'cancelled')", Sort.by("createdAt").and("id"), teamId)
                 .page(Page.ofSize(limit)).list().map(tasks -> tasks.stream().map(t -> t.id).toList());
     }
-
-    /** Running tasks whose attempt has run longer than their workflow's task_timeout allows (by their deadline). */
-    public Uni<List<Task>> overdue(Instant now) {
-        return find("status = 'running' and deadlineAt < ?1", now).list();
-    }
 }

@@ -6,6 +6,7 @@ import io.cyberun.contracts.task.TaskSpec;
 import io.cyberun.contracts.task.TaskStatus;
 import io.cyberun.task.model.TaskRow;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -275,6 +276,26 @@ public class TaskStore {
                         + " where o.consumer_group = $1 and o.topic = x.t and o.kafka_partition = x.p")
                 .execute(Tuple.tuple().addValue(group).addValue(topic).addValue(partition).addValue(next))
                 .replaceWithVoid();
+    }
+
+    /**
+     * Running tasks past their deadline, earliest first, at most {@code limit}. Only a running task has a deadline, so the
+     * partial index {@code task_deadline} holds exactly the candidates, and the sweep tells the planner to use it: without
+     * statistics (PostgreSQL with autovacuum off, as on the CI machines) it estimated a third of all tasks and read the whole
+     * table instead, 150-290 ms every 5 s at 100,000 finished tasks, growing with the table.
+     */
+    public Uni<List<TaskRow>> overdue(Pool pool, Instant now, int limit) {
+        return pool.withTransaction(conn -> conn.query("set local enable_seqscan = off").execute()
+                .flatMap(x -> conn.preparedQuery("select " + COLUMNS + " from task where deadline_at < $1 and status = 'running'"
+                                + " order by deadline_at limit $2")
+                        .execute(Tuple.of(time(now), limit)))
+                .map(rows -> {
+                    List<TaskRow> due = new java.util.ArrayList<>();
+                    for (Row r : rows) {
+                        due.add(read(r));
+                    }
+                    return due;
+                }));
     }
 
     /** Tasks that have not ended, by id after {@code after} (all when null), at most {@code limit}. */
