@@ -46,6 +46,7 @@ public class TaskService {
     private final TaskChanges changes;
     private final TaskStore store;
     private final Pool pool;
+    private final NewTaskWriter newTasks;
     private final IdempotencyKeys idempotency;
     private final FileInputCheck fileInputs;
     private final OutboxRelay relay;
@@ -55,13 +56,14 @@ public class TaskService {
     private final Clock clock;
 
     public TaskService(TaskRepository tasks, WorkflowRepository workflows, TaskChanges changes, TaskStore store, Pool pool,
-                       IdempotencyKeys idempotency, FileInputCheck fileInputs, OutboxRelay relay, EventMessages messages,
+                       NewTaskWriter newTasks, IdempotencyKeys idempotency, FileInputCheck fileInputs, OutboxRelay relay, EventMessages messages,
                        InstanceIdentity identity, ObjectMapper json, Clock clock) {
         this.tasks = tasks;
         this.workflows = workflows;
         this.changes = changes;
         this.store = store;
         this.pool = pool;
+        this.newTasks = newTasks;
         this.idempotency = idempotency;
         this.fileInputs = fileInputs;
         this.relay = relay;
@@ -174,9 +176,10 @@ public class TaskService {
         return Uni.createFrom().deferred(() -> {
             // A new task is locked by nobody else, so its event may take its place in the outbox queue at once.
             OutboxRelay.Batch outbox = relay.reserve(events);
-            // Without an idempotency key the task and its event are one statement; with one, the key joins a transaction.
+            // Without an idempotency key the task and its event are one statement (shared with the runs arriving meanwhile);
+            // with one, the key joins a transaction.
             Uni<Void> stored = claim == null
-                    ? store.insertWithEvent(pool, task, events.get(0))
+                    ? newTasks.write(new TaskStore.NewTaskWithEvent(task, events.get(0)))
                     : pool.withTransaction(conn -> store.insert(conn, task)
                             .call(() -> store.append(conn, events))
                             .call(() -> idempotency.record(conn, teamId, claim, row.id)));
