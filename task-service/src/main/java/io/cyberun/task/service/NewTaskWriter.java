@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import org.jboss.logging.Logger;
 
 /**
  * Writes new tasks with their first events, a group commit: while one insert is in flight, the runs that arrive wait
@@ -27,6 +28,7 @@ import java.util.List;
  */
 @ApplicationScoped
 public class NewTaskWriter {
+    private static final Logger LOG = Logger.getLogger(NewTaskWriter.class);
     /** At most this many runs in one statement (25 arrays of this length). */
     static final int MAX_BATCH = 256;
 
@@ -73,7 +75,8 @@ public class NewTaskWriter {
 
     private void send(List<Waiting> batch) {
         batches.record(batch.size());
-        store.insertWithEvents(pool, batch.stream().map(Waiting::task).toList()).subscribe().with(
+        // Deferred: a statement that cannot even be built fails its runs, and the next statement still goes out.
+        Uni.createFrom().deferred(() -> store.insertWithEvents(pool, batch.stream().map(Waiting::task).toList())).subscribe().with(
                 ok -> {
                     next();
                     batch.forEach(w -> answer(w, null));
@@ -102,11 +105,23 @@ public class NewTaskWriter {
     }
 
     private void alone(Waiting w) {
-        store.insertWithEvents(pool, List.of(w.task())).subscribe().with(ok -> answer(w, null), failure -> answer(w, failure));
+        Uni.createFrom().deferred(() -> store.insertWithEvents(pool, List.of(w.task())))
+                .subscribe().with(ok -> answer(w, null), failure -> answer(w, failure));
     }
 
     private static void answer(Waiting w, Throwable failure) {
-        Runnable reply = failure == null ? () -> w.caller().complete(null) : () -> w.caller().fail(failure);
+        Runnable reply = () -> {
+            try {
+                if (failure == null) {
+                    w.caller().complete(null);
+                } else {
+                    w.caller().fail(failure);
+                }
+            } catch (RuntimeException e) {
+                // What the caller does next is its own affair; the other runs of the statement are still answered.
+                LOG.warnf(e, "answering a run's insert failed");
+            }
+        };
         if (w.context() == null || w.context() == Vertx.currentContext()) {
             reply.run();
         } else {
