@@ -123,6 +123,17 @@ class McpIT {
             assertThat(page.tools()).extracting(McpAssured.ToolInfo::name).containsExactlyInAnyOrderElementsOf(TOOLS);
             for (McpAssured.ToolInfo tool : page.tools()) {
                 assertThat(tool.description()).as(tool.name()).hasSizeGreaterThan(40);
+                // What the descriptions say agrees with the API: priority -100..100, every task status.
+                String schema = tool.inputSchema().encode();
+                if (schema.contains("\"priority\"")) {
+                    assertThat(schema).as(tool.name() + ".priority").contains("-100 to 100");
+                }
+                if (tool.name().equals("list_tasks")) {
+                    assertThat(schema).contains("provisioning");
+                }
+                if (tool.name().equals("presign_file_upload")) {
+                    assertThat(tool.inputSchema().getJsonObject("properties").fieldNames()).contains("body");
+                }
                 JsonObject properties = tool.inputSchema().getJsonObject("properties", new JsonObject());
                 for (String arg : properties.fieldNames()) {
                     assertThat(properties.getJsonObject(arg).getString("description")).as(tool.name() + "." + arg).hasSizeGreaterThan(10);
@@ -191,6 +202,11 @@ class McpIT {
         JsonNode presign = success(client, "presign_file_upload", Map.of("file_name", "photo.png", "file_size", 1234, "content_type", "image/png"));
         assertThat(presign.path("upload_url").asText()).startsWith("http");
         assertThat(presign.path("file_key").asText()).isNotBlank();
+        // The skill's shape: the file's metadata as `body`.
+        JsonNode bySkill = success(client, "presign_file_upload", Map.of("body",
+                Map.of("file_name", "photo.png", "file_size", 1234, "content_type", "image/png")));
+        assertThat(bySkill.path("upload_url").asText()).startsWith("http");
+        assertThat(bySkill.path("file_key").asText()).isNotBlank().isNotEqualTo(presign.path("file_key").asText());
     }
 
     @Test
@@ -250,6 +266,11 @@ class McpIT {
                 "body_base64", "***"))).contains("body_base64 is not valid base64");
         assertThat(failure(client, "presign_file_upload", Map.of("file_name", "a.png", "file_size", -1, "content_type", "image/png")))
                 .contains("file_size");
+        assertThat(failure(client, "presign_file_upload", Map.of("body", Map.of("file_name", "a.png", "file_size", -1,
+                "content_type", "image/png")))).contains("file_size").contains("HTTP 400");
+        assertThat(failure(client, "presign_file_upload", Map.of("body", Map.of("file_name", "a.png", "file_size", 1,
+                "content_type", "image/png"), "file_name", "b.png"))).contains("not both");
+        assertThat(failure(client, "presign_file_upload", Map.of())).contains("missing the file's metadata");
         // Container services do not exist yet: the tools answer with the API's current error.
         assertThat(failure(client, "list_container_services", Map.of())).contains("no such endpoint").contains("HTTP 404");
         assertThat(failure(client, "get_container_service", Map.of("service_slug", "comfy"))).contains("HTTP 404");
@@ -289,6 +310,80 @@ class McpIT {
         assertThat(failure(theirs, "get_workflow", Map.of("workflow_id", workflow))).contains("HTTP 404");
         assertThat(failure(theirs, "run_workflow", Map.of("workflow_id", workflow, "parameters", Map.of("prompt", "x")))).contains("HTTP 404");
         assertThat(success(theirs, "list_tasks", Map.of()).path("task_list")).extracting(t -> t.path("id").asText()).doesNotContain(task);
+    }
+
+    @Test
+    void theTeamsWorkflowCatalogIsReadableAsResourcesWithoutAToolCall() throws Exception {
+        McpStreamableTestClient client = connect(team.sk());
+        client.when().resourcesList(page -> {
+            McpAssured.ResourceInfo catalog = page.findByUri("cyberun://workflows");
+            assertThat(catalog).isNotNull();
+            assertThat(catalog.mimeType()).isEqualTo("application/json");
+            assertThat(catalog.description()).contains("parameters");
+        }).resourcesTemplatesList(page -> assertThat(page.findByUriTemplate("cyberun://workflows/{workflow_slug}")).isNotNull())
+                .thenAssertResults();
+        AtomicReference<String> catalog = new AtomicReference<>();
+        client.when().resourcesRead("cyberun://workflows", r -> catalog.set(r.firstContents().asText().text())).thenAssertResults();
+        JsonNode workflows = CyberunJson.mapper().readTree(catalog.get()).path("workflows");
+        JsonNode demo = null;
+        for (JsonNode w : workflows) {
+            if (w.path("workflow_slug").asText().equals("demo-render")) {
+                demo = w;
+            }
+        }
+        assertThat(demo).as(catalog.get()).isNotNull();
+        assertThat(demo.path("parameters")).extracting(p -> p.path("key").asText()).contains("prompt");
+        assertThat(demo.path("usage").asText()).contains("run_workflow_by_slug").contains("\"prompt\"");
+        assertThat(demo.path("uri").asText()).isEqualTo("cyberun://workflows/demo-render");
+        AtomicReference<String> one = new AtomicReference<>();
+        client.when().resourcesRead("cyberun://workflows/demo-render", r -> one.set(r.firstContents().asText().text())).thenAssertResults();
+        assertThat(CyberunJson.mapper().readTree(one.get()).path("id").asText()).isEqualTo(demo.path("id").asText());
+        // Another team's key reads its own catalog (its own demo-render), never this team's workflows.
+        TeamFixture other = new TeamFixture(stack, "MCP catalog other team", stack.workflowJson());
+        McpStreamableTestClient theirs = connect(other.sk());
+        AtomicReference<String> theirCatalog = new AtomicReference<>();
+        theirs.when().resourcesRead("cyberun://workflows", r -> theirCatalog.set(r.firstContents().asText().text())).thenAssertResults();
+        assertThat(CyberunJson.mapper().readTree(theirCatalog.get()).path("workflows")).extracting(w -> w.path("id").asText())
+                .isNotEmpty().doesNotContain(demo.path("id").asText());
+        AtomicReference<String> theirDemo = new AtomicReference<>();
+        theirs.when().resourcesRead("cyberun://workflows/demo-render", r -> theirDemo.set(r.firstContents().asText().text())).thenAssertResults();
+        assertThat(CyberunJson.mapper().readTree(theirDemo.get()).path("id").asText()).isNotEqualTo(demo.path("id").asText());
+        AtomicReference<McpAssured.McpError> missing = new AtomicReference<>();
+        theirs.when().resourcesRead("cyberun://workflows/no-such-workflow").withErrorAssert(missing::set).send().thenAssertResults();
+        assertThat(missing.get().code()).isEqualTo(-32002);
+        assertThat(missing.get().message()).contains("HTTP 404");
+    }
+
+    @Test
+    void browserOriginsAreCheckedLoopbackAndOwnAllowedOthersRefused() throws Exception {
+        // The Inspector's web UI runs on a loopback origin: its preflight and its requests get CORS answers.
+        HttpResponse<String> preflight = WalkingSkeletonIT.HTTP.send(HttpRequest.newBuilder(URI.create(stack.gateway.url() + "/api/v1/mcp"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).header("Origin", "http://localhost:6274")
+                .header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "authorization, content-type, mcp-protocol-version").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(preflight.statusCode()).as(preflight.body()).isEqualTo(204);
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue("http://localhost:6274");
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Headers").orElse("")).contains("Authorization").contains("Mcp-Protocol-Version");
+        for (String origin : List.of("http://localhost:6274", "http://127.0.0.1:8080", "http://[::1]:3000", "http://127.0.0.1:8080/")) {
+            HttpResponse<String> r = initialize(team.sk(), Map.of("Origin", origin));
+            assertThat(r.statusCode()).as(origin + ": " + r.body()).isEqualTo(200);
+            assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).as(origin).hasValue(origin);
+            assertThat(r.headers().firstValue("Access-Control-Expose-Headers").orElse("")).as(origin).contains("Mcp-Session-Id");
+            assertThat(r.headers().firstValue("Mcp-Session-Id")).as(origin).isPresent();
+        }
+        // Any other page, however it is dressed, is refused before authentication, with what to do about it.
+        for (String origin : List.of("https://evil.example", "http://localhost.evil.example", "http://127.0.0.1.nip.io:8080", "null")) {
+            HttpResponse<String> r = initialize(team.sk(), Map.of("Origin", origin));
+            assertThat(r.statusCode()).as(origin).isEqualTo(403);
+            assertThat(CyberunJson.mapper().readTree(r.body()).path("error_message").asText()).as(origin)
+                    .contains("CYBERUN_MCP_ALLOWED_ORIGINS");
+            assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).as(origin).isEmpty();
+        }
+        HttpResponse<String> foreignPreflight = WalkingSkeletonIT.HTTP.send(HttpRequest.newBuilder(URI.create(stack.gateway.url() + "/api/v1/mcp"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).header("Origin", "https://evil.example")
+                .header("Access-Control-Request-Method", "POST").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(foreignPreflight.statusCode()).isEqualTo(403);
     }
 
     @Test

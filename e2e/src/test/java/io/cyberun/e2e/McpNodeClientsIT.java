@@ -53,6 +53,26 @@ class McpNodeClientsIT {
     }
 
     @Test
+    void theInspectorReadsTheWorkflowCatalogAndPresignsWithTheSkillsArgumentShape() throws Exception {
+        NodeClients.Run resources = inspector(team.sk(), "--method", "resources/list", "--format", "json");
+        assertThat(resources.exit()).as(resources.describe()).isZero();
+        assertThat(WalkingSkeletonIT.json(resources.stdout()).path("result").path("resources")).extracting(r -> r.path("uri").asText())
+                .contains("cyberun://workflows");
+        NodeClients.Run read = inspector(team.sk(), "--method", "resources/read", "--uri", "cyberun://workflows/demo-render", "--format", "json");
+        assertThat(read.exit()).as(read.describe()).isZero();
+        JsonNode workflow = WalkingSkeletonIT.json(WalkingSkeletonIT.json(read.stdout()).path("result").path("contents").get(0).path("text").asText());
+        assertThat(workflow.path("workflow_slug").asText()).isEqualTo("demo-render");
+        assertThat(workflow.path("parameters")).extracting(p -> p.path("key").asText()).contains("prompt");
+
+        NodeClients.Run presign = inspector(team.sk(), "--method", "tools/call", "--tool-name", "presign_file_upload", "--tool-arg",
+                "body={\"file_name\": \"photo.png\", \"file_size\": 1234, \"content_type\": \"image/png\"}", "--format", "json");
+        assertThat(presign.exit()).as(presign.describe()).isZero();
+        JsonNode result = WalkingSkeletonIT.json(presign.stdout()).path("result");
+        assertThat(result.path("isError").asBoolean(false)).as(presign.stdout()).isFalse();
+        assertThat(result.path("structuredContent").path("file_key").asText()).isNotBlank();
+    }
+
+    @Test
     void theInspectorIsToldToAuthenticateWithoutAValidKeyAndSeesToolErrorsAsErrors() throws Exception {
         NodeClients.Run refused = inspector("sk-not-a-real-key", "--method", "tools/list", "--format", "json");
         assertThat(refused.exit()).as("exit 3 is the Inspector's 'authentication required'\n" + refused.describe()).isEqualTo(3);

@@ -22,6 +22,16 @@ public interface GatewayConfig {
      */
     Optional<List<URI>> mcpReplicas();
 
+    /** The deployment's public base URL, as browsers reach it (its origin may use MCP from a browser). */
+    @WithDefault("http://127.0.0.1:8080")
+    String publicUrl();
+
+    /**
+     * More web origins (scheme://host[:port]) whose pages may call MCP from a browser, besides the deployment's own and
+     * loopback origins (env CYBERUN_MCP_ALLOWED_ORIGINS, comma-separated). Any other origin is refused with 403.
+     */
+    Optional<List<String>> mcpAllowedOrigins();
+
     /** Largest request body the gateway forwards, in bytes (413 above it): 2 MiB, room for large ComfyUI graphs. */
     @WithDefault("2097152")
     int maxRequestBody();

@@ -34,9 +34,12 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class ServiceProxy {
     private static final Logger LOG = Logger.getLogger(ServiceProxy.class);
-    /** Hop-by-hop headers (RFC 9110) and the caller's credentials stay at the edge. */
+    /**
+     * Hop-by-hop headers (RFC 9110) and the caller's credentials stay at the edge; so does {@code Origin}, which the edge
+     * checks where it matters ({@link McpOrigins}): an internal service answers the gateway, not a browser.
+     */
     static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
-            "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length", "authorization", "x-team-id",
+            "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length", "authorization", "x-team-id", "origin",
             PrincipalTokens.HEADER.toLowerCase(Locale.ROOT));
     static final Set<String> NOT_RETURNED = Set.of("connection", "keep-alive", "transfer-encoding", "upgrade", "trailer");
 

@@ -43,7 +43,7 @@ public class CyberunTools {
             + "parameters take their defaults. For an input file, pass the file_key from presign_file_upload.";
     static final String RUN_BODY = "Alternative to `parameters`, as Cyberun Cloud's skill sends it: the whole run request, "
             + "e.g. {\"parameters\": {...}, \"priority\": 5}. Give `parameters` or `body`, not both.";
-    static final String PRIORITY = "Optional scheduling priority, 0 to 10 (higher runs first; default 0).";
+    static final String PRIORITY = "Optional scheduling priority within the team, -100 to 100 (higher runs first; default 0).";
     static final String TASK_ID = "The task's id (a UUID), as run_workflow or run_workflow_by_slug returned it, or from list_tasks.";
     static final String SERVICE_SLUG = "The container service's slug, from list_container_services.";
     static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
@@ -113,8 +113,8 @@ public class CyberunTools {
     @RunOnVirtualThread
     public ToolResponse listTasks(@ToolArg(name = "current_page", description = PAGE, required = false) Integer currentPage,
                                   @ToolArg(name = "per_page", description = PER_PAGE, required = false) Integer perPage,
-                                  @ToolArg(description = "Only tasks in this status: pending, waiting, queued, running, completed, "
-                                          + "failed or cancelled.", required = false) String status) {
+                                  @ToolArg(description = "Only tasks in this status: pending, waiting, provisioning, queued, running, "
+                                          + "completed, failed or cancelled.", required = false) String status) {
         ApiReply reply = api.get(api.callerAuthorization(), "/r/tasks", query("current_page", currentPage, "per_page", perPage, "status", status));
         return ToolResults.of(reply, json, body -> list(body, "task_list", "task", t -> text(t, "id", "?") + " " + text(t, "workflow_slug", "?")
                 + " " + text(t, "status", "?") + progressText(t)));
@@ -221,27 +221,46 @@ public class CyberunTools {
         return ToolResults.of(reply, json, r -> "the service answered HTTP " + r.path("status_code").asInt());
     }
 
-    @Tool(name = "presign_file_upload", description = "Get a presigned URL to upload a file a workflow will consume. PUT the "
-            + "file's bytes to upload_url with every header in upload_headers, then pass file_key as the value of the "
-            + "workflow's file parameter. Needs a member (or higher) key.")
+    @Tool(name = "presign_file_upload", description = "Get a presigned URL to upload a file a workflow will consume. Pass the "
+            + "file's metadata as `body` ({file_name, file_size, content_type, workflow_slug?, parameter_key?}, as Cyberun "
+            + "Cloud's skill sends it) or as separate arguments. PUT the file's bytes to upload_url with every header in "
+            + "upload_headers, then pass file_key as the value of the workflow's file parameter. Needs a member (or higher) key.")
     @RunOnVirtualThread
-    public ToolResponse presignFileUpload(@ToolArg(name = "file_name", description = "The file's name, e.g. photo.png.") String fileName,
-                                          @ToolArg(name = "file_size", description = "The file's exact size in bytes.") Long fileSize,
-                                          @ToolArg(name = "content_type", description = "The file's media type, e.g. image/png.") String contentType,
+    public ToolResponse presignFileUpload(@ToolArg(description = "The file's metadata: {\"file_name\": \"photo.png\", "
+                                                  + "\"file_size\": 1234, \"content_type\": \"image/png\"}, optionally with "
+                                                  + "workflow_slug and parameter_key. Give `body` or the separate arguments, not both.",
+                                                  required = false) Map<String, Object> body,
+                                          @ToolArg(name = "file_name", description = "The file's name, e.g. photo.png.", required = false) String fileName,
+                                          @ToolArg(name = "file_size", description = "The file's exact size in bytes.", required = false) Long fileSize,
+                                          @ToolArg(name = "content_type", description = "The file's media type, e.g. image/png.",
+                                                  required = false) String contentType,
                                           @ToolArg(name = "workflow_slug", description = "Optional: the workflow the file is for; with "
                                                   + "parameter_key the platform checks the file type against that parameter before "
                                                   + "issuing a URL.", required = false) String workflowSlug,
                                           @ToolArg(name = "parameter_key", description = "Optional: the key of the workflow parameter "
                                                   + "the file is for.", required = false) String parameterKey) {
-        ObjectNode request = json.createObjectNode().put("file_name", fileName).put("content_type", contentType);
-        if (fileSize != null) {
-            request.put("file_size", fileSize);
-        }
-        if (workflowSlug != null) {
-            request.put("workflow_slug", workflowSlug);
-        }
-        if (parameterKey != null) {
-            request.put("parameter_key", parameterKey);
+        boolean separate = fileName != null || fileSize != null || contentType != null || workflowSlug != null || parameterKey != null;
+        ObjectNode request;
+        if (body != null) {
+            if (separate) {
+                throw new ToolCallException("give the file's metadata either as body or as separate arguments, not both");
+            }
+            request = json.valueToTree(body);
+        } else {
+            if (fileName == null || contentType == null) {
+                throw new ToolCallException("missing the file's metadata: give body {file_name, file_size, content_type} "
+                        + "(or file_name, file_size and content_type as separate arguments)");
+            }
+            request = json.createObjectNode().put("file_name", fileName).put("content_type", contentType);
+            if (fileSize != null) {
+                request.put("file_size", fileSize);
+            }
+            if (workflowSlug != null) {
+                request.put("workflow_slug", workflowSlug);
+            }
+            if (parameterKey != null) {
+                request.put("parameter_key", parameterKey);
+            }
         }
         ApiReply reply = api.post(api.callerAuthorization(), "/r/files/presign", request);
         return ToolResults.of(reply, json, r -> "upload with PUT to upload_url (with upload_headers) before " + text(r, "expires_at", "it expires")
