@@ -1,5 +1,6 @@
 package io.cyberun.task.rest;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cyberun.contracts.task.LogLine;
 import io.cyberun.task.model.Task;
@@ -9,14 +10,17 @@ import java.util.UUID;
 
 /**
  * A task as the API returns it: the product's fields (section 4.2 of the API notes) plus {@code status},
- * {@code progress}, the resolved {@code parameters} and the last log lines.
+ * {@code priority}, {@code progress}, the resolved {@code parameters} and the last log lines. Every field is present,
+ * {@code null} while unknown (a waiting task has no {@code agent_id} or {@code started_at} yet), as typed clients expect.
  */
+@JsonInclude(JsonInclude.Include.ALWAYS)
 public record TaskView(
         UUID id,
         UUID workflowId,
         int workflowVersion,
         String workflowSlug,
         String status,
+        int priority,
         Double progress,
         JsonNode progressInfo,
         JsonNode parameters,
@@ -43,7 +47,8 @@ public record TaskView(
     public static final int LOG_LINES = 20;
 
     public static TaskView of(Task t, List<LogLine> tail) {
-        return new TaskView(t.id, t.workflowId, t.workflowVersion, t.workflowSlug, t.status, t.progress, t.progressInfo,
+        return new TaskView(t.id, t.workflowId, t.workflowVersion, t.workflowSlug, t.status,
+                t.spec == null ? 0 : t.spec.path("priority").asInt(0), t.progress, t.progressInfo,
                 t.parameters, t.taskError, t.retryCount, t.maxRetries, t.attempt, t.agentId, t.agentLabels, t.gatewayId, t.gpuType,
                 t.dispatchTarget,
                 t.targetPool, t.submitterRegion, t.toolType, t.createdAt, t.queuedAt, t.startedAt, t.completedAt, t.updatedAt,

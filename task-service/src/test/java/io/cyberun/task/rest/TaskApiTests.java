@@ -29,6 +29,7 @@ import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -95,6 +96,25 @@ class TaskApiTests {
         assertThat(submitted.teamId()).isEqualTo(team);
         assertThat(submitted.spec().requiredLabels()).containsExactly("exec");
         assertThat(submitted.spec().parameters().path("prompt").asText()).isEqualTo("a cat");
+    }
+
+    @Test
+    void aTaskShowsEveryDocumentedFieldNullWhileUnknownAndItsPriority() {
+        String workflow = importWorkflow("shape");
+        String task = run("/api/v1/r/workflows/" + workflow + "/run", "{\"parameters\":{\"prompt\":\"shape\"},\"priority\":7}");
+        List<String> documented = List.of("id", "workflow_id", "created_at", "task_error", "retry_count", "started_at", "completed_at",
+                "agent_id", "agent_labels", "gateway_id", "gpu_type", "dispatch_target", "target_pool", "tool_type", "status", "priority");
+        Map<String, Object> detail = admin().get("/api/v1/r/tasks/" + task).then().statusCode(200).extract().jsonPath().getMap("");
+        assertThat(detail).containsKeys(documented.toArray(new String[0]));
+        assertThat(detail.get("priority")).isEqualTo(7);
+        // A task no agent has taken yet: these are known later, and present as null now.
+        for (String unknown : List.of("task_error", "started_at", "completed_at", "agent_id", "gateway_id", "gpu_type")) {
+            assertThat(detail.get(unknown)).as(unknown).isNull();
+        }
+        List<Map<String, Object>> items = admin().get("/api/v1/r/tasks").then().statusCode(200).extract().jsonPath().getList("task_list");
+        Map<String, Object> item = items.stream().filter(t -> task.equals(t.get("id"))).findFirst().orElseThrow();
+        assertThat(item).containsKeys(documented.toArray(new String[0]));
+        assertThat(item.get("priority")).isEqualTo(7);
     }
 
     @Test
