@@ -148,6 +148,18 @@ class GatewayTests {
     }
 
     @Test
+    void aReplayPageThatFailsMidStreamIsAnErrorEventAndTheStreamGoesOn() {
+        String task = UpstreamStub.FLAKY_TASK_PREFIX + UUID.randomUUID().toString().substring(9);
+        String stream = given().auth().oauth2(sk()).accept("text/event-stream").get("/api/v1/r/tasks/" + task + "/events")
+                .then().statusCode(200).extract().asString();
+        // The first page, then the error event (the next page failed once), then the rest after the retry.
+        assertThat(stream).contains("id: 500\nevent: log\n").contains("event: error\n").contains("id: 501\nevent: completed\n");
+        assertThat(stream.indexOf("id: 500\n")).isLessThan(stream.indexOf("event: error"));
+        assertThat(stream.indexOf("event: error")).isLessThan(stream.indexOf("id: 501\n"));
+        assertThat(stream.substring(stream.indexOf("event: error"))).contains("the stream goes on");
+    }
+
+    @Test
     void credentialIntrospectionIsForInternalServicesOnly() {
         given().contentType(ContentType.JSON).body("{\"secret\":\"" + team().getString("agent_key") + "\"}")
                 .post("/internal/v1/credentials/introspect").then().statusCode(401);

@@ -10,6 +10,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Stands in for the internal services behind the gateway (our own services, not infrastructure): it echoes what
@@ -21,6 +23,12 @@ public class UpstreamStub implements QuarkusTestResourceLifecycleManager {
     public static final String MISSING_TASK = "00000000-0000-0000-0000-000000000404";
     /** Tasks whose id starts so are running with an empty log. */
     public static final String LIVE_TASK_PREFIX = "11111111-";
+    /**
+     * Tasks whose id starts so have 501 events: the first page (500) is served, the next page fails once with 503, then
+     * it is served (event 501, completed).
+     */
+    public static final String FLAKY_TASK_PREFIX = "22222222-";
+    private final Set<String> failedOnce = ConcurrentHashMap.newKeySet();
     private StubServer server;
 
     @Override
@@ -35,6 +43,26 @@ public class UpstreamStub implements QuarkusTestResourceLifecycleManager {
                 // A running task with no events yet: what follows comes live from Kafka.
                 return new StubServer.Reply(200, "{\"task_id\":\"%s\",\"status\":\"running\",\"last_seq\":0,\"events\":[]}"
                         .formatted(path.split("/")[5]));
+            }
+            if (path.matches("/api/v1/r/tasks/" + FLAKY_TASK_PREFIX + "[^/]+/events")) {
+                String task = path.split("/")[5];
+                String query = exchange.getRequestURI().getQuery();
+                if (query != null && query.contains("after=0")) {
+                    StringBuilder events = new StringBuilder();
+                    for (int id = 1; id <= 500; id++) {
+                        events.append(id == 1 ? "" : ",").append("{\"id\":%d,\"event\":\"log\",\"data\":{\"task_id\":\"%s\",\"line\":\"line %d\"}}"
+                                .formatted(id, task, id));
+                    }
+                    return new StubServer.Reply(200, "{\"task_id\":\"%s\",\"status\":\"completed\",\"last_seq\":501,\"events\":[%s]}"
+                            .formatted(task, events));
+                }
+                if (failedOnce.add(task)) {
+                    return new StubServer.Reply(503, "{\"error_message\":\"the database is unreachable for now\",\"error_code\":\"store_unavailable\",\"details\":[]}");
+                }
+                return new StubServer.Reply(200, """
+                        {"task_id":"%1$s","status":"completed","last_seq":501,"events":[
+                          {"id":501,"event":"completed","data":{"task_id":"%1$s","status":"completed","output":{"files":[]}}}]}"""
+                        .formatted(task));
             }
             if (path.matches("/api/v1/r/tasks/[^/]+/events")) {
                 return new StubServer.Reply(200, """

@@ -29,12 +29,15 @@ import org.jboss.logging.Logger;
  * {@code GET /api/v1/r/tasks/{id}/events} as Server-Sent Events. A new subscriber first registers for live
  * events, then replays the task's log from task-service after its {@code Last-Event-ID}, then continues live,
  * so nothing falls between replay and live. Every gateway replica receives every task event and serves its own
- * subscribers. The stream ends after the terminal event.
+ * subscribers. The stream ends after the terminal event. When a replay page fails after the stream started, the
+ * client gets an {@code error} event and the stream goes on: the page is asked again after 1, 2, 4, 8 and 8 s (live
+ * events wait meanwhile, in order); only after {@value #REPLAY_ATTEMPTS} failures in a row does the stream end.
  */
 @ApplicationScoped
 public class TaskStreams {
     private static final Logger LOG = Logger.getLogger(TaskStreams.class);
     static final int REPLAY_PAGE = 500;
+    static final int REPLAY_ATTEMPTS = 6;
     private static final String UNAVAILABLE = "{\"error_message\":\"task-service is not reachable right now; try again shortly\",\"error_code\":\"upstream_unavailable\"}";
 
     private final Map<UUID, Set<TaskSubscriber>> subscribers = new ConcurrentHashMap<>();
@@ -89,12 +92,12 @@ public class TaskStreams {
         taskService(token, "/api/v1/r/tasks/" + sub.taskId + "/events?after=" + after + "&limit=" + REPLAY_PAGE)
                 .onComplete(result -> sub.context.runOnContext(v -> {
                     if (result.failed()) {
-                        fail(ctx, sub, 503, UNAVAILABLE);
+                        fail(ctx, sub, token, 503, UNAVAILABLE);
                         return;
                     }
                     Reply reply = result.result();
                     if (reply.status() != 200) {
-                        fail(ctx, sub, reply.status(), reply.body().toString());
+                        fail(ctx, sub, token, reply.status(), reply.body().toString());
                         return;
                     }
                     page(ctx, sub, token, reply.body());
@@ -209,9 +212,10 @@ public class TaskStreams {
         try {
             log = json.readTree(body.getBytes());
         } catch (Exception e) {
-            fail(ctx, sub, 502, "{\"error_message\":\"task-service answered with an unreadable event log\",\"error_code\":\"internal\"}");
+            fail(ctx, sub, token, 502, "{\"error_message\":\"task-service answered with an unreadable event log\",\"error_code\":\"internal\"}");
             return;
         }
+        sub.replayFailures = 0;
         if (!sub.started()) {
             sub.start();
             sub.keepAliveTimer = vertx.setPeriodic(config.sseKeepAlive().toMillis(), id -> sub.context.runOnContext(v -> sub.keepAlive()));
@@ -231,7 +235,7 @@ public class TaskStreams {
         sub.replayDone(status != null && status.isTerminal() && sub.lastSent() >= log.path("last_seq").asLong());
     }
 
-    private void fail(RoutingContext ctx, TaskSubscriber sub, int status, String body) {
+    private void fail(RoutingContext ctx, TaskSubscriber sub, String token, int status, String body) {
         if (!sub.started()) {
             close(sub);
             if (!ctx.response().ended()) {
@@ -239,9 +243,29 @@ public class TaskStreams {
             }
             return;
         }
-        LOG.debugf("event stream of task %s ends: replay failed with %d", sub.taskId, status);
-        ctx.response().write("event: error\ndata: {\"task_id\":\"" + sub.taskId + "\",\"error_message\":\"reading the task's events failed; reconnect to resume\"}\n\n");
-        sub.end();
+        if (sub.ended()) {
+            return;
+        }
+        sub.replayFailures++;
+        if (sub.replayFailures >= REPLAY_ATTEMPTS) {
+            LOG.debugf("event stream of task %s ends: replay failed %d times, last with %d", sub.taskId, sub.replayFailures, status);
+            ctx.response().write(errorEvent(sub, "reading the task's events failed " + sub.replayFailures + " times; reconnect to resume"));
+            sub.end();
+            return;
+        }
+        long delay = 1000L << Math.min(sub.replayFailures - 1, 3);
+        ctx.response().write(errorEvent(sub, "reading the task's events failed (HTTP " + status + "); the stream goes on and asks again in "
+                + delay / 1000 + " s"));
+        vertx.setTimer(delay, id -> sub.context.runOnContext(v -> {
+            if (!sub.ended() && !ctx.response().closed()) {
+                replay(ctx, sub, token, sub.lastSent());
+            }
+        }));
+    }
+
+    /** An {@code error} event (the notes: a server-side error reading the task's state; the stream may continue). */
+    private static String errorEvent(TaskSubscriber sub, String message) {
+        return "event: error\ndata: {\"task_id\":\"" + sub.taskId + "\",\"error_message\":\"" + message + "\"}\n\n";
     }
 
     private void close(TaskSubscriber sub) {

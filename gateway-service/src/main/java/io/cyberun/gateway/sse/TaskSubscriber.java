@@ -29,6 +29,8 @@ final class TaskSubscriber {
     private int backlog;
     private SseFrame coalescedProgress;
     long keepAliveTimer = -1;
+    /** Replay pages that failed in a row, once the stream had started (reset by a page that arrives). */
+    int replayFailures;
 
     TaskSubscriber(UUID taskId, Context context, HttpServerResponse response, long lastEventId) {
         this.taskId = taskId;
