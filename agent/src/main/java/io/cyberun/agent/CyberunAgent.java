@@ -117,7 +117,7 @@ public final class CyberunAgent {
             URI hub = hubs.get(next);
             try {
                 AgentLog.info("connecting to %s as %s (labels %s, capacity %d)", hub, config.agentId,
-                        String.join(",", config.agentLabels), config.gpuCapacity);
+                        String.join(",", labels(systemStats)), config.gpuCapacity);
                 HubConnection c = HubConnection.open(http, hub, config.key, json, this::onMessage);
                 connection = c;
                 c.send(hello());
@@ -336,6 +336,11 @@ public final class CyberunAgent {
         return List.copyOf(tasks);
     }
 
+    /** The configured labels and those the agent derives from its tools and the GPUs in {@code stats}. */
+    private List<String> labels(SystemStats stats) {
+        return AgentLabels.derive(config.agentLabels, runtimes.keySet().stream().sorted().toList(), stats.gpuDevices());
+    }
+
     private AgentMessage.Hello hello() {
         List<RunningTask> tasks = heldTasks();
         SystemStats stats = systemStats;
@@ -343,7 +348,7 @@ public final class CyberunAgent {
             stats = runtime.describe(stats);
         }
         String tool = runtimes.containsKey("comfyui") ? "comfyui" : "exec";
-        return new AgentMessage.Hello(AgentProtocol.VERSION, config.agentId, config.agentLabels, version, tool,
+        return new AgentMessage.Hello(AgentProtocol.VERSION, config.agentId, labels(stats), version, tool,
                 "comfyui".equals(tool) ? stats.comfyuiVersion() : null, config.gpuCapacity, stats, tasks, models.present());
     }
 

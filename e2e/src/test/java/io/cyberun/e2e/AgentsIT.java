@@ -248,6 +248,9 @@ class AgentsIT {
             JsonNode listed = agentRecord(team, "comfy-agent");
             assertThat(listed.path("comfyui_version").asText()).isEqualTo("0.3.40");
             assertThat(listed.path("system_stats").path("gpu_devices").get(0).path("vram_total").asLong()).isEqualTo(25_769_803_776L);
+            // Labels derived from the tools and the GPU ComfyUI reports, after the configured ones.
+            assertThat(listed.path("agent_labels")).extracting(JsonNode::asText).startsWith("gpu", "comfyui")
+                    .contains("exec", "gpu-rtx-4090").doesNotContain("cpu");
 
             // ComfyUI stops answering: the agent reports unhealthy and gets no task until ComfyUI is back.
             comfy.healthy = false;
