@@ -146,6 +146,37 @@ class AgentHubTests {
     }
 
     @Test
+    void aRepeatedDispatchOfAnAttemptThatRunsHereNeitherReachesTheAgentNorStopsIt() throws Exception {
+        var transitions = kafka.reader(Topic.TASK_TRANSITIONS, TaskTransition.FAMILY);
+        UUID task = UUID.randomUUID();
+        try (TestAgent agent = hello("repeat-1", 2)) {
+            dispatch(agent, "repeat-1", task, 1);
+            agent.send(new AgentMessage.TaskAccepted(task, 1));
+            transitions.await(TaskTransition.Start.class, s -> s.taskId().equals(task), WAIT);
+            // A restarted scheduler sends the placement again; an agent may acknowledge what it already runs once more.
+            kafka.publish(Topic.AGENT_COMMANDS, AgentCommand.FAMILY, new AgentCommand.Dispatch(GatewayStub.TEAM, "repeat-1", task, 1,
+                    new TaskSpec(UUID.randomUUID(), "w", 1, "exec", null, null, List.of(), List.of(), null, List.of(), 0, 0, 0)));
+            agent.send(new AgentMessage.TaskAccepted(task, 1));
+            // The hub has handled both by now (2 s); a dispatch of another task marks the end of what the agent got ...
+            Thread.sleep(2000);
+            UUID other = UUID.randomUUID();
+            kafka.publish(Topic.AGENT_COMMANDS, AgentCommand.FAMILY, new AgentCommand.Dispatch(GatewayStub.TEAM, "repeat-1", other, 1,
+                    new TaskSpec(UUID.randomUUID(), "w", 1, "exec", null, null, List.of(), List.of(), null, List.of(), 0, 0, 0)));
+            List<HubMessage> seen = new java.util.ArrayList<>();
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (System.nanoTime() < deadline && seen.stream().noneMatch(m -> m instanceof HubMessage.Dispatch d && d.taskId().equals(other))) {
+                HubMessage m = agent.received.poll(200, TimeUnit.MILLISECONDS);
+                if (m != null) {
+                    seen.add(m);
+                }
+            }
+            assertThat(seen).anyMatch(m -> m instanceof HubMessage.Dispatch d && d.taskId().equals(other));
+            // ... and the running attempt was neither dispatched again nor told to stop.
+            assertThat(seen).noneMatch(m -> m instanceof HubMessage.Cancel || (m instanceof HubMessage.Dispatch d && d.taskId().equals(task)));
+        }
+    }
+
+    @Test
     void aLateAcknowledgementOfAnAttemptTheAgentDoesNotHoldIsAnsweredWithCancel() throws Exception {
         UUID task = UUID.randomUUID();
         try (TestAgent agent = hello("late-1", 1)) {

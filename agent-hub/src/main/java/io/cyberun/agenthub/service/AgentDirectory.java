@@ -40,8 +40,13 @@ public class AgentDirectory {
     private static final Logger LOG = Logger.getLogger(AgentDirectory.class);
     static final Duration RECORD_TTL = AgentTimings.SILENCE_LIMIT.multipliedBy(2);
 
-    /** KEYS: liveness, record, members; ARGV: session, agent. */
-    private static final LuaScript REMOVE = new LuaScript("""
+    /**
+     * KEYS: liveness, record, members, the session's tombstone; ARGV: session, agent, tombstone TTL. The tombstone keeps
+     * a flush of the same session that was already on its way (another connection of the pool may run it later) from
+     * writing the record back: a dropped session never returns (a reconnect is a new session).
+     */
+    static final LuaScript REMOVE = new LuaScript("""
+            redis.call('SET', KEYS[4], '1', 'EX', ARGV[3])
             local owner = redis.call('GET', KEYS[1])
             if owner and owner ~= ARGV[1] then return 0 end
             redis.call('DEL', KEYS[1], KEYS[2])
@@ -49,10 +54,11 @@ public class AgentDirectory {
             return 1
             """);
     /**
-     * KEYS: liveness, record, members; ARGV: session, agent, record JSON, record TTL, liveness TTL (0: leave it),
-     * take over (1: a new connection's hello, which wins over whatever session the key names).
+     * KEYS: liveness, record, members, the session's tombstone; ARGV: session, agent, record JSON, record TTL, liveness
+     * TTL (0: leave it), take over (1: a new connection's hello, which wins over whatever session the key names).
      */
-    private static final LuaScript WRITE = new LuaScript("""
+    static final LuaScript WRITE = new LuaScript("""
+            if redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
             redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4])
             redis.call('SADD', KEYS[3], ARGV[2])
             if ARGV[5] == '0' then return 1 end
@@ -147,7 +153,7 @@ public class AgentDirectory {
         boolean heard = session.lastSeen().plus(silenceLimit).isAfter(now);
         String liveness = takeOver || heard ? Long.toString(Math.max(1, silenceLimit.toSeconds())) : "0";
         return WRITE.run(redis, List.of(AgentLiveness.key(prefix, session.teamId(), session.agentId()), record(session.teamId(), session.agentId()),
-                        members(session.teamId())),
+                        members(session.teamId()), tombstone(session)),
                 List.of(session.sessionId(), session.agentId(), write(AgentView.of(session, hubId())), Long.toString(RECORD_TTL.toSeconds()),
                         liveness, takeOver ? "1" : "0"))
                 .replaceWithVoid();
@@ -159,7 +165,8 @@ public class AgentDirectory {
      */
     public Uni<Void> remove(AgentSession session) {
         return REMOVE.run(redis, List.of(AgentLiveness.key(prefix, session.teamId(), session.agentId()),
-                        record(session.teamId(), session.agentId()), members(session.teamId())), List.of(session.sessionId(), session.agentId()))
+                        record(session.teamId(), session.agentId()), members(session.teamId()), tombstone(session)),
+                List.of(session.sessionId(), session.agentId(), Long.toString(RECORD_TTL.toSeconds())))
                 .replaceWithVoid();
     }
 
@@ -184,6 +191,11 @@ public class AgentDirectory {
 
     private String members(UUID team) {
         return prefix + "hub-agents:" + team;
+    }
+
+    /** Marks a removed session for as long as a record could live, so no late write of it brings the record back. */
+    private String tombstone(AgentSession session) {
+        return prefix + "hub-gone:" + session.sessionId();
     }
 
     private String write(AgentView view) {

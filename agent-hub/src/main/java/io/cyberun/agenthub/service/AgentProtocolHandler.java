@@ -159,6 +159,10 @@ public class AgentProtocolHandler {
     }
 
     private Uni<Void> accepted(AgentSession s, AgentMessage.TaskAccepted a) {
+        if (s.runs(a.taskId(), a.attempt())) {
+            // The same acknowledgement again (of a dispatch that was repeated): the attempt runs here, nothing to do.
+            return Uni.createFrom().voidItem();
+        }
         Integer attempt = s.dispatched().get(a.taskId());
         if (attempt == null || attempt != a.attempt()) {
             // A late acknowledgement of an attempt that went back to the queue (or never came here): refused.
@@ -273,6 +277,12 @@ public class AgentProtocolHandler {
                     // A dispatch repeated after its attempt ended here (a redelivered command) must not run it again.
                     case AgentCommand.Dispatch d when s.hasFinished(d.taskId(), d.attempt()) -> {
                         LOG.debugf("dispatch of task %s attempt %d dropped: the attempt already ended on agent %s", d.taskId(), d.attempt(),
+                                s.agentId());
+                        yield Uni.createFrom().<Void>voidItem();
+                    }
+                    // A dispatch repeated (a scheduler that restarted sends its placements again) while the attempt runs here.
+                    case AgentCommand.Dispatch d when s.runs(d.taskId(), d.attempt()) -> {
+                        LOG.debugf("dispatch of task %s attempt %d dropped: the attempt already runs on agent %s", d.taskId(), d.attempt(),
                                 s.agentId());
                         yield Uni.createFrom().<Void>voidItem();
                     }
