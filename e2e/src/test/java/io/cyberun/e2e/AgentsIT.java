@@ -242,7 +242,10 @@ class AgentsIT {
             assertThat(comfy.prompts.get(0).path("3").path("inputs").path("steps").asInt()).as("the parameter's default").isEqualTo(4);
             JsonNode result = WalkingSkeletonIT.json(WalkingSkeletonIT.call("GET", "/api/v1/r/tasks/" + id + "/result", team.key(), null, Map.of())
                     .body());
-            String url = result.path("download_urls").path("ComfyUI_00001_.png").asText();
+            // Keyed as the notes show ComfyUI outputs: node.kind.index.
+            assertThat(result.path("download_urls").fieldNames()).toIterable().containsExactly("9.images.0");
+            assertThat(result.path("task_output").path("files").get(0).path("name").asText()).isEqualTo("ComfyUI_00001_.png");
+            String url = result.path("download_urls").path("9.images.0").asText();
             String image = WalkingSkeletonIT.HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
             assertThat(image).as("the stub's SaveImage output holds the node's inputs").contains("\"filename_prefix\":\"ComfyUI\"");
             JsonNode listed = agentRecord(team, "comfy-agent");

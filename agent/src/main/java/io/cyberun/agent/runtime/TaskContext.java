@@ -17,6 +17,12 @@ public interface TaskContext {
     /** An empty folder; every file in it when the run ends is uploaded as an output. */
     Path outputDir();
 
+    /**
+     * Names the output file at {@code name} (relative to {@link #outputDir()}) by the runtime's own identifier, e.g.
+     * ComfyUI's {@code 9.images.0}; the task's result keys its download link by it.
+     */
+    void outputId(String name, String id);
+
     /** The downloaded files of the task's {@code file} parameters, by parameter key. */
     Map<String, Path> inputs();
 

@@ -75,7 +75,8 @@ public final class OutputUploader {
             Path file = dir.resolve(target.name());
             String type = target.headers().getOrDefault("Content-Type", contentType(file));
             put(target, file);
-            outputs.add(new TaskOutputFile(target.name(), target.storageKey(), Files.size(file), type, sha256(file)));
+            outputs.add(new TaskOutputFile(target.name(), target.storageKey(), Files.size(file), type, sha256(file),
+                    task.outputIds().get(target.name())));
         }
         return outputs;
     }

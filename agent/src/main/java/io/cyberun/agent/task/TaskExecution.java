@@ -23,6 +23,7 @@ public final class TaskExecution implements TaskContext {
     private final int attempt;
     private final TaskSpec spec;
     private final Path outputDir;
+    private final Map<String, String> outputIds = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<HubMessage.InputFile> inputFiles;
     private volatile Map<String, Path> inputs = Map.of();
     private final List<LogLine> unsent = new ArrayList<>();
@@ -71,6 +72,16 @@ public final class TaskExecution implements TaskContext {
     @Override
     public Path outputDir() {
         return outputDir;
+    }
+
+    @Override
+    public void outputId(String name, String id) {
+        outputIds.put(name, id);
+    }
+
+    /** The runtime's identifiers of output files, by their name relative to the output folder. */
+    public Map<String, String> outputIds() {
+        return outputIds;
     }
 
     @Override

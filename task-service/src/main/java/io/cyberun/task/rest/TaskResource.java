@@ -140,7 +140,8 @@ public class TaskResource {
         for (JsonNode file : task.taskOutput.path("files")) {
             String url = byKey.get(file.path("storage_key").asText());
             if (url != null) {
-                byName.put(file.path("name").asText(), url);
+                // By the runtime's output identifier where it has one (ComfyUI: 9.images.0, as the notes show), else by name.
+                byName.put(file.path("output_id").asText(file.path("name").asText()), url);
             }
         }
         String first = byName.values().stream().findFirst().orElse(null);

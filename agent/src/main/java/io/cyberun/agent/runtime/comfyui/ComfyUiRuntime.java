@@ -277,8 +277,12 @@ public final class ComfyUiRuntime implements TaskRuntime {
         Path root = ctx.outputDir();
         int count = 0;
         for (Iterator<Map.Entry<String, JsonNode>> nodes = entry.path("outputs").fields(); nodes.hasNext(); ) {
-            for (Iterator<Map.Entry<String, JsonNode>> kinds = nodes.next().getValue().fields(); kinds.hasNext(); ) {
-                for (JsonNode file : kinds.next().getValue()) {
+            Map.Entry<String, JsonNode> node = nodes.next();
+            for (Iterator<Map.Entry<String, JsonNode>> kinds = node.getValue().fields(); kinds.hasNext(); ) {
+                Map.Entry<String, JsonNode> kind = kinds.next();
+                int index = -1;
+                for (JsonNode file : kind.getValue()) {
+                    index++;
                     if (!file.isObject() || !file.path("filename").isTextual() || !"output".equals(file.path("type").asText("output"))) {
                         continue;
                     }
@@ -288,6 +292,8 @@ public final class ComfyUiRuntime implements TaskRuntime {
                         return RunOutcome.failed("ComfyUI named an output outside its folder: " + file);
                     }
                     client.download(file.path("filename").asText(), subfolder, "output", target);
+                    // The notes key ComfyUI outputs by node.kind.index, e.g. 9.images.0.
+                    ctx.outputId(root.relativize(target).toString().replace('\\', '/'), node.getKey() + "." + kind.getKey() + "." + index);
                     count++;
                 }
             }
