@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import jakarta.inject.Inject;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -78,9 +79,13 @@ class AgentHubTests {
     }
 
     HubMessage.Dispatch dispatch(TestAgent agent, String agentId, UUID task, int attempt) throws Exception {
+        publishDispatch(agentId, task, attempt);
+        return agent.await(HubMessage.Dispatch.class);
+    }
+
+    void publishDispatch(String agentId, UUID task, int attempt) {
         kafka.publish(Topic.AGENT_COMMANDS, AgentCommand.FAMILY, new AgentCommand.Dispatch(GatewayStub.TEAM, agentId, task, attempt,
                 new TaskSpec(UUID.randomUUID(), "w", 1, "exec", null, null, List.of(), List.of(), null, List.of(), 0, 0, 0)));
-        return agent.await(HubMessage.Dispatch.class);
     }
 
     static int handshakeStatus(Throwable e) {
@@ -154,25 +159,26 @@ class AgentHubTests {
             agent.send(new AgentMessage.TaskAccepted(task, 1));
             transitions.await(TaskTransition.Start.class, s -> s.taskId().equals(task), WAIT);
             // A restarted scheduler sends the placement again; an agent may acknowledge what it already runs once more.
-            kafka.publish(Topic.AGENT_COMMANDS, AgentCommand.FAMILY, new AgentCommand.Dispatch(GatewayStub.TEAM, "repeat-1", task, 1,
-                    new TaskSpec(UUID.randomUUID(), "w", 1, "exec", null, null, List.of(), List.of(), null, List.of(), 0, 0, 0)));
+            publishDispatch("repeat-1", task, 1);
             agent.send(new AgentMessage.TaskAccepted(task, 1));
-            // The hub has handled both by now (2 s); a dispatch of another task marks the end of what the agent got ...
-            Thread.sleep(2000);
+            // Markers: the agent's commands share a partition, so another task's dispatch comes after the repeated one;
+            // the messages of a connection are handled in turn, so the answer to an acknowledgement of an unknown task
+            // comes after the repeated acknowledgement was handled.
             UUID other = UUID.randomUUID();
-            kafka.publish(Topic.AGENT_COMMANDS, AgentCommand.FAMILY, new AgentCommand.Dispatch(GatewayStub.TEAM, "repeat-1", other, 1,
-                    new TaskSpec(UUID.randomUUID(), "w", 1, "exec", null, null, List.of(), List.of(), null, List.of(), 0, 0, 0)));
+            UUID unknown = UUID.randomUUID();
+            publishDispatch("repeat-1", other, 1);
+            agent.send(new AgentMessage.TaskAccepted(unknown, 1));
             List<HubMessage> seen = new java.util.ArrayList<>();
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (System.nanoTime() < deadline && seen.stream().noneMatch(m -> m instanceof HubMessage.Dispatch d && d.taskId().equals(other))) {
-                HubMessage m = agent.received.poll(200, TimeUnit.MILLISECONDS);
-                if (m != null) {
+            Awaitility.await().atMost(WAIT).until(() -> {
+                for (HubMessage m; (m = agent.received.poll()) != null; ) {
                     seen.add(m);
                 }
-            }
-            assertThat(seen).anyMatch(m -> m instanceof HubMessage.Dispatch d && d.taskId().equals(other));
-            // ... and the running attempt was neither dispatched again nor told to stop.
-            assertThat(seen).noneMatch(m -> m instanceof HubMessage.Cancel || (m instanceof HubMessage.Dispatch d && d.taskId().equals(task)));
+                return seen.stream().anyMatch(m -> m instanceof HubMessage.Dispatch d && d.taskId().equals(other))
+                        && seen.stream().anyMatch(m -> m instanceof HubMessage.Cancel c && c.taskId().equals(unknown));
+            });
+            // The running attempt was neither dispatched again nor told to stop.
+            assertThat(seen).noneMatch(m -> (m instanceof HubMessage.Cancel c && c.taskId().equals(task))
+                    || (m instanceof HubMessage.Dispatch d && d.taskId().equals(task)));
         }
     }
 

@@ -356,13 +356,7 @@ public class TaskStore {
                 .flatMap(x -> conn.preparedQuery("select " + COLUMNS + " from task where deadline_at < $1 and status = 'running'"
                                 + " order by deadline_at limit $2")
                         .execute(Tuple.of(time(now), limit)))
-                .map(rows -> {
-                    List<TaskRow> due = new java.util.ArrayList<>();
-                    for (Row r : rows) {
-                        due.add(read(r));
-                    }
-                    return due;
-                }));
+                .map(rows -> rows.stream().map(TaskStore::read).toList()));
     }
 
     /** Tasks that have not ended, by id after {@code after} (all when null), at most {@code limit}. */
