@@ -13,7 +13,7 @@ import java.util.Set;
 public final class Outages {
     /** What a client is told to wait before it retries. */
     public static final int RETRY_AFTER_SECONDS = 5;
-    /** Connection failures (08), shutdowns and restarts (57P01-57P03), too many connections (53300). */
+    /** Connection failures (08), shutdowns and terminated backends (57P01-57P03), too many connections (53300). */
     static final Set<String> SQL_STATES = Set.of("57P01", "57P02", "57P03", "53300");
 
     private Outages() {
@@ -22,7 +22,10 @@ public final class Outages {
     public static boolean isOutage(Throwable failure) {
         for (Throwable e = failure; e != null; e = e.getCause() == e ? null : e.getCause()) {
             String type = e.getClass().getName();
-            if (e instanceof java.net.ConnectException || type.endsWith("ClosedConnectionException")
+            // A connection the database dropped under a query: refused, reset, a broken pipe, closed with requests pending
+            // (pg_terminate_backend races the next query on a pooled connection; all of these were seen in one outage).
+            if (e instanceof java.net.SocketException || e instanceof java.nio.channels.ClosedChannelException
+                    || type.endsWith("ClosedConnectionException") || type.endsWith("ClosedChannelException")
                     || type.equals("io.netty.channel.ConnectTimeoutException") || type.endsWith("ConnectionPoolTooBusyException")) {
                 return true;
             }
@@ -34,6 +37,7 @@ public final class Outages {
             }
             String message = e.getMessage();
             if (message != null && (message.contains("Connection refused") || message.contains("Connection is closed")
+                    || message.contains("connection has been closed") || message.contains("Connection was closed")
                     || message.contains("Pool closed"))) {
                 return true;
             }

@@ -169,8 +169,11 @@ public class OutboxRelay {
         }
     }
 
-    /** Takes what was sent since the last tick out of the outbox, in one statement. */
-    @Scheduled(every = "0.2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    /**
+     * Takes what was sent since the last tick out of the outbox, in one statement. Not before the application runs: the
+     * scheduler starts before the messaging channels, and the first tick would create this bean without its emitter.
+     */
+    @Scheduled(every = "0.2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> clearSent() {
         List<UUID> ids;
         synchronized (sentIds) {

@@ -1,5 +1,6 @@
 package io.cyberun.task.messaging;
 
+import io.cyberun.common.rest.Outages;
 import io.cyberun.task.domain.TaskCommand;
 import io.cyberun.task.repository.TaskStore;
 import io.cyberun.task.service.TaskChanges;
@@ -9,6 +10,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
+import org.jboss.logging.Logger;
 
 /**
  * Enforces {@code task_timeout}, counted from the agent's acknowledgement: an overdue attempt fails, or is
@@ -17,6 +19,7 @@ import java.time.Clock;
  */
 @ApplicationScoped
 public class TaskTimeoutSweeper {
+    private static final Logger LOG = Logger.getLogger(TaskTimeoutSweeper.class);
     static final int PER_SWEEP = 1000;
 
     private final Pool pool;
@@ -38,6 +41,11 @@ public class TaskTimeoutSweeper {
                 .onItem().transformToUniAndConcatenate(t -> changes.apply(new TaskChanges.Command(t.id, null,
                         new TaskCommand.TimedOut(t.attempt, t.taskTimeout))))
                 .collect().last()
-                .replaceWithVoid();
+                .replaceWithVoid()
+                // The next sweep takes what this one could not: a database outage is a line in the log, not a stack trace.
+                .onFailure(Outages::isOutage).recoverWithUni(e -> {
+                    LOG.warnf("the timeout sweep waits for the database: %s", e.getMessage());
+                    return Uni.createFrom().voidItem();
+                });
     }
 }
