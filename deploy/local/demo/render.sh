@@ -21,4 +21,8 @@ cat >"$out/card.svg" <<SVG
 </svg>
 SVG
 printf '%s\n' "$prompt" >"$out/prompt.txt"
+if [ -n "${CYBERUN_INPUT_ATTACHMENT:-}" ]; then
+  cp "$CYBERUN_INPUT_ATTACHMENT" "$out/attachment-$(basename "$CYBERUN_INPUT_ATTACHMENT")"
+  echo "passed the attachment through as attachment-$(basename "$CYBERUN_INPUT_ATTACHMENT")"
+fi
 echo "wrote card.svg and prompt.txt"

@@ -152,7 +152,7 @@ class McpIT {
         assertThat(workflows.path("page_meta").path("total_count").asInt()).isEqualTo(1);
 
         JsonNode byId = success(client, "get_workflow", Map.of("workflow_id", demo.path("id").asText()));
-        assertThat(byId.path("parameters")).extracting(p -> p.path("key").asText()).containsExactly("prompt", "steps", "color");
+        assertThat(byId.path("parameters")).extracting(p -> p.path("key").asText()).containsExactly("prompt", "steps", "color", "attachment");
         assertThat(success(client, "get_workflow_by_slug", Map.of("workflow_slug", "demo-render@1")).path("version").asInt()).isEqualTo(1);
         assertThat(text(call(client, "get_workflow_by_slug", Map.of("workflow_slug", "demo-render")))).contains("prompt (string, required");
 
