@@ -41,7 +41,7 @@ final class NodeClients {
                 && Files.getLastModifiedTime(installed).compareTo(Files.getLastModifiedTime(lock)) >= 0) {
             return;
         }
-        System.out.println("[e2e] npm ci in " + DIR + " (MCP Inspector, MCP TypeScript SDK, puppeteer-core, Node 22)");
+        System.out.println("[e2e] npm ci in " + DIR + " (MCP Inspector, MCP TypeScript SDK, puppeteer-core, Redocly, Ajv, openapi-typescript, Node 22)");
         Run npm;
         try {
             npm = run(List.of("npm", "ci", "--no-audit", "--no-fund"), Map.of(), 600);

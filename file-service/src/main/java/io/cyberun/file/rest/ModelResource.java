@@ -85,6 +85,7 @@ public class ModelResource {
     /** Edits metadata ({@code display_name}, {@code model_type}, {@code model_path}, {@code model_status}). */
     @PUT
     @Path("/{id}")
+    @org.eclipse.microprofile.openapi.annotations.parameters.RequestBody(description = "The fields to change", content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = "application/json", schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = ModelView.class)))
     public Uni<IdResponse> update(@PathParam("id") UUID id, JsonNode patch) {
         principal.requireRole(Role.ADMIN);
         if (patch == null || !patch.isObject()) {
@@ -95,6 +96,7 @@ public class ModelResource {
 
     @DELETE
     @Path("/{id}")
+    @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "204", description = "Deleted")
     public Uni<Response> delete(@PathParam("id") UUID id) {
         principal.requireRole(Role.ADMIN);
         return models.delete(principal.teamId(), id).replaceWith(Response.noContent().build());

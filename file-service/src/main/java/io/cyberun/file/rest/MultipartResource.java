@@ -62,6 +62,7 @@ public class MultipartResource {
 
     @DELETE
     @Path("/{uploadId}")
+    @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "204", description = "Aborted")
     public Uni<Response> abort(@PathParam("uploadId") String uploadId) {
         principal.requireRole(Role.MEMBER);
         return multipart.abort(principal.teamId(), uploadId).replaceWith(Response.noContent().build());

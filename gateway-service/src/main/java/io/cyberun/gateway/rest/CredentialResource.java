@@ -29,6 +29,7 @@ public class CredentialResource {
     }
 
     @POST
+    @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "201", description = "Created: the secret, shown this once", content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = "application/json", schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = CredentialManagement.Created.class)))
     public Uni<Response> create(CredentialManagement.CreateRequest body) {
         principal.requireRole(Role.ADMIN);
         return credentials.create(principal.teamId(), principal.userId(), principal.role(), body)
@@ -44,6 +45,7 @@ public class CredentialResource {
 
     @DELETE
     @Path("/{credentialId}")
+    @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "204", description = "Revoked")
     public Uni<Response> revoke(@PathParam("credentialId") String credentialId) {
         principal.requireRole(Role.ADMIN);
         return credentials.revoke(principal.teamId(), Ids.parse("credentialId", credentialId)).replaceWith(Response.noContent().build());

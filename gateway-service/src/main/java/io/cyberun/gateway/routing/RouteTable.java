@@ -13,7 +13,7 @@ public final class RouteTable {
     public static final String FILE_SERVICE = "file-service";
     public static final String AGENT_HUB = "agent-hub";
     public static final String MCP_SERVICE = "mcp-service";
-    static final String ADMIN_PREFIX = "/api/v1/admin";
+    public static final String ADMIN_PREFIX = "/api/v1/admin";
 
     public record Route(String prefix, String service, Access access, boolean needsTeam) {
         public boolean matches(String path) {
@@ -21,7 +21,7 @@ public final class RouteTable {
         }
     }
 
-    static final List<Route> ROUTES = List.of(
+    public static final List<Route> ROUTES = List.of(
             new Route("/api/v1/r/workflows", TASK_SERVICE, Access.RUNTIME, true),
             new Route("/api/v1/r/tasks", TASK_SERVICE, Access.RUNTIME, true),
             new Route("/api/v1/r/files", FILE_SERVICE, Access.RUNTIME, true),
@@ -42,6 +42,7 @@ public final class RouteTable {
             new Route("/api/v1/invitations/accept", null, Access.USER_ONLY, false),
             new Route("/api/v1/credentials", null, Access.USER_ONLY, true),
             new Route("/api/v1/desktop/pair", null, Access.OPEN, false),
+            new Route("/api/v1/openapi.json", null, Access.OPEN, false),
             new Route("/api/v1/desktop/pair/confirm", null, Access.USER_ONLY, true),
             new Route("/api/v1/auth/device", null, Access.DEVICE_ONLY, true),
             new Route(ADMIN_PREFIX, null, Access.OPEN, false));

@@ -68,6 +68,7 @@ public class RuntimeWorkflowResource {
     /** Runs the workflow's live version; {@code Idempotency-Key} makes a retried request return the same task. */
     @POST
     @Path("/{id}/run")
+    @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "202", description = "Accepted: the task id", content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = "application/json", schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = TaskIdResponse.class)))
     public Uni<Response> run(@PathParam("id") UUID id, @HeaderParam(IDEMPOTENCY_KEY) String key, RunBody body) {
         principal.requireRole(Role.MEMBER);
         UUID team = principal.teamId();
@@ -78,6 +79,7 @@ public class RuntimeWorkflowResource {
     /** Runs by slug, or a pinned version with {@code slug@version}. */
     @POST
     @Path("/slug/{slug}/run")
+    @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "202", description = "Accepted: the task id", content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = "application/json", schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = TaskIdResponse.class)))
     public Uni<Response> runBySlug(@PathParam("slug") String slug, @HeaderParam(IDEMPOTENCY_KEY) String key, RunBody body) {
         principal.requireRole(Role.MEMBER);
         UUID team = principal.teamId();

@@ -99,6 +99,7 @@ public class TaskResource {
     /** A new task with the same parameters and workflow version as this one. */
     @POST
     @Path("/{id}/rerun")
+    @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "202", description = "Accepted: the new task id", content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = "application/json", schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = TaskIdResponse.class)))
     public Uni<jakarta.ws.rs.core.Response> rerun(@PathParam("id") UUID id) {
         principal.requireRole(Role.MEMBER);
         return tasks.rerun(principal.teamId(), id)

@@ -70,6 +70,7 @@ public class WebhookResource {
     }
 
     @POST
+    @org.eclipse.microprofile.openapi.annotations.parameters.RequestBody(description = "display_name, webhook_url, webhook_events", content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = "application/json", schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = WebhookView.class)))
     public Uni<IdResponse> create(JsonNode body) {
         principal.requireRole(Role.ADMIN);
         return webhooks.create(principal.teamId(), body).map(w -> new IdResponse(w.id));
@@ -93,6 +94,7 @@ public class WebhookResource {
     /** Changes the fields given: display_name, webhook_url, webhook_events, webhook_status (active, disabled). */
     @PUT
     @Path("/{id}")
+    @org.eclipse.microprofile.openapi.annotations.parameters.RequestBody(description = "The fields to change", content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = "application/json", schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = WebhookView.class)))
     public Uni<IdResponse> update(@PathParam("id") UUID id, JsonNode patch) {
         principal.requireRole(Role.ADMIN);
         return webhooks.update(principal.teamId(), id, patch).map(w -> new IdResponse(w.id));
@@ -100,6 +102,7 @@ public class WebhookResource {
 
     @DELETE
     @Path("/{id}")
+    @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "204", description = "Deleted")
     public Uni<Response> delete(@PathParam("id") UUID id) {
         principal.requireRole(Role.ADMIN);
         return webhooks.delete(principal.teamId(), id).replaceWith(Response.noContent().build());
@@ -126,6 +129,7 @@ public class WebhookResource {
     /** Sends the delivery's body again as a new delivery (202 with its id). */
     @POST
     @Path("/{id}/deliveries/{deliveryId}/resend")
+    @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "202", description = "Accepted: the new delivery id", content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = "application/json", schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = IdResponse.class)))
     public Uni<Response> resend(@PathParam("id") UUID id, @PathParam("deliveryId") UUID deliveryId) {
         principal.requireRole(Role.ADMIN);
         return webhooks.resend(principal.teamId(), id, deliveryId).map(d -> Response.accepted(new IdResponse(d.id)).build());

@@ -54,6 +54,7 @@ public class WorkflowResource {
     /** Creates the workflow, or saves a new version of the team's workflow with the same slug. */
     @POST
     @Path("/import")
+    @org.eclipse.microprofile.openapi.annotations.parameters.RequestBody(description = "A workflow definition (what GET returns; id, version and timestamps are ignored)", content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = "application/json", schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = WorkflowView.class)))
     public Uni<IdResponse> importWorkflow(JsonNode body) {
         principal.requireRole(Role.ADMIN);
         return workflows.importWorkflow(principal.teamId(), WorkflowDefinitions.parse(body, json)).map(w -> new IdResponse(w.id));
@@ -68,6 +69,7 @@ public class WorkflowResource {
     /** Replaces the fields the body names (a new version and snapshot); {@code workflow_status} disables runs. */
     @PUT
     @Path("/{id}")
+    @org.eclipse.microprofile.openapi.annotations.parameters.RequestBody(description = "The fields to change; workflow_status disables runs", content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = "application/json", schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = WorkflowView.class)))
     public Uni<IdResponse> update(@PathParam("id") UUID id, JsonNode patch) {
         principal.requireRole(Role.ADMIN);
         if (patch == null || !patch.isObject()) {
@@ -79,6 +81,7 @@ public class WorkflowResource {
     /** Deletes the workflow and its snapshots; tasks that ran it stay, with the spec they ran. */
     @DELETE
     @Path("/{id}")
+    @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "204", description = "Deleted")
     public Uni<Response> delete(@PathParam("id") UUID id) {
         principal.requireRole(Role.ADMIN);
         return workflows.delete(principal.teamId(), id).replaceWith(Response.noContent().build());

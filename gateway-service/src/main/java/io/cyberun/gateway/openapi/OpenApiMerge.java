@@ -1,0 +1,254 @@
+package io.cyberun.gateway.openapi;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cyberun.gateway.routing.RouteTable;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Merges the OpenAPI documents of the services that own the public endpoints into the one document the gateway
+ * publishes: only the public paths (under {@code /api/v1/}, not the admin bootstrap), the schemas they reach, the
+ * error body on every operation, the security schemes, and what the gateway answers itself (the SSE stream, MCP,
+ * this document). A pure function of its inputs, so it is tested without services.
+ * <p>
+ * Every property may be null: the API writes absent values as {@code null} (a task's {@code agent_id} before it is
+ * placed), so the schemas say so.
+ */
+public final class OpenApiMerge {
+    static final String ERROR = "ErrorBody";
+    /** Endpoints that take no credential. */
+    static final Set<String> ANONYMOUS = Set.of("/api/v1/desktop/pair/start", "/api/v1/desktop/pair/poll", "/api/v1/openapi.json");
+    private static final List<String> METHODS = List.of("get", "put", "post", "delete", "patch", "head", "options");
+
+    private final ObjectMapper json;
+
+    public OpenApiMerge(ObjectMapper json) {
+        this.json = json;
+    }
+
+    /** One document from the services' documents (by service name), for a deployment at {@code publicUrl}. */
+    public ObjectNode merge(Map<String, JsonNode> documents, String publicUrl, String oidcIssuer, String version) {
+        ObjectNode merged = json.createObjectNode();
+        merged.put("openapi", "3.1.0");
+        ObjectNode info = merged.putObject("info");
+        info.put("title", "Cyberun API").put("version", version).put("description", """
+                Runs AI workflows on a team's GPU agents. Runtime endpoints are under /api/v1/r/ and take an sk- integration \
+                key, a dk- device key or a user's access token; management endpoints take a user's token (with X-Team-ID) or \
+                a dk- key. Errors are {"error_message", "error_code", "details"}. Task events stream as server-sent events.""");
+        merged.putArray("servers").addObject().put("url", publicUrl);
+        ObjectNode paths = merged.putObject("paths");
+        ObjectNode schemas = json.createObjectNode();
+        for (Map.Entry<String, JsonNode> doc : documents.entrySet()) {
+            doc.getValue().path("components").path("schemas").properties().forEach(s -> {
+                if (!schemas.has(s.getKey())) {
+                    schemas.set(s.getKey(), s.getValue().deepCopy());
+                }
+            });
+            doc.getValue().path("paths").properties().forEach(p -> {
+                if (isPublic(p.getKey())) {
+                    ObjectNode item = paths.has(p.getKey()) ? (ObjectNode) paths.get(p.getKey()) : paths.putObject(p.getKey());
+                    p.getValue().properties().forEach(op -> item.set(op.getKey(), op.getValue().deepCopy()));
+                }
+            });
+        }
+        schemas.set("AnyValue", json.createObjectNode().put("description", "any JSON value"));
+        schemas.set(ERROR, errorSchema());
+        gatewayOwned(paths);
+        ObjectNode components = merged.putObject("components");
+        ObjectNode security = components.putObject("securitySchemes");
+        security.putObject("bearer").put("type", "http").put("scheme", "bearer").put("description",
+                "An sk- integration key, a dk- device key (cyberun login), or a user's access token from the OIDC provider (then send X-Team-ID)");
+        if (oidcIssuer != null) {
+            security.putObject("oidc").put("type", "openIdConnect").put("openIdConnectUrl", oidcIssuer + "/.well-known/openid-configuration");
+        }
+        ArrayNode anyOf = merged.putArray("security");
+        anyOf.addObject().putArray("bearer");
+        if (oidcIssuer != null) {
+            anyOf.addObject().putArray("oidc");
+        }
+        paths.properties().forEach(p -> METHODS.stream().filter(p.getValue()::has)
+                .forEach(m -> finish(p.getKey(), m, (ObjectNode) p.getValue().get(m))));
+        components.set("schemas", reachable(merged, schemas));
+        components.path("schemas").forEach(OpenApiMerge::allowNulls);
+        replaceRefs(merged, "#/components/schemas/JsonNode", "#/components/schemas/AnyValue");
+        return merged;
+    }
+
+    static boolean isPublic(String path) {
+        return path.startsWith("/api/v1/") && !path.startsWith(RouteTable.ADMIN_PREFIX);
+    }
+
+    /** An operation id from the method and the path, unique in the document: {@code POST /api/v1/r/tasks/{id}/cancel} is {@code postRTasksIdCancel}. */
+    static String operationId(String method, String path) {
+        StringBuilder id = new StringBuilder(method);
+        for (String part : path.substring("/api/v1/".length()).split("[/{}.\\-]+")) {
+            if (!part.isEmpty()) {
+                id.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+            }
+        }
+        return id.toString();
+    }
+
+    /**
+     * Every operation gets an id, answers the error body on failure (4XX and anything else), and the anonymous ones
+     * say they take no credential.
+     */
+    private void finish(String path, String method, ObjectNode op) {
+        op.put("operationId", operationId(method, path));
+        ObjectNode responses = op.has("responses") ? (ObjectNode) op.get("responses") : op.putObject("responses");
+        for (Iterator<Map.Entry<String, JsonNode>> it = responses.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> r = it.next();
+            if (r.getKey().startsWith("4") || r.getKey().startsWith("5")) {
+                ((ObjectNode) r.getValue()).set("content", errorContent());
+            }
+        }
+        if (!responses.has("4XX")) {
+            responses.putObject("4XX").put("description", "Refused: 400 invalid (details name the fields), 401 no valid credential, "
+                    + "403 role too low, 404 not found (also another team's resource), 409 conflict, 413 too large, "
+                    + "429 rate limited (Retry-After)").set("content", errorContent());
+        }
+        responses.putObject("default").put("description", "Failed: 503 a dependency is down (Retry-After), 500 a bug (logged)")
+                .set("content", errorContent());
+        if (ANONYMOUS.contains(path)) {
+            op.putArray("security");
+        }
+    }
+
+    private ObjectNode errorContent() {
+        ObjectNode content = json.createObjectNode();
+        content.putObject("application/json").putObject("schema").put("$ref", "#/components/schemas/" + ERROR);
+        return content;
+    }
+
+    private ObjectNode errorSchema() {
+        ObjectNode s = json.createObjectNode().put("type", "object");
+        s.putArray("required").add("error_message");
+        ObjectNode props = s.putObject("properties");
+        props.putObject("error_message").put("type", "string").put("description", "What went wrong, for people");
+        props.putObject("error_code").put("type", "string").put("description", "What went wrong, for programs (e.g. invalid_request, not_found)");
+        ObjectNode detail = props.putObject("details").put("type", "array").putObject("items").put("type", "object");
+        detail.putObject("properties").<ObjectNode>set("field", json.createObjectNode().put("type", "string"))
+                .set("message", json.createObjectNode().put("type", "string"));
+        s.set("examples", json.createArrayNode().add(json.createObjectNode().put("error_message", "run request is invalid")
+                .put("error_code", "invalid_request").set("details", json.createArrayNode().add(
+                        json.createObjectNode().put("field", "parameters.prompt").put("message", "is required")))));
+        return s;
+    }
+
+    /** What the gateway answers itself: the SSE stream (task-service only serves its JSON polling form), MCP, this document. */
+    private void gatewayOwned(ObjectNode paths) {
+        ObjectNode events = paths.path("/api/v1/r/tasks/{id}/events").path("get") instanceof ObjectNode o ? o : null;
+        if (events != null) {
+            events.put("summary", "A task's events: server-sent events, or JSON with ?after=N&wait=S");
+            events.put("description", "With Accept: text/event-stream, the task's history then live events (status, progress, log, "
+                    + "completed, failed, cancelled; each id is the task's sequence number, so Last-Event-ID resumes without gaps). "
+                    + "Otherwise the events after ?after as JSON, waiting up to ?wait seconds for a new one.");
+            ObjectNode ok = events.withObjectProperty("responses").withObjectProperty("200");
+            ok.put("description", "The events");
+            ok.withObjectProperty("content").putObject("text/event-stream").putObject("schema").put("type", "string");
+            ArrayNode params = events.withArrayProperty("parameters");
+            params.addObject().put("name", "Last-Event-ID").put("in", "header").put("description", "Resume after this event id")
+                    .putObject("schema").put("type", "string");
+        }
+        ObjectNode mcp = paths.putObject("/api/v1/mcp");
+        for (String method : List.of("post", "get", "delete")) {
+            ObjectNode op = mcp.putObject(method);
+            op.put("summary", "MCP (Streamable HTTP), " + method.toUpperCase() + ": JSON-RPC messages of the Model Context Protocol");
+            op.put("description", "Takes an sk- key only. Tools: list_workflows, get_workflow, run_workflow, get_task_status, ... "
+                    + "(tools/list answers with their schemas). Browser origins other than the deployment's own are refused.");
+            ObjectNode ok = op.putObject("responses").putObject("200").put("description", "A JSON-RPC answer, or an event stream of them");
+            ok.putObject("content").putObject("application/json").putObject("schema").put("$ref", "#/components/schemas/AnyValue");
+            if (method.equals("post")) {
+                op.putObject("requestBody").put("required", true).putObject("content").putObject("application/json")
+                        .putObject("schema").put("$ref", "#/components/schemas/AnyValue");
+            }
+        }
+        ObjectNode token = paths.putObject("/api/v1/r/tasks/{id}/stream-token").putObject("post");
+        token.put("summary", "A token for one task's stream and page, for a browser (5 minutes, that task only)");
+        token.putArray("parameters").addObject().put("name", "id").put("in", "path").put("required", true)
+                .putObject("schema").put("type", "string").put("format", "uuid");
+        ObjectNode tokenBody = token.putObject("responses").putObject("200").put("description", "The token and the task page's URL")
+                .putObject("content").putObject("application/json").putObject("schema").put("type", "object");
+        ObjectNode tokenFields = tokenBody.putObject("properties");
+        for (String field : List.of("stream_token", "task_id", "events_url", "page_url")) {
+            tokenFields.putObject(field).put("type", "string");
+        }
+        tokenFields.putObject("expires_at").put("type", "string").put("format", "date-time");
+        tokenFields.putObject("expires_in").put("type", "integer");
+        ObjectNode doc = paths.putObject("/api/v1/openapi.json").putObject("get");
+        doc.put("summary", "This document (OpenAPI 3.1)");
+        doc.putObject("responses").putObject("200").put("description", "The OpenAPI document").putObject("content")
+                .putObject("application/json").putObject("schema").put("type", "object");
+    }
+
+    /** The schemas the paths reach, directly or through other schemas; the others belong to internal endpoints. */
+    private ObjectNode reachable(ObjectNode merged, ObjectNode schemas) {
+        Set<String> seen = new HashSet<>(Set.of(ERROR, "AnyValue"));
+        Deque<JsonNode> todo = new ArrayDeque<>(List.of(merged.path("paths")));
+        while (!todo.isEmpty()) {
+            JsonNode node = todo.pop();
+            if (node.isObject()) {
+                JsonNode ref = node.get("$ref");
+                if (ref != null && ref.asText().startsWith("#/components/schemas/")) {
+                    String name = ref.asText().substring("#/components/schemas/".length());
+                    if (seen.add(name) && schemas.has(name) && !name.equals("JsonNode")) {
+                        todo.push(schemas.get(name));
+                    }
+                }
+                node.forEach(todo::push);
+            } else if (node.isArray()) {
+                node.forEach(todo::push);
+            }
+        }
+        ObjectNode kept = json.createObjectNode();
+        schemas.properties().forEach(s -> {
+            if (seen.contains(s.getKey()) && !s.getKey().equals("JsonNode")) {
+                kept.set(s.getKey(), s.getValue());
+            }
+        });
+        return kept;
+    }
+
+    /** Each property of an object schema also accepts null. */
+    static void allowNulls(JsonNode schema) {
+        JsonNode props = schema.path("properties");
+        if (!props.isObject()) {
+            return;
+        }
+        ObjectNode properties = (ObjectNode) props;
+        properties.properties().forEach(p -> {
+            if (!(p.getValue() instanceof ObjectNode prop)) {
+                return;
+            }
+            JsonNode type = prop.get("type");
+            if (type != null && type.isTextual()) {
+                prop.putArray("type").add(type.asText()).add("null");
+            } else if (prop.has("$ref")) {
+                ObjectNode either = properties.objectNode();
+                either.putArray("anyOf").add(properties.objectNode().put("$ref", prop.get("$ref").asText()))
+                        .add(properties.objectNode().put("type", "null"));
+                properties.set(p.getKey(), either);
+            }
+            allowNulls(prop);
+        });
+    }
+
+    private static void replaceRefs(JsonNode node, String from, String to) {
+        if (node instanceof ObjectNode o) {
+            if (o.has("$ref") && o.get("$ref").asText().equals(from)) {
+                o.put("$ref", to);
+            }
+            o.forEach(child -> replaceRefs(child, from, to));
+        } else if (node instanceof ArrayNode a) {
+            a.forEach(child -> replaceRefs(child, from, to));
+        }
+    }
+}
