@@ -423,8 +423,7 @@ public final class CyberunAgent {
             if (!lines.isEmpty()) {
                 send(new AgentMessage.TaskLog(task.taskId(), task.attempt(), lines));
             }
-            ProgressInfo progress = task.drainProgress();
-            if (progress != null) {
+            for (ProgressInfo progress : task.drainProgress()) {
                 send(new AgentMessage.TaskProgress(task.taskId(), task.attempt(), progress));
             }
         }

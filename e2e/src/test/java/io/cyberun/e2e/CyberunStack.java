@@ -198,35 +198,40 @@ final class CyberunStack implements AutoCloseable {
         return scheduler.awaitReady(READY);
     }
 
-    /** How to start an agent: its id and key, labels, capacity, hubs to try in order, extra commands, env, ComfyUI. */
+    /** How to start an agent: its id and key, labels, capacity, hubs to try in order, extra commands, env, ComfyUI, Nerfstudio (stand-ins). */
     record AgentOptions(String id, String key, String labels, int capacity, List<ServiceProcess> hubs, Map<String, Path> commands,
-                        Map<String, String> env, String comfyuiUrl) {
+                        Map<String, String> env, String comfyuiUrl, boolean nerfstudio) {
         AgentOptions(String id, String key, String labels) {
-            this(id, key, labels, 2, List.of(), Map.of(), Map.of(), null);
+            this(id, key, labels, 2, List.of(), Map.of(), Map.of(), null, false);
         }
 
         AgentOptions capacity(int n) {
-            return new AgentOptions(id, key, labels, n, hubs, commands, env, comfyuiUrl);
+            return new AgentOptions(id, key, labels, n, hubs, commands, env, comfyuiUrl, nerfstudio);
         }
 
         AgentOptions hubs(ServiceProcess... order) {
-            return new AgentOptions(id, key, labels, capacity, List.of(order), commands, env, comfyuiUrl);
+            return new AgentOptions(id, key, labels, capacity, List.of(order), commands, env, comfyuiUrl, nerfstudio);
         }
 
         AgentOptions command(String name, Path script) {
             Map<String, Path> all = new LinkedHashMap<>(commands);
             all.put(name, script);
-            return new AgentOptions(id, key, labels, capacity, hubs, all, env, comfyuiUrl);
+            return new AgentOptions(id, key, labels, capacity, hubs, all, env, comfyuiUrl, nerfstudio);
         }
 
         AgentOptions env(String name, String value) {
             Map<String, String> all = new LinkedHashMap<>(env);
             all.put(name, value);
-            return new AgentOptions(id, key, labels, capacity, hubs, commands, all, comfyuiUrl);
+            return new AgentOptions(id, key, labels, capacity, hubs, commands, all, comfyuiUrl, nerfstudio);
         }
 
         AgentOptions comfyui(String url) {
-            return new AgentOptions(id, key, labels, capacity, hubs, commands, env, url);
+            return new AgentOptions(id, key, labels, capacity, hubs, commands, env, url, nerfstudio);
+        }
+
+        /** The nerfstudio runtime, with the stand-in ns-* tools of deploy/local/nerfstudio. */
+        AgentOptions withNerfstudio() {
+            return new AgentOptions(id, key, labels, capacity, hubs, commands, env, comfyuiUrl, true);
         }
     }
 
@@ -275,6 +280,15 @@ final class CyberunStack implements AutoCloseable {
                   comfyui:
                     url: %s
                 """.formatted(o.comfyuiUrl()));
+        }
+        if (o.nerfstudio()) {
+            Path standIns = root.resolve("deploy/local/nerfstudio");
+            yaml.append("""
+                  nerfstudio:
+                    process_data: ["%s"]
+                    train: ["%s"]
+                    export: ["%s"]
+                """.formatted(standIns.resolve("ns-process-data"), standIns.resolve("ns-train"), standIns.resolve("ns-export")));
         }
         Path config = dir.resolve("cyberun-agent.yaml");
         Files.writeString(config, yaml.toString());

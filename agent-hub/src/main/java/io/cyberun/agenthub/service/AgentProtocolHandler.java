@@ -30,6 +30,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
@@ -49,7 +50,7 @@ public class AgentProtocolHandler {
     static final int MAX_CAPACITY = 64;
     static final int MAX_LOG_LINES_PER_MESSAGE = 200;
     static final int MAX_LOG_LINE = 4096;
-    /** Progress of one task is forwarded at most this often; the last one (1.0) always is. */
+    /** Progress of one task is forwarded at most this often within a stage; the last one (1.0) and a new stage always are. */
     static final long PROGRESS_INTERVAL_MILLIS = 200;
 
     private final AgentConnections connections;
@@ -59,7 +60,11 @@ public class AgentProtocolHandler {
     private final FileServiceClient files;
     private final PrincipalTokens tokens;
     private final Clock clock;
-    private final Map<UUID, Long> lastProgress = new ConcurrentHashMap<>();
+    /** When each running task's progress was last forwarded, and in which stage. */
+    private final Map<UUID, Forwarded> lastProgress = new ConcurrentHashMap<>();
+
+    private record Forwarded(long at, String stage) {
+    }
 
     public AgentProtocolHandler(AgentConnections connections, HubConfig config, HubOutbound out, AgentDirectory directory,
                                 @RestClient FileServiceClient files, PrincipalTokens tokens, Clock clock, MeterRegistry metrics) {
@@ -190,11 +195,13 @@ public class AgentProtocolHandler {
             return Uni.createFrom().voidItem();
         }
         long now = clock.millis();
-        Long last = lastProgress.get(p.taskId());
-        if (last != null && now - last < PROGRESS_INTERVAL_MILLIS && p.progress().progress() < 1.0) {
+        Forwarded last = lastProgress.get(p.taskId());
+        // A new stage (Nerfstudio's process_data after download) always goes on: only reports within a stage are thinned.
+        if (last != null && now - last.at() < PROGRESS_INTERVAL_MILLIS && p.progress().progress() < 1.0
+                && Objects.equals(last.stage(), p.progress().stage())) {
             return Uni.createFrom().voidItem();
         }
-        lastProgress.put(p.taskId(), now);
+        lastProgress.put(p.taskId(), new Forwarded(now, p.progress().stage()));
         return forward(new ProgressReport.Progress(p.taskId(), s.teamId(), s.agentId(), p.attempt(), clock.instant(), p.progress()));
     }
 

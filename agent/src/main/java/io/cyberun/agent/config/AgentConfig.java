@@ -31,6 +31,10 @@ import java.util.Map;
  *         timeout_seconds: 600
  *   comfyui:                           # only when ComfyUI runs next to the agent
  *     url: http://127.0.0.1:8188
+ *   nerfstudio:                        # only when Nerfstudio is installed; these are the default commands
+ *     process_data: [ns-process-data]
+ *     train: [ns-train]
+ *     export: [ns-export]
  * </pre>
  */
 public final class AgentConfig {
@@ -54,6 +58,20 @@ public final class AgentConfig {
     public static final class Runtimes {
         public Exec exec = new Exec();
         public ComfyUi comfyui;
+        public Nerfstudio nerfstudio;
+    }
+
+    /**
+     * Nerfstudio's three tools; each a program with leading arguments, so a site can wrap them (a conda environment,
+     * a container): {@code train: ["conda", "run", "-n", "nerfstudio", "ns-train"]}.
+     */
+    public static final class Nerfstudio {
+        public List<String> processData = new ArrayList<>(List.of("ns-process-data"));
+        public List<String> train = new ArrayList<>(List.of("ns-train"));
+        public List<String> export = new ArrayList<>(List.of("ns-export"));
+        public Map<String, String> env = new LinkedHashMap<>();
+        /** Seconds a whole run may take; 0 = the workflow's task_timeout only. */
+        public int timeoutSeconds;
     }
 
     /** Commands the operator allows; a workflow of tool type exec names one of them. */

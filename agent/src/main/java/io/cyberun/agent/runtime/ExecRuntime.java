@@ -194,7 +194,7 @@ public final class ExecRuntime implements TaskRuntime {
      * SIGTERM once (the supervisor relays it to the command's process group; without one, to every process of the
      * tree), then SIGKILL to whatever is still alive after 5 s.
      */
-    private static void kill(Process process) throws InterruptedException {
+    static void kill(Process process) throws InterruptedException {
         List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
         if (SUPERVISOR_TOOLS == null) {
             tree.forEach(ProcessHandle::destroy);

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 
 /** One task attempt this agent runs: what the runtime reports is buffered here until the agent sends it. */
@@ -28,7 +29,12 @@ public final class TaskExecution implements TaskContext {
     private volatile Map<String, Path> inputs = Map.of();
     private final List<LogLine> unsent = new ArrayList<>();
     private final Deque<LogLine> tail = new ArrayDeque<>();
-    private ProgressInfo unsentProgress;
+    /**
+     * Progress not sent yet: the latest report of each stage since the last drain, in order. A report supersedes the
+     * one before only within a stage, so a short stage (Nerfstudio's download) still reaches the stream.
+     */
+    private final List<ProgressInfo> unsentProgress = new ArrayList<>();
+    static final int MAX_UNSENT_STAGES = 8;
     private volatile boolean cancelled;
     private volatile String lostReason;
 
@@ -96,7 +102,14 @@ public final class TaskExecution implements TaskContext {
 
     @Override
     public synchronized void progress(ProgressInfo progress) {
-        unsentProgress = progress;
+        if (!unsentProgress.isEmpty() && Objects.equals(unsentProgress.getLast().stage(), progress.stage())) {
+            unsentProgress.set(unsentProgress.size() - 1, progress);
+        } else {
+            unsentProgress.add(progress);
+            if (unsentProgress.size() > MAX_UNSENT_STAGES) {
+                unsentProgress.removeFirst();
+            }
+        }
     }
 
     @Override
@@ -126,11 +139,11 @@ public final class TaskExecution implements TaskContext {
         return lines;
     }
 
-    /** Takes the latest progress not sent yet (older ones are superseded). */
-    public synchronized ProgressInfo drainProgress() {
-        ProgressInfo p = unsentProgress;
-        unsentProgress = null;
-        return p;
+    /** Takes the progress not sent yet: the latest of each stage, oldest first (empty when there is none). */
+    public synchronized List<ProgressInfo> drainProgress() {
+        List<ProgressInfo> reports = List.copyOf(unsentProgress);
+        unsentProgress.clear();
+        return reports;
     }
 
     public synchronized List<LogLine> tail() {

@@ -53,7 +53,7 @@ class ExecRuntimeTests {
         List<LogLine> logs = task.drainLogs();
         assertThat(logs).extracting(LogLine::text).contains("hello " + probe, "oops");
         assertThat(logs).filteredOn(l -> l.text().equals("oops")).extracting(LogLine::stream).containsExactly("stderr");
-        ProgressInfo progress = task.drainProgress();
+        ProgressInfo progress = task.drainProgress().getLast();
         assertThat(progress.progress()).isEqualTo(0.5);
         assertThat(progress.stepCurrent()).isEqualTo(1);
         assertThat(progress.stepTotal()).isEqualTo(2);

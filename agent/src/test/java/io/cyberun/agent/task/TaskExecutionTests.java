@@ -1,0 +1,35 @@
+package io.cyberun.agent.task;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cyberun.contracts.task.ProgressInfo;
+import io.cyberun.contracts.task.TaskSpec;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** What a task's progress sends: reports within a stage supersede each other, a stage change never does. */
+class TaskExecutionTests {
+    static ProgressInfo at(double progress, String stage) {
+        return new ProgressInfo(progress, null, null, null, stage, stage + " " + progress);
+    }
+
+    @Test
+    void aShortStageStillReachesTheStreamWhileReportsWithinAStageAreCoalesced() {
+        TaskSpec spec = new TaskSpec(UUID.randomUUID(), "w", 1, "nerfstudio", null, null, List.of(), List.of(), null, List.of(), 0, 0, 0);
+        TaskExecution task = new TaskExecution(UUID.randomUUID(), 1, spec, Path.of("out"), List.of());
+        task.progress(at(0.02, "download"));
+        task.progress(at(0.03, "process_data"));
+        task.progress(at(0.10, "process_data"));
+        task.progress(at(0.20, "train"));
+        task.progress(at(0.30, "train"));
+        assertThat(task.drainProgress()).extracting(ProgressInfo::message).containsExactly("download 0.02", "process_data 0.1", "train 0.3");
+        assertThat(task.drainProgress()).isEmpty();
+        for (int i = 0; i < 20; i++) {
+            task.progress(at(i / 20.0, "stage-" + i));
+        }
+        assertThat(task.drainProgress()).as("bounded: the latest stages").hasSize(TaskExecution.MAX_UNSENT_STAGES)
+                .last().extracting(ProgressInfo::stage).isEqualTo("stage-19");
+    }
+}
