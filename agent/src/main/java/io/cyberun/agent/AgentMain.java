@@ -23,6 +23,16 @@ public final class AgentMain {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && List.of("install", "uninstall", "status").contains(args[0])) {
+            try {
+                System.exit(Installer.main(args[0], Arrays.copyOfRange(args, 1, args.length), System.out));
+            } catch (IllegalArgumentException e) {
+                System.err.println("cyberun-agent " + args[0] + ": " + e.getMessage());
+                System.err.println(usage());
+                System.exit(2);
+            }
+            return;
+        }
         AgentConfig config;
         Duration drain = Duration.ofSeconds(30);
         try {
@@ -58,6 +68,11 @@ public final class AgentMain {
                     io.cyberun.contracts.json.CyberunJson.mapper(), config.runtimes.comfyui.url));
             AgentLog.info("comfyui runtime: ComfyUI at %s", config.runtimes.comfyui.url);
         }
+        if (config.runtimes.nerfstudio != null) {
+            runtimes.add(new io.cyberun.agent.runtime.NerfstudioRuntime(config.runtimes.nerfstudio, config.baseDir));
+            AgentLog.info("nerfstudio runtime: %s, %s, %s", config.runtimes.nerfstudio.processData, config.runtimes.nerfstudio.train,
+                    config.runtimes.nerfstudio.export);
+        }
         CyberunAgent agent = new CyberunAgent(config, runtimes, SystemProbe.probe(), VERSION);
         Duration grace = drain;
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> agent.stop(grace)));
@@ -89,6 +104,10 @@ public final class AgentMain {
     static String usage() {
         return """
                 usage: cyberun-agent --server URL --key ak-... [options]
+                       cyberun-agent install --tool comfyui|nerfstudio|exec --server URL --key ak-... [--id NAME]
+                                     [--capacity N] [--comfyui URL] [--root DIR] [--no-start]
+                                     (a systemd service cyberun-agent-TOOL; the key in a root-only file)
+                       cyberun-agent uninstall|status --tool TOOL [--root DIR]
                   --server URL[,URL]  agent-hub, e.g. ws://127.0.0.1:8083 (or CYBERUN_SERVER); with several,
                                       the agent moves to the next when one cannot be reached
                   --key ak-...        the agent key (or CYBERUN_AGENT_KEY)
