@@ -65,7 +65,13 @@ class OpenApiIT {
                 .isEqualTo("#/components/schemas/RunBody");
         assertThat(document.path("components").path("schemas").path("TaskView").path("properties").has("workflow_slug"))
                 .as("snake_case, as the API writes it").isTrue();
-        assertThat(document.path("components").path("securitySchemes").has("bearer")).isTrue();
+        assertThat(document.path("components").path("securitySchemes").fieldNames()).toIterable()
+                .contains("userToken", "integrationKey", "deviceKey", "oidc");
+        // Each operation names the credentials the gateway lets through: credential management takes a user's token only.
+        assertThat(document.path("paths").path("/api/v1/credentials").path("post").path("security").toString())
+                .isEqualTo("[{\"userToken\":[]},{\"oidc\":[]}]");
+        assertThat(document.path("paths").path("/api/v1/workflows/import").path("post").path("security").toString())
+                .doesNotContain("integrationKey").contains("deviceKey");
         assertThat(document.path("components").path("securitySchemes").path("oidc").path("type").asText()).isEqualTo("openIdConnect");
         assertThat(document.path("paths").path("/api/v1/desktop/pair/start").path("post").path("security").isEmpty())
                 .as("the anonymous pairing start takes no credential").isTrue();

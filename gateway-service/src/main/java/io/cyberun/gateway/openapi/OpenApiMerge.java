@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cyberun.contracts.auth.CredentialKind;
+import io.cyberun.gateway.routing.Access;
 import io.cyberun.gateway.routing.RouteTable;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -24,11 +26,13 @@ import java.util.Set;
  */
 public final class OpenApiMerge {
     static final String ERROR = "ErrorBody";
-    /** Endpoints that take no credential. */
-    static final Set<String> ANONYMOUS = Set.of("/api/v1/desktop/pair/start", "/api/v1/desktop/pair/poll", "/api/v1/openapi.json");
+    static final String USER_TOKEN = "userToken";
+    static final String INTEGRATION_KEY = "integrationKey";
+    static final String DEVICE_KEY = "deviceKey";
     private static final List<String> METHODS = List.of("get", "put", "post", "delete", "patch", "head", "options");
 
     private final ObjectMapper json;
+    private boolean oidc;
 
     public OpenApiMerge(ObjectMapper json) {
         this.json = json;
@@ -64,15 +68,15 @@ public final class OpenApiMerge {
         gatewayOwned(paths);
         ObjectNode components = merged.putObject("components");
         ObjectNode security = components.putObject("securitySchemes");
-        security.putObject("bearer").put("type", "http").put("scheme", "bearer").put("description",
-                "An sk- integration key, a dk- device key (cyberun login), or a user's access token from the OIDC provider (then send X-Team-ID)");
-        if (oidcIssuer != null) {
+        security.putObject(USER_TOKEN).put("type", "http").put("scheme", "bearer").put("bearerFormat", "JWT").put("description",
+                "A user's access token from the deployment's OIDC provider; team-scoped endpoints also take X-Team-ID");
+        security.putObject(INTEGRATION_KEY).put("type", "http").put("scheme", "bearer").put("description",
+                "An sk- integration key: team-wide, for scripts, CI and MCP clients (runtime endpoints and MCP only)");
+        security.putObject(DEVICE_KEY).put("type", "http").put("scheme", "bearer").put("description",
+                "A dk- device key from device pairing (cyberun login): acts as its user, in its team");
+        this.oidc = oidcIssuer != null;
+        if (oidc) {
             security.putObject("oidc").put("type", "openIdConnect").put("openIdConnectUrl", oidcIssuer + "/.well-known/openid-configuration");
-        }
-        ArrayNode anyOf = merged.putArray("security");
-        anyOf.addObject().putArray("bearer");
-        if (oidcIssuer != null) {
-            anyOf.addObject().putArray("oidc");
         }
         paths.properties().forEach(p -> METHODS.stream().filter(p.getValue()::has)
                 .forEach(m -> finish(p.getKey(), m, (ObjectNode) p.getValue().get(m))));
@@ -98,8 +102,8 @@ public final class OpenApiMerge {
     }
 
     /**
-     * Every operation gets an id, answers the error body on failure (4XX and anything else), and the anonymous ones
-     * say they take no credential.
+     * Every operation gets an id, answers the error body on failure (4XX and anything else), and names the credentials
+     * the gateway's route table accepts for its path (none for the anonymous ones; X-Team-ID where a user token needs it).
      */
     private void finish(String path, String method, ObjectNode op) {
         op.put("operationId", operationId(method, path));
@@ -117,9 +121,33 @@ public final class OpenApiMerge {
         }
         responses.putObject("default").put("description", "Failed: 503 a dependency is down (Retry-After), 500 a bug (logged)")
                 .set("content", errorContent());
-        if (ANONYMOUS.contains(path)) {
-            op.putArray("security");
+        RouteTable.match(path).ifPresent(route -> {
+            op.set("security", security(route.access()));
+            if (route.needsTeam() && route.access().allows(CredentialKind.USER)) {
+                ArrayNode params = op.withArrayProperty("parameters");
+                params.addObject().put("name", "X-Team-ID").put("in", "header").put("required", false)
+                        .put("description", "The team to act in; required with a user token, ignored with an sk- or dk- key")
+                        .putObject("schema").put("type", "string").put("format", "uuid");
+            }
+        });
+    }
+
+    /** The credentials the gateway's route table lets through to the path, as alternatives. */
+    ArrayNode security(Access access) {
+        ArrayNode alternatives = json.createArrayNode();
+        if (access.allows(CredentialKind.USER)) {
+            alternatives.addObject().putArray(USER_TOKEN);
+            if (oidc) {
+                alternatives.addObject().putArray("oidc");
+            }
         }
+        if (access.allows(CredentialKind.INTEGRATION)) {
+            alternatives.addObject().putArray(INTEGRATION_KEY);
+        }
+        if (access.allows(CredentialKind.DEVICE)) {
+            alternatives.addObject().putArray(DEVICE_KEY);
+        }
+        return alternatives;
     }
 
     private ObjectNode errorContent() {
@@ -183,6 +211,19 @@ public final class OpenApiMerge {
         }
         tokenFields.putObject("expires_at").put("type", "string").put("format", "date-time");
         tokenFields.putObject("expires_in").put("type", "integer");
+        for (String run : List.of("/api/v1/r/workflows/slug/{slug}/run", "/api/v1/r/workflows/{id}/run")) {
+            if (paths.path(run).path("post") instanceof ObjectNode op) {
+                op.put("description", "Queues a task running the workflow's live version (or slug@version) with these parameters. "
+                        + "An Idempotency-Key header makes a retried request return the same task.");
+                if (op.path("requestBody").path("content").path("application/json") instanceof ObjectNode body) {
+                    body.putObject("examples").putObject("demo").put("summary", "The demo workflow").putObject("value")
+                            .put("priority", 10).putObject("parameters").put("prompt", "a lighthouse at dusk").put("steps", 8);
+                }
+                if (op.path("responses").path("202").path("content").path("application/json") instanceof ObjectNode accepted) {
+                    accepted.putObject("examples").putObject("accepted").putObject("value").put("task_id", "019abc12-7d3e-7b1f-9e55-2c8f3a4d5e6f");
+                }
+            }
+        }
         ObjectNode doc = paths.putObject("/api/v1/openapi.json").putObject("get");
         doc.put("summary", "This document (OpenAPI 3.1)");
         doc.putObject("responses").putObject("200").put("description", "The OpenAPI document").putObject("content")

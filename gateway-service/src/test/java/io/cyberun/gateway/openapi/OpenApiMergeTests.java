@@ -61,9 +61,12 @@ class OpenApiMergeTests {
         assertThat(get.path("operationId").asText()).isEqualTo("getRTasksId");
         assertThat(get.path("responses").path("4XX").path("content").path("application/json").path("schema").path("$ref").asText())
                 .isEqualTo("#/components/schemas/ErrorBody");
-        assertThat(get.has("security")).as("the document's default: a bearer credential").isFalse();
+        assertThat(get.path("security").toString()).as("the runtime API: a user token, an sk- or a dk- key")
+                .isEqualTo("[{\"userToken\":[]},{\"oidc\":[]},{\"integrationKey\":[]},{\"deviceKey\":[]}]");
+        assertThat(get.path("parameters").toString()).contains("X-Team-ID");
         JsonNode start = doc.path("paths").path("/api/v1/desktop/pair/start").path("post");
         assertThat(start.path("security").isArray() && start.path("security").isEmpty()).isTrue();
+        assertThat(doc.path("paths").path("/api/v1/mcp").path("post").path("security").toString()).isEqualTo("[{\"integrationKey\":[]}]");
         assertThat(OpenApiMerge.operationId("post", "/api/v1/r/workflows/slug/{slug}/run")).isEqualTo("postRWorkflowsSlugSlugRun");
     }
 
