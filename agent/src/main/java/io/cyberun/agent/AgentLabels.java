@@ -4,7 +4,6 @@ import io.cyberun.contracts.agent.GpuDevice;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -17,7 +16,6 @@ public final class AgentLabels {
     /** The hub refuses more labels than this in a hello. */
     static final int MAX = 32;
     /** Vendor and brand words that say nothing about the model. */
-    private static final Set<String> BRAND = Set.of("nvidia", "geforce", "tesla", "quadro", "corporation");
 
     private AgentLabels() {
     }
@@ -46,17 +44,6 @@ public final class AgentLabels {
      * system_stats) → {@code gpu-rtx-4090}; null when the name says nothing.
      */
     static String model(String deviceName) {
-        if (deviceName == null) {
-            return null;
-        }
-        String name = deviceName.replaceFirst("^\\s*cuda:\\d+\\s+", "").replaceFirst("\\s+:\\s+.*$", "");
-        StringBuilder label = new StringBuilder("gpu");
-        for (String word : name.toLowerCase(Locale.ROOT).split("[^a-z0-9]+")) {
-            if (!word.isEmpty() && !BRAND.contains(word)) {
-                label.append('-').append(word);
-            }
-        }
-        String l = label.toString();
-        return l.equals("gpu") ? null : l.length() > 64 ? l.substring(0, 64).replaceAll("-$", "") : l;
+        return io.cyberun.contracts.agent.GpuLabels.of(deviceName);
     }
 }

@@ -28,7 +28,16 @@ public record TaskSpec(
         List<String> requiredModels,
         int taskTimeout,
         int maxRetries,
-        int priority) {
+        int priority,
+        String preferredGpu) {
+
+    /** A spec without a GPU preference. */
+    public TaskSpec(UUID workflowId, String workflowSlug, int workflowVersion, String toolType, JsonNode workflowJson, JsonNode parameters,
+                    List<ParameterDef> parameterDefs, List<String> requiredLabels, Integer minVramGb, List<String> requiredModels,
+                    int taskTimeout, int maxRetries, int priority) {
+        this(workflowId, workflowSlug, workflowVersion, toolType, workflowJson, parameters, parameterDefs, requiredLabels, minVramGb,
+                requiredModels, taskTimeout, maxRetries, priority, null);
+    }
 
     public TaskSpec {
         parameterDefs = parameterDefs == null ? List.of() : List.copyOf(parameterDefs);

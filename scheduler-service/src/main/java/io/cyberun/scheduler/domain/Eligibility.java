@@ -1,5 +1,6 @@
 package io.cyberun.scheduler.domain;
 
+import io.cyberun.contracts.agent.GpuLabels;
 import io.cyberun.contracts.task.TaskSpec;
 import java.util.Comparator;
 import java.util.List;
@@ -27,17 +28,25 @@ public final class Eligibility {
     }
 
     /**
-     * Eligible agents: those that already have the workflow's {@code required_models} first (no sync needed), then
-     * least loaded first, then most free slots, then by id for a stable order.
+     * Eligible agents: those with the workflow's {@code preferred_gpu} first (a preference, never a requirement: an
+     * agent without it still runs the task), then those that already have its {@code required_models} (no sync
+     * needed), then least loaded first, then most free slots, then by id for a stable order.
      */
     public static List<AgentSlots> candidates(List<AgentSlots> agents, TaskSpec spec) {
+        String preferred = GpuLabels.of(spec.preferredGpu());
         return agents.stream()
                 .filter(a -> eligible(a, spec))
-                .sorted(Comparator.comparing((AgentSlots a) -> !a.hasModels(spec.requiredModels()))
+                .sorted(Comparator.comparing((AgentSlots a) -> !hasGpu(a, preferred))
+                        .thenComparing((AgentSlots a) -> !a.hasModels(spec.requiredModels()))
                         .thenComparingDouble(AgentSlots::load)
                         .thenComparing(Comparator.comparingInt(AgentSlots::free).reversed())
                         .thenComparing(AgentSlots::agentId))
                 .toList();
+    }
+
+    /** Whether the agent has the GPU model (by its labels, or the GPU type it reports); any agent when none is preferred. */
+    static boolean hasGpu(AgentSlots agent, String preferredLabel) {
+        return preferredLabel == null || agent.labels().contains(preferredLabel) || preferredLabel.equals(GpuLabels.of(agent.gpuType()));
     }
 
     /**

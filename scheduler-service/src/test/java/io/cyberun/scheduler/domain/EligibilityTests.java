@@ -51,6 +51,18 @@ class EligibilityTests {
     }
 
     @Test
+    void thePreferredGpuIsTriedFirstButNeverRequired() {
+        TaskSpec spec = new TaskSpec(null, "w", 1, "comfyui", null, null, List.of(), List.of("gpu"), null, List.of(), 0, 0, 0, "RTX_4090");
+        List<AgentSlots> agents = List.of(agent("a100", AgentStatus.IDLE, 4, 0, Set.of("gpu", "gpu-a100-sxm4-80gb"), null),
+                agent("by-label", AgentStatus.BUSY, 2, 1, Set.of("gpu", "gpu-rtx-4090"), null),
+                new AgentSlots("by-type", AgentStatus.BUSY, 4, 3, Set.of("gpu"), null, "NVIDIA GeForce RTX 4090", "hub-1"));
+        assertThat(Eligibility.candidates(agents, spec)).extracting(AgentSlots::agentId).containsExactly("by-label", "by-type", "a100");
+        // Without a preference, least loaded first as always.
+        assertThat(Eligibility.candidates(agents, spec(List.of("gpu"), null))).extracting(AgentSlots::agentId)
+                .containsExactly("a100", "by-label", "by-type");
+    }
+
+    @Test
     void higherPriorityWaitsLessThenOlderFirst() {
         assertThat(Eligibility.waitingScore(10, 2_000)).isLessThan(Eligibility.waitingScore(0, 1_000));
         assertThat(Eligibility.waitingScore(0, 1_000)).isLessThan(Eligibility.waitingScore(0, 2_000));

@@ -129,7 +129,7 @@ public class TaskService {
             TaskSpec spec = new TaskSpec(workflow.workflowId(), def.workflowSlug(), workflow.version(), toolType, def.workflowJson(),
                     resolved.resolved(), def.parameters(), def.requiredLabels(), def.minVramGb(), def.requiredModels(),
                     def.taskTimeout() == null ? 0 : def.taskTimeout(), def.maxRetries() == null ? 0 : def.maxRetries(),
-                    request.priority() == null ? 0 : request.priority());
+                    request.priority() == null ? 0 : request.priority(), def.preferredGpu());
             return create(teamId, spec, request.submitterRegion(), claim);
         });
     }
