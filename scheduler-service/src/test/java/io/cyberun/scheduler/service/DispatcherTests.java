@@ -317,6 +317,23 @@ class DispatcherTests {
     }
 
     @Test
+    void aRefusedDispatchGoesToAnotherEligibleAgentFirst() {
+        // "picky" has the task's model, so it is the first choice (before load); it refuses the dispatch.
+        String model = "checkpoints/" + UUID.randomUUID() + ".safetensors";
+        kafka.publish(Topic.AGENT_EVENTS, AgentEvent.FAMILY, new AgentEvent.Connected(team, "picky", "hub-1", "s30", Instant.now(),
+                List.of("refusals"), 2, AgentStatus.IDLE, List.of(), null, null, List.of(model)));
+        alive("picky", "s30", Duration.ofMinutes(5));
+        connect("willing", List.of("refusals"), 2, "s31");
+        awaitAgents("picky", "willing");
+        UUID task = submitNeeding(List.of("refusals"), List.of(model));
+        var first = transitions.await(TaskTransition.Assign.class, a -> a.taskId().equals(task), WAIT);
+        assertThat(first.agentId()).isEqualTo("picky");
+        status(task, 2, TaskStatus.PENDING, TaskStatus.PENDING, null, first.attempt());
+        var second = transitions.await(TaskTransition.Assign.class, a -> a.taskId().equals(task) && a.attempt() != first.attempt(), WAIT);
+        assertThat(second.agentId()).as("the agent that did not take it goes last, even with the model").isEqualTo("willing");
+    }
+
+    @Test
     void anAgentWhoseHubStopsRenewingItsLivenessIsDroppedAndItsTasksMoveOn() {
         connect("orphan", List.of("orphan"), 2, "s9");
         connect("steady", List.of("steady"), 1, "s10");
