@@ -20,7 +20,7 @@ import picocli.CommandLine.ScopeType;
                 "  5  the platform cannot be reached or failed: try again", "  6  gave up waiting (--timeout, an expired pairing)",
                 "", "Credentials: the key cyberun login stored, or CYBERUN_API_KEY (sk-/dk-), or CYBERUN_TOKEN with CYBERUN_TEAM_ID.",
                 "Server: --server, CYBERUN_SERVER, the stored one, or " + Api.DEFAULT_SERVER + "."})
-public class Cyberun implements Runnable {
+public class Cyberun extends CommandGroup {
     static final String VERSION = "0.1.0";
 
     static String serverOption;
@@ -33,14 +33,6 @@ public class Cyberun implements Runnable {
     @Option(names = "--json", scope = ScopeType.INHERIT, description = "Print the API's JSON instead of tables (for scripts)")
     void json(boolean json) {
         Out.json = json;
-    }
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     public static void main(String[] args) {

@@ -16,15 +16,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "keys", description = {"Creates, lists and revokes the team's API keys (sk-) and agent keys (ak-).",
         "Needs a user's access token: export CYBERUN_TOKEN=<token> CYBERUN_TEAM_ID=<team>."},
         subcommands = {KeyCommands.Create.class, KeyCommands.ListKeys.class, KeyCommands.Revoke.class})
-final class KeyCommands implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
-
+final class KeyCommands extends CommandGroup {
     static Api userApi() {
         Api api = Cyberun.api();
         if (!api.isUserToken()) {

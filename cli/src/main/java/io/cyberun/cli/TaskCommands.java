@@ -20,15 +20,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "tasks", description = "Lists, shows, follows, cancels and re-runs tasks.",
         subcommands = {TaskCommands.ListTasks.class, TaskCommands.Get.class, TaskCommands.Watch.class, TaskCommands.Cancel.class,
                 TaskCommands.Rerun.class, TaskCommands.Result.class})
-final class TaskCommands implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
-
+final class TaskCommands extends CommandGroup {
     static String taskPath(String id) {
         return "/api/v1/r/tasks/" + Api.segment(id);
     }

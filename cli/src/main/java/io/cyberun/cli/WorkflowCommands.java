@@ -14,16 +14,8 @@ import picocli.CommandLine.Parameters;
 /** {@code cyberun workflows}: the team's workflow catalog. */
 @Command(name = "workflows", description = "Lists, shows, imports and exports the team's workflows.",
         subcommands = {WorkflowCommands.ListWorkflows.class, WorkflowCommands.Get.class, WorkflowCommands.Import.class, WorkflowCommands.Export.class})
-final class WorkflowCommands implements Runnable {
+final class WorkflowCommands extends CommandGroup {
     static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
 
     /** The runtime view of a workflow by id, slug or slug@version. */
     static JsonNode find(Api api, String ref) {

@@ -138,7 +138,8 @@ public final class ExecRuntime implements TaskRuntime {
     /** bash's path when bash and setsid are both there, else null. */
     static final String SUPERVISOR_TOOLS = onPath("setsid") != null ? onPath("bash") : null;
 
-    private static String onPath(String program) {
+    /** The program's path on PATH, or null. */
+    static String onPath(String program) {
         String path = System.getenv("PATH");
         if (path == null) {
             return null;

@@ -263,18 +263,10 @@ public final class NerfstudioRuntime implements TaskRuntime {
     }
 
     private Optional<Path> resolve(String program) {
-        Path p = Path.of(program);
-        if (p.isAbsolute() || program.contains("/")) {
-            Path full = p.isAbsolute() ? p : baseDir.resolve(p);
+        if (Path.of(program).isAbsolute() || program.contains("/")) {
+            Path full = baseDir.resolve(program);
             return Files.isExecutable(full) ? Optional.of(full) : Optional.empty();
         }
-        String path = System.getenv("PATH");
-        for (String dir : path == null ? new String[0] : path.split(java.io.File.pathSeparator)) {
-            Path candidate = Path.of(dir, program);
-            if (Files.isExecutable(candidate)) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
+        return Optional.ofNullable(ExecRuntime.onPath(program)).map(Path::of);
     }
 }

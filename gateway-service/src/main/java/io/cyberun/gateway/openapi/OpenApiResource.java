@@ -47,6 +47,7 @@ public class OpenApiResource {
     private final HttpClient client;
     private final String oidcIssuer;
     private final String version;
+    private volatile JsonNode own;
     private volatile JsonNode document;
     private volatile Instant madeAt = Instant.EPOCH;
 
@@ -116,7 +117,17 @@ public class OpenApiResource {
         }
     }
 
+    /** Read once: it is fixed at build time. */
     private JsonNode own() {
+        JsonNode read = own;
+        if (read == null) {
+            read = readOwn();
+            own = read;
+        }
+        return read;
+    }
+
+    private JsonNode readOwn() {
         try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream(OWN_DOCUMENT)) {
             if (in == null) {
                 throw new IllegalStateException("the gateway's own OpenAPI document (" + OWN_DOCUMENT + ") is missing from the build");

@@ -68,6 +68,13 @@ class DispatcherTests {
                 capacity, AgentStatus.IDLE, List.of(running), null, null));
     }
 
+    /** An agent that already holds these models when it connects. */
+    void connectWithModels(String agent, List<String> labels, int capacity, String session, List<String> models) {
+        kafka.publish(Topic.AGENT_EVENTS, AgentEvent.FAMILY, new AgentEvent.Connected(team, agent, "hub-1", session, Instant.now(), labels,
+                capacity, AgentStatus.IDLE, List.of(), null, null, models));
+        alive(agent, session, Duration.ofMinutes(5));
+    }
+
     /** What the hub holding the agent does on every message it gets from it. */
     void alive(String agent, String session, Duration ttl) {
         redis.value(String.class).setex(AgentLiveness.key(CyberunTestContext.get().namespace().redisPrefix(), team, agent), ttl.toSeconds(),
@@ -98,9 +105,7 @@ class DispatcherTests {
     @Test
     void aTaskIsPreferablyPlacedWhereItsModelsAreOtherwiseProvisionedThereThenDispatched() {
         String model = "checkpoints/" + UUID.randomUUID() + ".safetensors";
-        kafka.publish(Topic.AGENT_EVENTS, AgentEvent.FAMILY, new AgentEvent.Connected(team, "has-model", "hub-1", "s20", Instant.now(),
-                List.of("sd"), 1, AgentStatus.IDLE, List.of(), null, null, List.of(model)));
-        alive("has-model", "s20", Duration.ofMinutes(5));
+        connectWithModels("has-model", List.of("sd"), 1, "s20", List.of(model));
         connect("bare", List.of("sd"), 1, "s21");
         awaitAgents("has-model", "bare");
         UUID first = submitNeeding(List.of("sd"), List.of(model));
@@ -320,9 +325,7 @@ class DispatcherTests {
     void aRefusedDispatchGoesToAnotherEligibleAgentFirst() {
         // "picky" has the task's model, so it is the first choice (before load); it refuses the dispatch.
         String model = "checkpoints/" + UUID.randomUUID() + ".safetensors";
-        kafka.publish(Topic.AGENT_EVENTS, AgentEvent.FAMILY, new AgentEvent.Connected(team, "picky", "hub-1", "s30", Instant.now(),
-                List.of("refusals"), 2, AgentStatus.IDLE, List.of(), null, null, List.of(model)));
-        alive("picky", "s30", Duration.ofMinutes(5));
+        connectWithModels("picky", List.of("refusals"), 2, "s30", List.of(model));
         connect("willing", List.of("refusals"), 2, "s31");
         awaitAgents("picky", "willing");
         UUID task = submitNeeding(List.of("refusals"), List.of(model));
