@@ -159,7 +159,7 @@ final class SchedulerScripts {
 
     /**
      * The task is pending again (a retry, or a dispatch that did not take) after attempt ARGV[5]. Frees its slot and
-     * places it again. ARGV: p, team, task, seq, attempt, waiting score, now, candidates. Answers {1, agent, attempt,
+     * places it again, on the agent that did not take the attempt only when no other agent of the team can. ARGV: p, team, task, seq, attempt, waiting score, now, candidates. Answers {1, agent, attempt,
      * freed agent}, {2, '', 0, freed agent}, {3, agent, attempt, ''} (redelivered: send again) or {0}.
      */
     static final LuaScript REPLACE = new LuaScript(COMMON + """
@@ -176,8 +176,25 @@ final class SchedulerScripts {
             local freed = release(task)
             redis.call('ZREM', p .. 'unacked', task)
             redis.call('HSET', t, 'status', 'pending', 'attempt', ARGV[5], 'agent', '')
+            -- An attempt that went back before its agent took it (refused, never acknowledged, agent gone): that agent is
+            -- tried last, after the caller's candidates and the team's other agents (the caller's view may be behind Redis).
+            -- It stays a candidate, so a team with that one agent still gets the task run.
+            local previous = ''
+            if h[3] == 'queued' or h[3] == 'provisioning' then previous = h[4] or '' end
             local candidates = {}
-            for i = 8, #ARGV do candidates[#candidates + 1] = ARGV[i] end
+            local listed = {}
+            for i = 8, #ARGV do
+              if ARGV[i] ~= previous then
+                candidates[#candidates + 1] = ARGV[i]
+                listed[ARGV[i]] = true
+              end
+            end
+            if previous ~= '' then
+              for _, other in ipairs(redis.call('SMEMBERS', p .. 'agents:' .. team)) do
+                if other ~= previous and not listed[other] then candidates[#candidates + 1] = other end
+              end
+              candidates[#candidates + 1] = previous
+            end
             local agent, attempt = tryAgents(task, candidates, ARGV[7])
             if agent then return {1, agent, attempt, freed} end
             redis.call('HSET', t, 'status', 'waiting')

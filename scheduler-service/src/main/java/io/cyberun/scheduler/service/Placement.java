@@ -64,7 +64,7 @@ public class Placement {
             if (tracked == null || tracked.spec() == null) {
                 return book.update(c).replaceWithVoid();
             }
-            return book.replace(c, tracked.spec(), tracked.submittedAtMillis(), candidatesAfter(tracked, view.candidates(c.teamId(), tracked.spec())),
+            return book.replace(c, tracked.spec(), tracked.submittedAtMillis(), view.candidates(c.teamId(), tracked.spec()),
                             clock.millis())
                     .flatMap(d -> {
                         if (!d.applied()) {
@@ -84,24 +84,6 @@ public class Placement {
                                 .call(() -> placeWaiting(c.teamId()));
                     });
         });
-    }
-
-    /**
-     * The candidates for a task back in the queue before its agent took it (the agent refused the dispatch, did not
-     * acknowledge it, or went away): that agent goes last, so any other eligible agent gets the next attempt. It stays a
-     * candidate, so a team with that one agent still gets the task run rather than stranded.
-     */
-    static List<String> candidatesAfter(TaskBook.Tracked tracked, List<String> candidates) {
-        boolean undelivered = tracked.status() == TaskStatus.QUEUED || tracked.status() == TaskStatus.PROVISIONING;
-        String previous = tracked.agentId();
-        if (!undelivered || previous == null || previous.isEmpty() || !candidates.contains(previous)) {
-            return candidates;
-        }
-        List<String> reordered = new java.util.ArrayList<>(candidates);
-        reordered.remove(previous);
-        reordered.add(previous);
-        LOG.debugf("task %s: agent %s did not take attempt %d; other agents first", tracked.taskId(), previous, tracked.attempt());
-        return reordered;
     }
 
     /** The task ended; {@code agentId}/{@code attempt}: who task-service says held it (told to stop unless it finished it). */
