@@ -159,8 +159,9 @@ final class SchedulerScripts {
 
     /**
      * The task is pending again (a retry, or a dispatch that did not take) after attempt ARGV[5]. Frees its slot and
-     * places it again, on the agent that did not take the attempt only when no other agent of the team can. ARGV: p, team, task, seq, attempt, waiting score, now, candidates. Answers {1, agent, attempt,
-     * freed agent}, {2, '', 0, freed agent}, {3, agent, attempt, ''} (redelivered: send again) or {0}.
+     * places it again, on the agent that did not take the attempt only when no other agent of the team can. ARGV: p,
+     * team, task, seq, attempt, waiting score, now, candidates. Answers {1, agent, attempt, freed agent},
+     * {2, '', 0, freed agent}, {3, agent, attempt, ''} (redelivered: send again) or {0}.
      */
     static final LuaScript REPLACE = new LuaScript(COMMON + """
             local task = ARGV[3]
