@@ -180,6 +180,14 @@ class AgentsIT {
         Run stopped = runs.stream().filter(r -> r.agent().equals("doomed") && r.event().equals("stop")).findFirst().orElseThrow();
         Run retried = runs.stream().filter(r -> r.agent().equals("survivor") && r.event().equals("start")).findFirst().orElseThrow();
         assertThat(retried.at()).isGreaterThan(stopped.at());
+        // The retry backed off before it was dispatched again, and the task's log says why and for how long.
+        JsonNode events = WalkingSkeletonIT.json(WalkingSkeletonIT.call("GET", "/api/v1/r/tasks/" + id + "/events?after=0", team.key(), null, Map.of()).body());
+        JsonNode retry = java.util.stream.StreamSupport.stream(events.path("events").spliterator(), false)
+                .filter(e -> e.path("data").has("retry_at")).findFirst().orElseThrow();
+        Instant retryAt = Instant.parse(retry.path("data").path("retry_at").asText());
+        assertThat(retried.at()).as("the retry started after its back-off").isGreaterThanOrEqualTo(retryAt.toEpochMilli() * 1_000);
+        assertThat(done.path("last_logs").findValuesAsText("text"))
+                .anyMatch(line -> line.matches("retry 1 of 1 in \\d+ s: attempt 1 on agent doomed failed: agent doomed .*"));
     }
 
     @Test

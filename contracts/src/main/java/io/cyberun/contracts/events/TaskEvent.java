@@ -44,11 +44,17 @@ public sealed interface TaskEvent extends EventData permits TaskEvent.Submitted,
 
     /**
      * A non-terminal status change: waiting, provisioning, queued (with the agent and dispatch attempt),
-     * running, or back to pending for a retry or a re-dispatch.
+     * running, or back to pending for a retry or a re-dispatch. {@code retryAt}: for a retry, when it may be
+     * dispatched (its back-off); {@code null} otherwise.
      */
     record StatusChanged(UUID taskId, UUID teamId, long seq, TaskStatus status, Instant at,
-                         TaskStatus previousStatus, String agentId, int attempt, int retryCount, String reason)
+                         TaskStatus previousStatus, String agentId, int attempt, int retryCount, String reason, Instant retryAt)
             implements TaskEvent {
+
+        public StatusChanged(UUID taskId, UUID teamId, long seq, TaskStatus status, Instant at, TaskStatus previousStatus,
+                             String agentId, int attempt, int retryCount, String reason) {
+            this(taskId, teamId, seq, status, at, previousStatus, agentId, attempt, retryCount, reason, null);
+        }
     }
 
     record Progressed(UUID taskId, UUID teamId, long seq, TaskStatus status, Instant at, ProgressInfo progress)

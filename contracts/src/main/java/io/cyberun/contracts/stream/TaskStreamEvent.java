@@ -42,6 +42,9 @@ public record TaskStreamEvent(long id, String event, JsonNode data) {
                 if (s.reason() != null) {
                     data.put("reason", s.reason());
                 }
+                if (s.retryAt() != null) {
+                    data.put("retry_at", s.retryAt().toString());
+                }
                 yield STATUS;
             }
             case TaskEvent.Progressed p -> {

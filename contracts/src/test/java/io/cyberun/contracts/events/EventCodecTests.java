@@ -37,6 +37,17 @@ class EventCodecTests {
     }
 
     @Test
+    void fieldsAddedBesideACompatibilityConstructorSurviveTheRoundTrip() {
+        TaskEvent.StatusChanged retry = new TaskEvent.StatusChanged(task, team, 4, TaskStatus.PENDING, Instant.parse("2026-01-01T00:00:00Z"),
+                TaskStatus.RUNNING, null, 1, 1, "retry 1 of 2 after: boom", Instant.parse("2026-01-01T00:00:02Z"));
+        assertThat(codec.decode(TaskEvent.FAMILY, codec.encode(TaskEvent.FAMILY, retry, "task-service")).data()).isEqualTo(retry);
+        TaskSpec spec = new TaskSpec(UUID.randomUUID(), "demo", 3, "exec", JsonNodeFactory.instance.objectNode(), JsonNodeFactory.instance.objectNode(),
+                List.of(), List.of("gpu"), null, List.of(), 60, 1, 0, "RTX 4090");
+        TaskEvent.Submitted submitted = new TaskEvent.Submitted(task, team, 1, TaskStatus.PENDING, Instant.parse("2026-01-01T00:00:00Z"), spec);
+        assertThat(codec.decode(TaskEvent.FAMILY, codec.encode(TaskEvent.FAMILY, submitted, "task-service")).data()).isEqualTo(submitted);
+    }
+
+    @Test
     void everyRecordOfEveryFamilyHasItsOwnTypeName() {
         assertThat(TaskEvent.FAMILY.types()).containsKeys("io.cyberun.task.submitted", "io.cyberun.task.status-changed",
                 "io.cyberun.task.progressed", "io.cyberun.task.logged", "io.cyberun.task.completed",

@@ -160,8 +160,9 @@ final class SchedulerScripts {
     /**
      * The task is pending again (a retry, or a dispatch that did not take) after attempt ARGV[5]. Frees its slot and
      * places it again, on the agent that did not take the attempt only when no other agent of the team can. ARGV: p,
-     * team, task, seq, attempt, waiting score, now, candidates. Answers {1, agent, attempt, freed agent},
-     * {2, '', 0, freed agent}, {3, agent, attempt, ''} (redelivered: send again) or {0}.
+     * team, task, seq, attempt, waiting score, now, placeable from (a retry's back-off: it waits in the queue until
+     * then), candidates. Answers {1, agent, attempt, freed agent}, {2, '', 0, freed agent}, {3, agent, attempt, ''}
+     * (redelivered: send again), {4, '', 0, freed agent} (held until its back-off ends) or {0}.
      */
     static final LuaScript REPLACE = new LuaScript(COMMON + """
             local task = ARGV[3]
@@ -177,6 +178,12 @@ final class SchedulerScripts {
             local freed = release(task)
             redis.call('ZREM', p .. 'unacked', task)
             redis.call('HSET', t, 'status', 'pending', 'attempt', ARGV[5], 'agent', '')
+            if tonumber(ARGV[8]) > tonumber(ARGV[7]) then
+              -- A retry backing off: it waits in the team's queue, placed from then on (it stays pending).
+              redis.call('HSET', t, 'hold', ARGV[8])
+              redis.call('ZADD', p .. 'waiting:' .. team, ARGV[6], task)
+              return {4, '', 0, freed}
+            end
             -- An attempt that went back before its agent took it (refused, never acknowledged, agent gone): that agent is
             -- tried last, after the caller's candidates and the team's other agents (the caller's view may be behind Redis).
             -- It stays a candidate, so a team with that one agent still gets the task run.
@@ -184,7 +191,7 @@ final class SchedulerScripts {
             if h[3] == 'queued' or h[3] == 'provisioning' then previous = h[4] or '' end
             local candidates = {}
             local listed = {}
-            for i = 8, #ARGV do
+            for i = 9, #ARGV do
               if ARGV[i] ~= previous then
                 candidates[#candidates + 1] = ARGV[i]
                 listed[ARGV[i]] = true

@@ -90,10 +90,16 @@ public class TaskBook {
         });
     }
 
-    /** The task is pending again after {@code c.attempt()}: frees its slot and places it again. */
+    /**
+     * The task is pending again after {@code c.attempt()}: frees its slot and places it again, or, for a retry still
+     * backing off ({@code c.retryAt()}), keeps it in the team's queue until then (no placement, not waiting).
+     */
     public Uni<Decision> replace(TaskEvent.StatusChanged c, TaskSpec spec, long submittedMillis, List<String> candidates, long nowMillis) {
+        long placeableFrom = c.retryAt() == null ? 0 : c.retryAt().toEpochMilli();
         List<String> args = new ArrayList<>(List.of(keys.prefix(), c.teamId().toString(), c.taskId().toString(), Long.toString(c.seq()),
-                Integer.toString(c.attempt()), score(spec == null ? 0 : spec.priority(), submittedMillis), Long.toString(nowMillis)));
+                // A retry queues as if submitted when its back-off ends, so it never holds up the tasks behind it.
+                Integer.toString(c.attempt()), score(spec == null ? 0 : spec.priority(), Math.max(submittedMillis, placeableFrom)), Long.toString(nowMillis),
+                Long.toString(placeableFrom)));
         args.addAll(candidates);
         return run(SchedulerScripts.REPLACE, args).map(r -> {
             int code = r.get(0).toInteger();
@@ -101,7 +107,7 @@ public class TaskBook {
                 return Decision.NONE;
             }
             String freed = r.get(3).toString();
-            List<Placed> placed = code == 2 ? List.of() : List.of(new Placed(c.taskId(), r.get(1).toString(), r.get(2).toInteger(), spec));
+            List<Placed> placed = code == 2 || code == 4 ? List.of() : List.of(new Placed(c.taskId(), r.get(1).toString(), r.get(2).toInteger(), spec));
             return new Decision(true, placed, code == 2, code == 3, freed.isEmpty() ? null : freed, c.attempt());
         });
     }

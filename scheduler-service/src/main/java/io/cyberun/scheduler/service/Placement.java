@@ -28,14 +28,17 @@ public class Placement {
     private final Outbound out;
     private final SchedulerConfig config;
     private final Clock clock;
+    private final io.vertx.core.Vertx vertx;
 
-    public Placement(TaskBook book, AgentView view, Dispatches dispatches, Outbound out, SchedulerConfig config, Clock clock) {
+    public Placement(TaskBook book, AgentView view, Dispatches dispatches, Outbound out, SchedulerConfig config, Clock clock,
+                     io.vertx.core.Vertx vertx) {
         this.book = book;
         this.view = view;
         this.dispatches = dispatches;
         this.out = out;
         this.config = config;
         this.clock = clock;
+        this.vertx = vertx;
     }
 
     public Uni<Void> onTaskEvent(TaskEvent event) {
@@ -70,6 +73,10 @@ public class Placement {
                         if (!d.applied()) {
                             return Uni.createFrom().voidItem();
                         }
+                        long backoff = c.retryAt() == null ? 0 : c.retryAt().toEpochMilli() - clock.millis();
+                        if (backoff > 0 && d.placed().isEmpty() && !d.waiting()) {
+                            placeWhenDue(c, backoff);
+                        }
                         Uni<Void> sent = d.waiting()
                                 ? out.transition(new TaskTransition.MarkWaiting(c.taskId(), c.teamId(),
                                         "waiting for an eligible agent with labels " + tracked.spec().requiredLabels()))
@@ -84,6 +91,18 @@ public class Placement {
                                 .call(() -> placeWaiting(c.teamId()));
                     });
         });
+    }
+
+    /**
+     * A retry backs off in the team's queue; this replica places the team's waiting tasks when it is due (the periodic
+     * refresh of any replica does too, should this one stop first).
+     */
+    private void placeWhenDue(TaskEvent.StatusChanged c, long delayMillis) {
+        LOG.debugf("task %s: retry %d backs off for %d ms", c.taskId(), c.retryCount(), delayMillis);
+        vertx.setTimer(Math.max(1, delayMillis), id -> placeWaiting(c.teamId()).subscribe().with(
+                ignored -> { },
+                failure -> LOG.warnf("placing team %s's tasks after a retry's back-off failed (the periodic refresh retries): %s",
+                        c.teamId(), failure.toString())));
     }
 
     /** The task ended; {@code agentId}/{@code attempt}: who task-service says held it (told to stop unless it finished it). */

@@ -344,6 +344,23 @@ class DispatcherTests {
     }
 
     @Test
+    void aRetryIsDispatchedAgainOnlyOnceItsBackOffIsOver() {
+        connect("patient", List.of("backoff"), 2, "s32");
+        awaitAgents("patient");
+        UUID task = submit(List.of("backoff"));
+        transitions.await(TaskTransition.Assign.class, a -> a.taskId().equals(task), WAIT);
+        status(task, 2, TaskStatus.QUEUED, TaskStatus.PENDING, "patient", 1);
+        status(task, 3, TaskStatus.RUNNING, TaskStatus.QUEUED, "patient", 1);
+        awaitBookStatus(task, "running");
+        Instant retryAt = Instant.now().plusMillis(1_500);
+        kafka.publish(Topic.TASK_EVENTS, TaskEvent.FAMILY, new TaskEvent.StatusChanged(task, team, 4, TaskStatus.PENDING, Instant.now(),
+                TaskStatus.RUNNING, null, 1, 1, "retry 1 of 2 after: boom", retryAt));
+        var retried = transitions.await(TaskTransition.Assign.class, a -> a.taskId().equals(task) && a.attempt() == 2, WAIT);
+        assertThat(Instant.now()).as("the retry was dispatched after its back-off, not at once").isAfterOrEqualTo(retryAt);
+        assertThat(retried.agentId()).isEqualTo("patient");
+    }
+
+    @Test
     void anAgentWhoseHubStopsRenewingItsLivenessIsDroppedAndItsTasksMoveOn() {
         connect("orphan", List.of("orphan"), 2, "s9");
         connect("steady", List.of("steady"), 1, "s10");

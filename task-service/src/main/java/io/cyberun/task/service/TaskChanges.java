@@ -11,7 +11,9 @@ import io.cyberun.contracts.events.TaskTransition;
 import io.cyberun.contracts.stream.TaskStreamEvent;
 import io.cyberun.contracts.task.LogLine;
 import io.cyberun.contracts.task.TaskStatus;
+import io.cyberun.task.config.RetryConfig;
 import io.cyberun.task.domain.Decision;
+import io.cyberun.task.domain.RetryBackoff;
 import io.cyberun.task.domain.TaskCommand;
 import io.cyberun.task.domain.TaskState;
 import io.cyberun.task.domain.TaskStateMachine;
@@ -53,6 +55,8 @@ public class TaskChanges {
     /** How many of those a failed event carries. */
     static final int FAILED_EVENT_LOG_LINES = 20;
     private static final TypeReference<List<LogLine>> LOG_LINES = new TypeReference<>() { };
+    /** The stream name of the lines the platform itself writes to a task's log. */
+    public static final String PLATFORM_STREAM = "cyberun";
 
     private final Pool pool;
     private final TaskStore store;
@@ -63,9 +67,11 @@ public class TaskChanges {
     private final WebhookDispatcher webhookDispatcher;
     private final ObjectMapper json;
     private final Clock clock;
+    private final RetryBackoff backoff;
+    private final java.util.function.DoubleSupplier random = () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble();
 
     public TaskChanges(Pool pool, TaskStore store, OutboxRelay relay, EventMessages messages, InstanceIdentity identity,
-                       WebhookService webhooks, WebhookDispatcher webhookDispatcher, ObjectMapper json, Clock clock) {
+                       WebhookService webhooks, WebhookDispatcher webhookDispatcher, ObjectMapper json, Clock clock, RetryConfig retries) {
         this.pool = pool;
         this.store = store;
         this.relay = relay;
@@ -75,6 +81,7 @@ public class TaskChanges {
         this.webhookDispatcher = webhookDispatcher;
         this.json = json;
         this.clock = clock;
+        this.backoff = new RetryBackoff(retries.initial(), retries.max());
     }
 
     /** One change to one task. */
@@ -303,8 +310,10 @@ public class TaskChanges {
                     }
                     default -> { }
                 }
+                Instant retryAt = accepted.outcome() == Decision.Outcome.RETRYING
+                        ? now.plus(backoff.before(next.retryCount(), random)) : null;
                 yield new TaskEvent.StatusChanged(task.id, task.teamId, task.seq, next.status(), now, before.status(),
-                        next.agentId(), next.attempt(), next.retryCount(), accepted.reason());
+                        next.agentId(), next.attempt(), next.retryCount(), accepted.reason(), retryAt);
             }
             case COMPLETED -> {
                 TaskCommand.Complete complete = (TaskCommand.Complete) command;
@@ -338,6 +347,37 @@ public class TaskChanges {
             }
         };
         work.events.add(row(event));
+        String note = platformNote(before, event);
+        if (note != null) {
+            LogLine line = new LogLine(now, PLATFORM_STREAM, note);
+            appendToTail(task, List.of(line));
+            task.seq += 1;
+            work.events.add(row(new TaskEvent.Logged(task.id, task.teamId, task.seq, next.status(), now, List.of(line))));
+        }
+    }
+
+    /**
+     * What the task's log says about a step the platform took rather than the workflow: a retry (with its back-off) and
+     * a dispatch that went back to the queue before its agent ran it. {@code null} for the other steps.
+     */
+    static String platformNote(TaskState before, TaskEvent event) {
+        if (!(event instanceof TaskEvent.StatusChanged c) || c.status() != TaskStatus.PENDING) {
+            return null;
+        }
+        if (c.retryAt() != null) {
+            long seconds = Math.max(0, Math.round(java.time.Duration.between(c.at(), c.retryAt()).toMillis() / 1000.0));
+            String reason = c.reason() == null ? "" : c.reason();
+            int after = reason.indexOf(" after: ");
+            String retry = after < 0 ? "retry " + c.retryCount() : reason.substring(0, after);
+            String error = after < 0 ? reason : reason.substring(after + " after: ".length());
+            return retry + " in " + seconds + " s: attempt " + before.attempt()
+                    + (before.agentId() == null ? "" : " on agent " + before.agentId()) + " failed: " + error;
+        }
+        if (before.status() == TaskStatus.QUEUED || before.status() == TaskStatus.PROVISIONING) {
+            return "dispatch " + before.attempt() + (before.agentId() == null ? "" : " to agent " + before.agentId())
+                    + " went back to the queue (" + c.reason() + "); another eligible agent is tried first";
+        }
+        return null;
     }
 
     private void describeAssignment(TaskRow task, TaskTransition.Assign assignment) {

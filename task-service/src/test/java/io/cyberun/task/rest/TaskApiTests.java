@@ -375,6 +375,16 @@ class TaskApiTests {
         // The timeout counts from the acknowledgement; the sweeper runs every 5 s.
         awaitStatus(taskId, "pending");
         admin().get("/api/v1/r/tasks/" + taskId).then().body("retry_count", equalTo(1));
+        // The retry backs off (2 s, plus up to a fifth), and the task's log says so.
+        var retrying = admin().get("/api/v1/r/tasks/" + taskId + "/events").then().statusCode(200).extract().jsonPath();
+        java.util.Map<String, Object> pending = retrying.getMap("events.find { it.event == 'status' && it.data.retry_at != null }.data");
+        long backoff = java.time.Duration.between(java.time.Instant.parse((String) pending.get("timestamp")),
+                java.time.Instant.parse((String) pending.get("retry_at"))).toMillis();
+        assertThat(backoff).isBetween(2_000L, 2_400L);
+        assertThat(retrying.getString("events.find { it.event == 'log' }.data.lines[0].stream")).isEqualTo("cyberun");
+        assertThat(retrying.getString("events.find { it.event == 'log' }.data.lines[0].text"))
+                .matches("retry 1 of 1 in 2 s: attempt 1 on agent gpu-1 failed: task timed out after 1 s");
+        admin().get("/api/v1/r/tasks/" + taskId).then().body("last_logs[-1].text", org.hamcrest.Matchers.startsWith("retry 1 of 1 in 2 s"));
         kafka.publish(Topic.TASK_TRANSITIONS, TaskTransition.FAMILY, new TaskTransition.Assign(task, team, "gpu-2", null, List.of(), null));
         awaitStatus(taskId, "queued");
         kafka.publish(Topic.TASK_TRANSITIONS, TaskTransition.FAMILY, new TaskTransition.Start(task, team, "gpu-2", 2));
