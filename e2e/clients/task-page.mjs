@@ -1,6 +1,6 @@
 // Opens the gateway's live task page in headless Chromium (Debian's chromium, driven with puppeteer-core), records
 // every state the page shows as it changes, waits until it shows a final state, saves a screenshot and prints one
-// JSON summary line: the states seen, the progress text, the log, the output download links.
+// JSON summary line: the states seen, the progress text, the log, the live preview, the output download links.
 //
 //   node task-page.mjs 'http://127.0.0.1:8080/tasks/<id>#stream_token=st-...' /tmp/task.png
 import puppeteer from 'puppeteer-core';
@@ -30,7 +30,9 @@ try {
         window.lastStatus = s;
         window.cyberunStatusSeen(s);
       }
-    }).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-status'] });
+      // A live preview shown while the task still ran (not only replayed after it ended).
+      if (document.body?.dataset.previews && document.body.dataset.status === 'running') window.cyberunPreviewWhileRunning = true;
+    }).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-status', 'data-previews'] });
   });
   await page.goto(pageUrl, { waitUntil: 'domcontentloaded' });
   await page.waitForFunction(() => ['completed', 'failed', 'cancelled', 'unauthorised', 'unavailable', 'error']
@@ -48,6 +50,17 @@ try {
     log: document.getElementById('log').textContent,
     downloads: [...document.querySelectorAll('a.download')].map((a) => ({ text: a.textContent, href: a.href })),
     previews: [...document.querySelectorAll('.output img')].map((i) => ({ alt: i.alt, loaded: i.complete && i.naturalWidth > 0 })),
+    live_preview: (() => {
+      const img = document.getElementById('preview');
+      return {
+        shown: !document.getElementById('preview-box').hidden,
+        loaded: img.complete && img.naturalWidth > 0,
+        width: img.naturalWidth,
+        id: img.dataset.previewId ?? null,
+        previews_seen: Number(document.body.dataset.previews || 0),
+        seen_while_running: window.cyberunPreviewWhileRunning === true,
+      };
+    })(),
   }));
   console.log(JSON.stringify({ ...summary, states_seen: seen.map((s) => s.status), state_times: seen.map((s) => s.at), page_errors: errors, screenshot }));
 } finally {

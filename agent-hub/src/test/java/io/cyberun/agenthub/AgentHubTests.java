@@ -14,6 +14,7 @@ import io.cyberun.contracts.auth.Role;
 import io.cyberun.contracts.events.AgentCommand;
 import io.cyberun.contracts.events.AgentEvent;
 import io.cyberun.contracts.events.ProgressReport;
+import io.cyberun.contracts.task.PreviewInfo;
 import io.cyberun.contracts.events.TaskTransition;
 import io.cyberun.contracts.protocol.AgentMessage;
 import io.cyberun.contracts.protocol.AgentProtocol;
@@ -147,6 +148,41 @@ class AgentHubTests {
             agent.send(new AgentMessage.TaskCompleted(task, 1, List.of(new TaskOutputFile("a.png", key, 3, "image/png", "abc"))));
             var complete = transitions.await(TaskTransition.Complete.class, c -> c.taskId().equals(task), WAIT);
             assertThat(complete.outputs()).extracting(TaskOutputFile::storageKey).containsExactly(key);
+        }
+    }
+
+    @Test
+    void aPreviewOfARunningAttemptIsKeptInRedisAndAnnouncedAndAnyOtherIsDropped() throws Exception {
+        var transitions = kafka.reader(Topic.TASK_TRANSITIONS, TaskTransition.FAMILY);
+        var progress = kafka.reader(Topic.TASK_PROGRESS, ProgressReport.FAMILY);
+        UUID task = UUID.randomUUID();
+        UUID notHere = UUID.randomUUID();
+        try (TestAgent agent = hello("painter-1", 1)) {
+            dispatch(agent, "painter-1", task, 1);
+            agent.send(new AgentMessage.TaskAccepted(task, 1));
+            transitions.await(TaskTransition.Start.class, s -> s.taskId().equals(task), WAIT);
+
+            agent.send(new AgentMessage.TaskPreview(notHere, 1, "image/png", "3", new byte[] {1, 2, 3}));
+            agent.send(new AgentMessage.TaskPreview(task, 1, "text/html", "3", new byte[] {1, 2, 3}));
+            agent.send(new AgentMessage.TaskPreview(task, 1, "image/png", "3", new byte[PreviewInfo.MAX_BYTES + 1]));
+            // As large as a preview may be: more than Vert.x's default WebSocket message size once in base64.
+            byte[] image = new byte[PreviewInfo.MAX_BYTES];
+            new java.util.Random(7).nextBytes(image);
+            agent.send(new AgentMessage.TaskPreview(task, 1, "image/jpeg", "3", image));
+
+            var announced = progress.await(ProgressReport.Preview.class, p -> p.taskId().equals(task), WAIT);
+            assertThat(announced.preview().contentType()).isEqualTo("image/jpeg");
+            assertThat(announced.preview().size()).isEqualTo(PreviewInfo.MAX_BYTES);
+            assertThat(announced.preview().nodeId()).isEqualTo("3");
+            assertThat(announced.agentId()).isEqualTo("painter-1");
+            var kept = redis.hash(String.class, String.class, byte[].class)
+                    .hgetall(PreviewInfo.key(CTX.namespace().redisPrefix(), GatewayStub.TEAM, task));
+            assertThat(kept.get("image")).isEqualTo(image);
+            assertThat(new String(kept.get("id"))).isEqualTo(announced.preview().previewId());
+            assertThat(redis.key(String.class).ttl(PreviewInfo.key(CTX.namespace().redisPrefix(), GatewayStub.TEAM, task)))
+                    .isBetween(1L, PreviewInfo.KEPT.toSeconds());
+            assertThat(redis.key(String.class).exists(PreviewInfo.key(CTX.namespace().redisPrefix(), GatewayStub.TEAM, notHere))).isFalse();
+            assertThat(agent.closed).as("the large message kept the connection").isNotDone();
         }
     }
 

@@ -426,6 +426,10 @@ public final class CyberunAgent {
             for (ProgressInfo progress : task.drainProgress()) {
                 send(new AgentMessage.TaskProgress(task.taskId(), task.attempt(), progress));
             }
+            TaskExecution.Preview preview = task.drainPreview();
+            if (preview != null) {
+                send(new AgentMessage.TaskPreview(task.taskId(), task.attempt(), preview.contentType(), preview.nodeId(), preview.image()));
+            }
         }
     }
 
@@ -464,7 +468,8 @@ public final class CyberunAgent {
     }
 
     private static boolean keep(AgentMessage message) {
-        return !(message instanceof AgentMessage.Heartbeat) && !(message instanceof AgentMessage.TaskProgress);
+        return !(message instanceof AgentMessage.Heartbeat) && !(message instanceof AgentMessage.TaskProgress)
+                && !(message instanceof AgentMessage.TaskPreview);
     }
 
     private Path workDir() {

@@ -244,10 +244,14 @@ class AgentsIT {
             Team team = team("Comfy team", "exec, comfy-unused", 0, workflow);
             stack.agent(agent(team, "comfy-agent", "gpu, comfyui").comfyui(comfy.url()));
 
-            String id = run(team, "txt2img", "{\"prompt\": \"a lighthouse at dusk\"}");
+            // Long enough steps that the sampler's previews (at most one a second) go out while the task runs.
+            comfy.stepMillis = 400;
+            String id = run(team, "txt2img", "{\"prompt\": \"a lighthouse at dusk\", \"steps\": 8}");
             await(team, id, "completed", LONG);
+            comfy.stepMillis = 20;
+            assertPreviews(team, id);
             assertThat(comfy.prompts.get(0).path("6").path("inputs").path("text").asText()).isEqualTo("a lighthouse at dusk");
-            assertThat(comfy.prompts.get(0).path("3").path("inputs").path("steps").asInt()).as("the parameter's default").isEqualTo(4);
+            assertThat(comfy.prompts.get(0).path("3").path("inputs").path("steps").asInt()).isEqualTo(8);
             JsonNode result = WalkingSkeletonIT.json(WalkingSkeletonIT.call("GET", "/api/v1/r/tasks/" + id + "/result", team.key(), null, Map.of())
                     .body());
             // Keyed as the notes show ComfyUI outputs: node.kind.index.
@@ -273,6 +277,29 @@ class AgentsIT {
             await(team, waiting, "completed", LONG);
             awaitAgentStatus(team, "comfy-agent", "idle");
         }
+    }
+
+    /** The sampler's previews reached the task's events, and the latest one reads as the image for its team only. */
+    static void assertPreviews(Team team, String id) throws Exception {
+        JsonNode events = WalkingSkeletonIT.json(WalkingSkeletonIT.call("GET", "/api/v1/r/tasks/" + id + "/events?after=0", team.key(), null, Map.of()).body());
+        List<JsonNode> previews = java.util.stream.StreamSupport.stream(events.path("events").spliterator(), false)
+                .filter(e -> e.path("event").asText().equals("preview")).toList();
+        assertThat(previews).as(events.toString()).isNotEmpty();
+        JsonNode last = previews.getLast().path("data");
+        assertThat(last.path("content_type").asText()).isEqualTo("image/png");
+        assertThat(last.path("node_id").asText()).isEqualTo("3");
+        HttpResponse<byte[]> image = WalkingSkeletonIT.HTTP.send(HttpRequest.newBuilder(URI.create(stack.gateway.url() + last.path("url").asText()))
+                .header("Authorization", "Bearer " + team.key()).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(image.statusCode()).isEqualTo(200);
+        assertThat(image.headers().firstValue("Content-Type")).hasValue("image/png");
+        assertThat(image.headers().firstValue("X-Preview-Id")).hasValue(last.path("preview_id").asText());
+        assertThat(java.util.stream.IntStream.rangeClosed(1, 8).mapToObj(io.cyberun.testing.ComfyUiStub::previewImage))
+                .as("one of the sampler's frames").anySatisfy(frame -> assertThat(image.body()).isEqualTo(frame));
+        Team other = team("Preview outsider", "exec, preview-outsider", 0);
+        assertThat(WalkingSkeletonIT.call("GET", "/api/v1/r/tasks/" + id + "/preview", other.key(), null, Map.of()).statusCode())
+                .as("another team's task has no preview for it").isEqualTo(404);
+        assertThat(WalkingSkeletonIT.call("GET", "/api/v1/r/tasks/" + UUID.randomUUID() + "/preview", team.key(), null, Map.of()).statusCode())
+                .isEqualTo(404);
     }
 
     @Test

@@ -66,6 +66,8 @@ class AuthorizationMatrixIT {
             new Row("GET", "/api/v1/r/tasks/{done}/result", Part.RUNTIME, Role.VIEWER, 200, null),
             new Row("GET", "/api/v1/r/tasks/{task}/events?after=0", Part.RUNTIME, Role.VIEWER, 200, null),
             new Row("GET", "/api/v1/r/tasks/{done}/events", Part.RUNTIME, Role.VIEWER, 200, null),
+            // The matrix's tasks make no previews: a caller let through reads that there is none.
+            new Row("GET", "/api/v1/r/tasks/{task}/preview", Part.RUNTIME, Role.VIEWER, 404, null),
             new Row("POST", "/api/v1/r/tasks/{done}/cancel", Part.RUNTIME, Role.MEMBER, 200, null),
             new Row("POST", "/api/v1/r/tasks/{done}/rerun", Part.RUNTIME, Role.MEMBER, 202, null),
             new Row("POST", "/api/v1/r/files/presign", Part.RUNTIME, Role.MEMBER, 200,

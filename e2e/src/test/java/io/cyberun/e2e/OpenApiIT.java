@@ -57,7 +57,8 @@ class OpenApiIT {
         }
         assertThat(paths).allMatch(p -> p.startsWith("/api/v1/")).noneMatch(p -> p.startsWith(RouteTable.ADMIN_PREFIX))
                 .contains("/api/v1/r/workflows/slug/{slug}/run", "/api/v1/r/tasks/{id}/events", "/api/v1/r/files/presign",
-                        "/api/v1/desktop/pair/start", "/api/v1/credentials", "/api/v1/mcp", "/api/v1/r/tasks/{id}/stream-token");
+                        "/api/v1/desktop/pair/start", "/api/v1/credentials", "/api/v1/mcp", "/api/v1/r/tasks/{id}/stream-token",
+                        "/api/v1/r/tasks/{id}/preview");
         JsonNode run = document.path("paths").path("/api/v1/r/workflows/slug/{slug}/run").path("post");
         assertThat(run.path("responses").path("202").path("content").path("application/json").path("schema").path("$ref").asText())
                 .isEqualTo("#/components/schemas/TaskIdResponse");

@@ -187,6 +187,13 @@ class TaskWatchingIT {
         assertThat(shown.path("downloads").findValuesAsText("text")).containsExactlyInAnyOrder("Download card.svg", "Download prompt.txt");
         assertThat(shown.path("previews")).hasSize(1);
         assertThat(shown.path("previews").get(0).path("loaded").asBoolean()).as("the SVG preview loaded from its signed URL").isTrue();
+        // The demo command names a preview image each step: the page showed them live, as PNGs it fetched with its token.
+        JsonNode live = shown.path("live_preview");
+        assertThat(live.path("shown").asBoolean()).as(live.toString()).isTrue();
+        assertThat(live.path("loaded").asBoolean()).as(live.toString()).isTrue();
+        assertThat(live.path("width").asInt()).isEqualTo(160);
+        assertThat(live.path("seen_while_running").asBoolean()).as("a preview while the task ran").isTrue();
+        assertThat(live.path("previews_seen").asInt()).as("previews come at most once a second: 9 s of steps").isBetween(2, 12);
         assertThat(shown.path("address").asText()).as("the token left the address bar").doesNotContain("stream_token");
         assertThat(Files.size(screenshot)).isGreaterThan(10_000);
 

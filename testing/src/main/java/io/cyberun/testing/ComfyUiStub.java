@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * speaks the part of ComfyUI's documented server API the agent uses, with the same paths, bodies and WebSocket
  * events: {@code POST /prompt} (400 with {@code node_errors} for an invalid graph), {@code /ws?clientId=} events
  * ({@code status}, {@code execution_start}, {@code execution_cached}, {@code executing}, {@code progress},
- * {@code executed}, {@code execution_success}, {@code execution_error}, {@code execution_interrupted}),
+ * {@code executed}, {@code execution_success}, {@code execution_error}, {@code execution_interrupted}, and binary
+ * preview frames after each sampler step),
  * {@code GET /history/{id}}, {@code GET /view}, {@code POST /interrupt}, {@code GET} and {@code POST /queue},
  * {@code POST /upload/image} and {@code GET /system_stats}.
  * <p>
@@ -53,6 +54,8 @@ public final class ComfyUiStub implements AutoCloseable {
     public volatile boolean healthy = true;
     /** When false, the WebSocket carries no events (the agent must follow the prompt through /history). */
     public volatile boolean events = true;
+    /** When true (the default), each sampler step also sends a preview frame, as ComfyUI does with previews on. */
+    public volatile boolean previews = true;
     public volatile long stepMillis = 20;
     private volatile String running;
 
@@ -215,6 +218,7 @@ public final class ComfyUiStub implements AutoCloseable {
                     }
                     send(clientId, "progress", JSON.createObjectNode().put("prompt_id", id).put("node", nodeId).put("value", step)
                             .put("max", steps));
+                    preview(clientId, id, nodeId, step);
                 }
             } else if (type.equals("LoadImage") && !uploads.containsKey(inputs.path("image").asText())) {
                 failure = "Invalid image file: " + inputs.path("image").asText();
@@ -275,6 +279,46 @@ public final class ComfyUiStub implements AutoCloseable {
         if (events && ws != null && !ws.isClosed()) {
             ws.writeTextMessage(event(type, data));
         }
+    }
+
+    /**
+     * A sampler's preview frame, as ComfyUI sends it over the WebSocket: a binary message of a big-endian event type
+     * and the image. Odd steps use the classic form (type 1, then image type 2 for PNG); even steps the newer one with
+     * metadata (type 4, then the JSON's length, the JSON naming the node and {@code image_type}).
+     */
+    private void preview(String clientId, String promptId, String nodeId, int step) {
+        ServerWebSocket ws = sockets.get(clientId);
+        if (!events || !previews || ws == null || ws.isClosed()) {
+            return;
+        }
+        byte[] png = previewImage(step);
+        Buffer frame = Buffer.buffer();
+        if (step % 2 == 1) {
+            frame.appendInt(1).appendInt(2).appendBytes(png);
+        } else {
+            byte[] meta = JSON.createObjectNode().put("node_id", nodeId).put("display_node_id", nodeId).put("prompt_id", promptId)
+                    .put("image_type", "image/png").toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            frame.appendInt(4).appendInt(meta.length).appendBytes(meta).appendBytes(png);
+        }
+        ws.writeBinaryMessage(frame);
+    }
+
+    /** A small PNG whose colour changes with the step (a real image, so browsers and decoders accept it). */
+    public static byte[] previewImage(int step) {
+        var image = new java.awt.image.BufferedImage(64, 64, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        int rgb = java.awt.Color.HSBtoRGB((step % 12) / 12f, 0.6f, 0.9f);
+        for (int y = 0; y < 64; y++) {
+            for (int x = 0; x < 64; x++) {
+                image.setRGB(x, y, (x / 8 + y / 8) % 2 == 0 ? rgb : 0x202020);
+            }
+        }
+        var out = new java.io.ByteArrayOutputStream();
+        try {
+            javax.imageio.ImageIO.write(image, "png", out);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 
     private static String event(String type, JsonNode data) {

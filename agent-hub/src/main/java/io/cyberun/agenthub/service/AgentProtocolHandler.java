@@ -21,6 +21,7 @@ import io.cyberun.contracts.protocol.AgentMessage;
 import io.cyberun.contracts.protocol.AgentProtocol;
 import io.cyberun.contracts.protocol.HubMessage;
 import io.cyberun.contracts.task.LogLine;
+import io.cyberun.contracts.task.PreviewInfo;
 import io.cyberun.contracts.task.TaskOutputFile;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -52,6 +53,8 @@ public class AgentProtocolHandler {
     static final int MAX_LOG_LINE = 4096;
     /** Progress of one task is forwarded at most this often within a stage; the last one (1.0) and a new stage always are. */
     static final long PROGRESS_INTERVAL_MILLIS = 200;
+    /** Previews of one task are kept at most this often (agents send at most one a second). */
+    static final long PREVIEW_INTERVAL_MILLIS = 500;
 
     private final AgentConnections connections;
     private final HubConfig config;
@@ -62,12 +65,17 @@ public class AgentProtocolHandler {
     private final Clock clock;
     /** When each running task's progress was last forwarded, and in which stage. */
     private final Map<UUID, Forwarded> lastProgress = new ConcurrentHashMap<>();
+    /** When each running task's last preview was kept. */
+    private final Map<UUID, Long> lastPreview = new ConcurrentHashMap<>();
+    private final TaskPreviews previews;
 
     private record Forwarded(long at, String stage) {
     }
 
     public AgentProtocolHandler(AgentConnections connections, HubConfig config, HubOutbound out, AgentDirectory directory,
-                                @RestClient FileServiceClient files, PrincipalTokens tokens, Clock clock, MeterRegistry metrics) {
+                                @RestClient FileServiceClient files, PrincipalTokens tokens, Clock clock, MeterRegistry metrics,
+                                TaskPreviews previews) {
+        this.previews = previews;
         this.connections = connections;
         this.config = config;
         this.out = out;
@@ -95,6 +103,7 @@ public class AgentProtocolHandler {
             case AgentMessage.TaskRejected r -> rejected(s, r);
             case AgentMessage.TaskProgress p -> progress(s, p);
             case AgentMessage.TaskLog l -> log(s, l);
+            case AgentMessage.TaskPreview p -> preview(s, p);
             case AgentMessage.UploadRequest u -> upload(s, u);
             case AgentMessage.TaskCompleted c -> completed(s, c);
             case AgentMessage.TaskFailed f -> failed(s, f);
@@ -205,6 +214,30 @@ public class AgentProtocolHandler {
         return forward(new ProgressReport.Progress(p.taskId(), s.teamId(), s.agentId(), p.attempt(), clock.instant(), p.progress()));
     }
 
+    /**
+     * A preview image: kept in Redis (the latest per task) and announced as a small report that task-service numbers
+     * into the task's events. At most one per task every {@link #PREVIEW_INTERVAL_MILLIS}; other images, images of
+     * another type or larger than {@link PreviewInfo#MAX_BYTES} are dropped. Best effort: a failure loses this one.
+     */
+    private Uni<Void> preview(AgentSession s, AgentMessage.TaskPreview p) {
+        if (!s.runs(p.taskId(), p.attempt()) || p.image() == null || p.image().length == 0 || p.image().length > PreviewInfo.MAX_BYTES
+                || !PreviewInfo.CONTENT_TYPES.contains(p.contentType())) {
+            return Uni.createFrom().voidItem();
+        }
+        long now = clock.millis();
+        Long last = lastPreview.get(p.taskId());
+        if (last != null && now - last < PREVIEW_INTERVAL_MILLIS) {
+            return Uni.createFrom().voidItem();
+        }
+        lastPreview.put(p.taskId(), now);
+        String node = p.nodeId() == null || p.nodeId().length() > 64 ? null : p.nodeId();
+        PreviewInfo info = new PreviewInfo(UUID.randomUUID().toString(), p.contentType(), p.image().length, node);
+        previews.store(s.teamId(), p.taskId(), info, p.image()).subscribe().with(
+                stored -> forward(new ProgressReport.Preview(p.taskId(), s.teamId(), s.agentId(), p.attempt(), clock.instant(), info)),
+                e -> LOG.debugf("a preview of task %s was not kept: %s", p.taskId(), e.getMessage()));
+        return Uni.createFrom().voidItem();
+    }
+
     private Uni<Void> log(AgentSession s, AgentMessage.TaskLog l) {
         if (!s.runs(l.taskId(), l.attempt()) || l.lines() == null || l.lines().isEmpty()) {
             return Uni.createFrom().voidItem();
@@ -244,6 +277,7 @@ public class AgentProtocolHandler {
         }
         s.finished(c.taskId(), c.attempt());
         lastProgress.remove(c.taskId());
+        lastPreview.remove(c.taskId());
         List<TaskOutputFile> outputs = c.outputs() == null ? List.of() : c.outputs();
         String folder = "teams/" + s.teamId() + "/tasks/" + c.taskId() + "/outputs/";
         if (outputs.stream().anyMatch(o -> o.storageKey() == null || !o.storageKey().startsWith(folder) || o.storageKey().contains(".."))) {
@@ -261,6 +295,7 @@ public class AgentProtocolHandler {
         }
         s.finished(f.taskId(), f.attempt());
         lastProgress.remove(f.taskId());
+        lastPreview.remove(f.taskId());
         String error = f.error() == null || f.error().isBlank() ? "the task failed on agent " + s.agentId() : f.error();
         return out.transition(new TaskTransition.Fail(f.taskId(), s.teamId(), s.agentId(), f.attempt(), truncate(error, 4000), true,
                         f.lastLogs() == null ? List.of() : bounded(f.lastLogs())))
@@ -271,6 +306,7 @@ public class AgentProtocolHandler {
         s.running().remove(c.taskId(), c.attempt());
         s.dispatched().remove(c.taskId(), c.attempt());
         lastProgress.remove(c.taskId());
+        lastPreview.remove(c.taskId());
         s.finished(c.taskId(), c.attempt());
         directory.changed(s);
         return Uni.createFrom().voidItem();

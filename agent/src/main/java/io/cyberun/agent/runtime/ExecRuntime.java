@@ -7,6 +7,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +27,8 @@ import java.util.regex.Pattern;
  * file. The process also gets every parameter as {@code CYBERUN_PARAM_<KEY>} (file parameters: the local path, also
  * in {@code CYBERUN_INPUT_<KEY>}), all of them as JSON in {@code CYBERUN_PARAMETERS}, and its output folder in
  * {@code CYBERUN_OUTPUT_DIR}. A line {@code CYBERUN_PROGRESS <0..1> [<step>/<total>] [message]} on stdout
- * reports progress; every other line is a log line.
+ * reports progress, a line {@code CYBERUN_PREVIEW <image file>} (PNG, JPEG or WebP, by its extension; relative to the
+ * command's folder) shows that image as the task's live preview; every other line is a log line.
  * <p>
  * A placeholder inside a script handed to a shell ({@code bash -c "... {{key}} ..."}) becomes part of that script:
  * operators who use a shell pass values as separate arguments ({@code "$1"}) or read {@code CYBERUN_PARAM_*}.
@@ -34,6 +36,7 @@ import java.util.regex.Pattern;
 public final class ExecRuntime implements TaskRuntime {
     static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*}}");
     static final Pattern PROGRESS = Pattern.compile("^CYBERUN_PROGRESS\\s+([0-9]*\\.?[0-9]+)(?:\\s+(\\d+)/(\\d+))?(?:\\s+(.*))?$");
+    static final Pattern PREVIEW = Pattern.compile("^CYBERUN_PREVIEW\\s+(.+)$");
 
     private final AgentConfig config;
 
@@ -77,8 +80,8 @@ public final class ExecRuntime implements TaskRuntime {
         } catch (IOException e) {
             return RunOutcome.failed("command '" + name + "' could not start: " + e.getMessage());
         }
-        Thread out = Thread.ofVirtual().start(() -> pump(process.getInputStream(), "stdout", ctx));
-        Thread err = Thread.ofVirtual().start(() -> pump(process.getErrorStream(), "stderr", ctx));
+        Thread out = Thread.ofVirtual().start(() -> pump(process.getInputStream(), "stdout", ctx, config.baseDir));
+        Thread err = Thread.ofVirtual().start(() -> pump(process.getErrorStream(), "stderr", ctx, config.baseDir));
         int limit = command.timeoutSeconds > 0 ? command.timeoutSeconds : ctx.spec().taskTimeout();
         Instant deadline = limit > 0 ? Instant.now().plusSeconds(limit) : Instant.MAX;
         while (!process.waitFor(200, TimeUnit.MILLISECONDS)) {
@@ -175,19 +178,44 @@ public final class ExecRuntime implements TaskRuntime {
         return new ProgressInfo(Double.parseDouble(m.group(1)), null, step, total, null, m.group(4));
     }
 
-    private static void pump(InputStream stream, String name, TaskContext ctx) {
+    static void pump(InputStream stream, String name, TaskContext ctx, Path baseDir) {
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null) {
                 ProgressInfo progress = "stdout".equals(name) ? progressOf(line) : null;
+                Matcher preview = "stdout".equals(name) ? PREVIEW.matcher(line.strip()) : null;
                 if (progress != null) {
                     ctx.progress(progress);
+                } else if (preview != null && preview.matches()) {
+                    preview(baseDir.resolve(preview.group(1).strip()), ctx);
                 } else {
                     ctx.log(name, line);
                 }
             }
         } catch (IOException e) {
             // the process ended; nothing more to read
+        }
+    }
+
+    /** Shows the image file as the task's preview; one the agent cannot use is named in the log instead. */
+    static void preview(Path file, TaskContext ctx) {
+        String lower = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
+        String type = lower.endsWith(".png") ? "image/png" : lower.endsWith(".jpg") || lower.endsWith(".jpeg") ? "image/jpeg"
+                : lower.endsWith(".webp") ? "image/webp" : null;
+        if (type == null) {
+            ctx.log("agent", "preview " + file + " skipped: only .png, .jpg and .webp files are shown");
+            return;
+        }
+        try {
+            long size = java.nio.file.Files.size(file);
+            if (size > io.cyberun.contracts.task.PreviewInfo.MAX_BYTES) {
+                ctx.log("agent", "preview " + file + " skipped: " + size / 1024 + " KB is more than "
+                        + io.cyberun.contracts.task.PreviewInfo.MAX_BYTES / 1024 + " KB");
+                return;
+            }
+            ctx.preview(type, null, java.nio.file.Files.readAllBytes(file));
+        } catch (IOException e) {
+            ctx.log("agent", "preview " + file + " could not be read: " + e.getMessage());
         }
     }
 

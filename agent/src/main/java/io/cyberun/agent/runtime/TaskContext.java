@@ -30,5 +30,12 @@ public interface TaskContext {
 
     void progress(ProgressInfo progress);
 
+    /**
+     * A preview image of the running task ({@code image/png}, {@code image/jpeg} or {@code image/webp}; {@code nodeId}
+     * when a node produced it). Best effort: only the latest is kept until the next send, and images larger than
+     * {@link io.cyberun.contracts.task.PreviewInfo#MAX_BYTES} are dropped.
+     */
+    void preview(String contentType, String nodeId, byte[] image);
+
     boolean cancelled();
 }

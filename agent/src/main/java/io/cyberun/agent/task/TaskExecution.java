@@ -3,6 +3,7 @@ package io.cyberun.agent.task;
 import io.cyberun.agent.runtime.TaskContext;
 import io.cyberun.contracts.protocol.HubMessage;
 import io.cyberun.contracts.task.LogLine;
+import io.cyberun.contracts.task.PreviewInfo;
 import io.cyberun.contracts.task.ProgressInfo;
 import io.cyberun.contracts.task.TaskSpec;
 import java.nio.file.Path;
@@ -37,6 +38,15 @@ public final class TaskExecution implements TaskContext {
     static final int MAX_UNSENT_STAGES = 8;
     private volatile boolean cancelled;
     private volatile String lostReason;
+    /** The latest preview not sent yet, and when the last one was sent (previews go at most once a second). */
+    private Preview unsentPreview;
+    private long lastPreviewSent = System.nanoTime() - PREVIEW_INTERVAL.toNanos();
+    private boolean toldPreviewTooLarge;
+    static final java.time.Duration PREVIEW_INTERVAL = java.time.Duration.ofSeconds(1);
+
+    /** A preview image waiting to be sent. */
+    public record Preview(String contentType, String nodeId, byte[] image) {
+    }
 
     public TaskExecution(UUID taskId, int attempt, TaskSpec spec, Path outputDir, List<HubMessage.InputFile> inputFiles) {
         this.taskId = taskId;
@@ -110,6 +120,40 @@ public final class TaskExecution implements TaskContext {
                 unsentProgress.removeFirst();
             }
         }
+    }
+
+    @Override
+    public void preview(String contentType, String nodeId, byte[] image) {
+        if (image == null || image.length == 0 || contentType == null || !PreviewInfo.CONTENT_TYPES.contains(contentType)) {
+            return;
+        }
+        if (image.length > PreviewInfo.MAX_BYTES) {
+            boolean tell;
+            synchronized (this) {
+                tell = !toldPreviewTooLarge;
+                toldPreviewTooLarge = true;
+            }
+            if (tell) {
+                log("agent", "a preview of " + image.length / 1024 + " KB was not sent (previews are at most "
+                        + PreviewInfo.MAX_BYTES / 1024 + " KB); later ones that are too large are dropped without a word");
+            }
+            return;
+        }
+        synchronized (this) {
+            unsentPreview = new Preview(contentType, nodeId, image);
+        }
+    }
+
+    /** Takes the latest preview when one is waiting and the last went at least a second ago; otherwise null. */
+    public synchronized Preview drainPreview() {
+        long now = System.nanoTime();
+        if (unsentPreview == null || now - lastPreviewSent < PREVIEW_INTERVAL.toNanos()) {
+            return null;
+        }
+        Preview preview = unsentPreview;
+        unsentPreview = null;
+        lastPreviewSent = now;
+        return preview;
     }
 
     @Override

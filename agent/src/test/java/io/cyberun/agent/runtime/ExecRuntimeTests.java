@@ -61,6 +61,21 @@ class ExecRuntimeTests {
     }
 
     @Test
+    void anImageTheCommandNamesOnACyberunPreviewLineBecomesTheTasksPreview() throws Exception {
+        AgentConfig config = config("draw", List.of("bash", "-c",
+                "printf '\\x89PNGfake' > frame.png; echo 'CYBERUN_PREVIEW frame.png'; echo 'CYBERUN_PREVIEW notes.txt';"
+                        + " echo 'CYBERUN_PREVIEW missing.png'"), 0);
+        TaskExecution task = task("draw", CyberunJson.mapper().createObjectNode());
+        assertThat(new ExecRuntime(config).run(task).success()).isTrue();
+        TaskExecution.Preview preview = task.drainPreview();
+        assertThat(preview.contentType()).isEqualTo("image/png");
+        assertThat(new String(preview.image(), java.nio.charset.StandardCharsets.ISO_8859_1)).isEqualTo("\u0089PNGfake");
+        assertThat(task.drainLogs()).extracting(LogLine::text).noneMatch(l -> l.startsWith("CYBERUN_PREVIEW"))
+                .anyMatch(l -> l.startsWith("preview " + dir.resolve("notes.txt") + " skipped"))
+                .anyMatch(l -> l.startsWith("preview " + dir.resolve("missing.png") + " could not be read"));
+    }
+
+    @Test
     void aFailingCommandAnUnknownCommandAndATimeoutFail() throws Exception {
         AgentConfig config = config("fail", List.of("bash", "-c", "echo broken; exit 3"), 0);
         RunOutcome failed = new ExecRuntime(config).run(task("fail", null));

@@ -47,6 +47,12 @@ class NerfstudioRuntimeTests {
         final Path out;
         final Map<String, Path> inputs;
         final List<ProgressInfo> progress = new CopyOnWriteArrayList<>();
+        final List<String> previews = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void preview(String contentType, String nodeId, byte[] image) {
+            previews.add(contentType + " " + image.length);
+        }
         final List<String> logs = new CopyOnWriteArrayList<>();
         final CountDownLatch training = new CountDownLatch(1);
         volatile boolean cancelled;

@@ -32,4 +32,24 @@ class TaskExecutionTests {
         assertThat(task.drainProgress()).as("bounded: the latest stages").hasSize(TaskExecution.MAX_UNSENT_STAGES)
                 .last().extracting(ProgressInfo::stage).isEqualTo("stage-19");
     }
+
+    @Test
+    void previewsGoAtMostOnceASecondTheLatestOnlyAndNeverTooLargeOrOfAnotherType() {
+        TaskSpec spec = new TaskSpec(UUID.randomUUID(), "w", 1, "comfyui", null, null, List.of(), List.of(), null, List.of(), 0, 0, 0);
+        TaskExecution task = new TaskExecution(UUID.randomUUID(), 1, spec, Path.of("out"), List.of());
+        assertThat(task.drainPreview()).as("none yet").isNull();
+        task.preview("image/png", "3", new byte[] {1});
+        task.preview("image/jpeg", "3", new byte[] {2});
+        TaskExecution.Preview first = task.drainPreview();
+        assertThat(first.contentType()).isEqualTo("image/jpeg");
+        assertThat(first.image()).containsExactly(2);
+        task.preview("image/png", "3", new byte[] {3});
+        assertThat(task.drainPreview()).as("within a second of the last one").isNull();
+
+        task.preview("text/html", null, new byte[] {4});
+        task.preview("image/png", null, new byte[io.cyberun.contracts.task.PreviewInfo.MAX_BYTES + 1]);
+        task.preview("image/png", null, new byte[io.cyberun.contracts.task.PreviewInfo.MAX_BYTES + 1]);
+        assertThat(task.drainLogs()).extracting(io.cyberun.contracts.task.LogLine::text).singleElement().asString()
+                .startsWith("a preview of 256 KB was not sent");
+    }
 }

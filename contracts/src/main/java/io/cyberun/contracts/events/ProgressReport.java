@@ -10,7 +10,7 @@ import java.util.UUID;
  * What an agent reports while it runs a task, on topic {@code task-progress} (short retention). task-service
  * numbers it into the task's event log and republishes it as a {@link TaskEvent}.
  */
-public sealed interface ProgressReport extends EventData permits ProgressReport.Progress, ProgressReport.Logs {
+public sealed interface ProgressReport extends EventData permits ProgressReport.Progress, ProgressReport.Logs, ProgressReport.Preview {
 
     EventFamily<ProgressReport> FAMILY = EventFamily.of(ProgressReport.class, "io.cyberun.progress.");
 
@@ -32,6 +32,11 @@ public sealed interface ProgressReport extends EventData permits ProgressReport.
     }
 
     record Logs(UUID taskId, UUID teamId, String agentId, int attempt, Instant at, List<LogLine> lines)
+            implements ProgressReport {
+    }
+
+    /** A preview image, already stored by the hub (see {@link io.cyberun.contracts.task.PreviewInfo}). */
+    record Preview(UUID taskId, UUID teamId, String agentId, int attempt, Instant at, io.cyberun.contracts.task.PreviewInfo preview)
             implements ProgressReport {
     }
 }

@@ -15,7 +15,7 @@ import java.util.UUID;
  * the event.
  */
 public sealed interface TaskEvent extends EventData permits TaskEvent.Submitted, TaskEvent.StatusChanged,
-        TaskEvent.Progressed, TaskEvent.Logged, TaskEvent.Completed, TaskEvent.Failed, TaskEvent.Cancelled {
+        TaskEvent.Progressed, TaskEvent.Logged, TaskEvent.Previewed, TaskEvent.Completed, TaskEvent.Failed, TaskEvent.Cancelled {
 
     EventFamily<TaskEvent> FAMILY = EventFamily.of(TaskEvent.class, "io.cyberun.task.");
 
@@ -62,6 +62,11 @@ public sealed interface TaskEvent extends EventData permits TaskEvent.Submitted,
     }
 
     record Logged(UUID taskId, UUID teamId, long seq, TaskStatus status, Instant at, List<LogLine> lines)
+            implements TaskEvent {
+    }
+
+    /** A preview image of the running task; the image is fetched by {@code preview.previewId()} while it is kept. */
+    record Previewed(UUID taskId, UUID teamId, long seq, TaskStatus status, Instant at, io.cyberun.contracts.task.PreviewInfo preview)
             implements TaskEvent {
     }
 

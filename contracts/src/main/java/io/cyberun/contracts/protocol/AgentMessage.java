@@ -24,6 +24,7 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = AgentMessage.TaskRejected.class, name = "task_rejected"),
         @JsonSubTypes.Type(value = AgentMessage.TaskProgress.class, name = "task_progress"),
         @JsonSubTypes.Type(value = AgentMessage.TaskLog.class, name = "task_log"),
+        @JsonSubTypes.Type(value = AgentMessage.TaskPreview.class, name = "task_preview"),
         @JsonSubTypes.Type(value = AgentMessage.UploadRequest.class, name = "upload_request"),
         @JsonSubTypes.Type(value = AgentMessage.TaskCompleted.class, name = "task_completed"),
         @JsonSubTypes.Type(value = AgentMessage.TaskFailed.class, name = "task_failed"),
@@ -65,6 +66,13 @@ public sealed interface AgentMessage {
     }
 
     record TaskLog(UUID taskId, int attempt, List<LogLine> lines) implements AgentMessage {
+    }
+
+    /**
+     * A preview image of the running task (best effort: at most one a second, at most
+     * {@link io.cyberun.contracts.task.PreviewInfo#MAX_BYTES}; {@code image} travels as base64).
+     */
+    record TaskPreview(UUID taskId, int attempt, String contentType, String nodeId, byte[] image) implements AgentMessage {
     }
 
     /** Asks for presigned PUT URLs for output files; answered by {@link HubMessage.UploadUrls}. */

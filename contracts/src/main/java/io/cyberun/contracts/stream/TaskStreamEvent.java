@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * One event of a task's live stream, as SSE sends it ({@code id}, {@code event}, {@code data}) and as the JSON
  * polling endpoint returns it. {@code id} is the task's event sequence number. Event names and payloads follow
- * the product's streaming API: {@code status}, {@code progress}, {@code log}, {@code completed},
+ * the product's streaming API: {@code status}, {@code progress}, {@code log}, {@code preview}, {@code completed},
  * {@code failed}, {@code cancelled}.
  */
 public record TaskStreamEvent(long id, String event, JsonNode data) {
@@ -18,6 +18,7 @@ public record TaskStreamEvent(long id, String event, JsonNode data) {
     public static final String STATUS = "status";
     public static final String PROGRESS = "progress";
     public static final String LOG = "log";
+    public static final String PREVIEW = "preview";
     public static final String COMPLETED = "completed";
     public static final String FAILED = "failed";
     public static final String CANCELLED = "cancelled";
@@ -54,6 +55,16 @@ public record TaskStreamEvent(long id, String event, JsonNode data) {
             case TaskEvent.Logged l -> {
                 data.set("lines", json.valueToTree(l.lines()));
                 yield LOG;
+            }
+            case TaskEvent.Previewed p -> {
+                data.put("preview_id", p.preview().previewId());
+                data.put("content_type", p.preview().contentType());
+                data.put("size", p.preview().size());
+                if (p.preview().nodeId() != null) {
+                    data.put("node_id", p.preview().nodeId());
+                }
+                data.put("url", "/api/v1/r/tasks/" + p.taskId() + "/preview?v=" + p.preview().previewId());
+                yield PREVIEW;
             }
             case TaskEvent.Completed c -> {
                 data.set("output", output(c.outputs(), json));

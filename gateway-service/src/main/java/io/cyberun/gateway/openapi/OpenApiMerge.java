@@ -177,7 +177,7 @@ public final class OpenApiMerge {
         if (events != null) {
             events.put("summary", "A task's events: server-sent events, or JSON with ?after=N&wait=S");
             events.put("description", "With Accept: text/event-stream, the task's history then live events (status, progress, log, "
-                    + "completed, failed, cancelled; each id is the task's sequence number, so Last-Event-ID resumes without gaps). "
+                    + "preview, completed, failed, cancelled; each id is the task's sequence number, so Last-Event-ID resumes without gaps). "
                     + "Otherwise the events after ?after as JSON, waiting up to ?wait seconds for a new one.");
             ObjectNode ok = events.withObjectProperty("responses").withObjectProperty("200");
             ok.put("description", "The events");
@@ -223,6 +223,19 @@ public final class OpenApiMerge {
                     accepted.putObject("examples").putObject("accepted").putObject("value").put("task_id", "019abc12-7d3e-7b1f-9e55-2c8f3a4d5e6f");
                 }
             }
+        }
+        ObjectNode preview = paths.putObject("/api/v1/r/tasks/{id}/preview").putObject("get");
+        preview.put("summary", "The task's latest preview image (kept 10 minutes after it arrived)");
+        preview.put("description", "Each preview event names it with ?v=<preview_id>; with that id the answer may be cached. 404 when the task "
+                + "has none (or it expired), as for another team's task.");
+        ArrayNode previewParams = preview.putArray("parameters");
+        previewParams.addObject().put("name", "id").put("in", "path").put("required", true).putObject("schema").put("type", "string")
+                .put("format", "uuid");
+        previewParams.addObject().put("name", "v").put("in", "query").put("description", "The preview_id of the preview event")
+                .putObject("schema").put("type", "string");
+        ObjectNode image = preview.putObject("responses").putObject("200").put("description", "The image (PNG, JPEG or WebP)").putObject("content");
+        for (String type : List.of("image/png", "image/jpeg", "image/webp")) {
+            image.putObject(type).putObject("schema").put("type", "string").put("contentMediaType", type);
         }
         ObjectNode doc = paths.putObject("/api/v1/openapi.json").putObject("get");
         doc.put("summary", "This document (OpenAPI 3.1)");

@@ -11,6 +11,7 @@ import io.cyberun.gateway.security.LastUsed;
 import io.cyberun.gateway.security.RateLimiter;
 import io.smallrye.mutiny.Uni;
 import io.cyberun.gateway.sse.StreamTokenAccess;
+import io.cyberun.gateway.sse.TaskPreviewImages;
 import io.cyberun.gateway.sse.TaskStreams;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.http.HttpMethod;
@@ -48,10 +49,12 @@ public class ApiGateway {
     private final McpReplicas mcp;
     private final StreamTokenAccess streamAccess;
     private final KeyCache keyCache;
+    private final TaskPreviewImages previews;
 
     public ApiGateway(Authenticator authenticator, ServiceProxy proxy, TaskStreams streams, PrincipalTokens tokens, RateLimiter rateLimiter,
-                      LastUsed lastUsed, McpReplicas mcp, StreamTokenAccess streamAccess, KeyCache keyCache) {
+                      LastUsed lastUsed, McpReplicas mcp, StreamTokenAccess streamAccess, KeyCache keyCache, TaskPreviewImages previews) {
         this.keyCache = keyCache;
+        this.previews = previews;
         this.mcp = mcp;
         this.streamAccess = streamAccess;
         this.rateLimiter = rateLimiter;
@@ -148,6 +151,12 @@ public class ApiGateway {
         if (issue.matches() && ctx.request().method() == HttpMethod.POST) {
             ctx.request().resume();
             streamAccess.issue(ctx, token, principal, issue.group(1));
+            return;
+        }
+        Matcher preview = TaskPreviewImages.PATH.matcher(ctx.normalizedPath());
+        if (preview.matches() && ctx.request().method() == HttpMethod.GET) {
+            ctx.request().resume();
+            previews.serve(ctx, principal, preview.group(1));
             return;
         }
         Matcher events = TASK_EVENTS.matcher(ctx.normalizedPath());

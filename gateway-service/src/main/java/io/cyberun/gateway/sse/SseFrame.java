@@ -22,4 +22,8 @@ record SseFrame(long id, String event, boolean terminal, String text) {
     boolean isProgress() {
         return TaskStreamEvent.PROGRESS.equals(event);
     }
+
+    boolean isPreview() {
+        return TaskStreamEvent.PREVIEW.equals(event);
+    }
 }

@@ -21,12 +21,12 @@ import java.util.regex.Pattern;
 /**
  * The browser's way into one task's stream: {@code POST /api/v1/r/tasks/{id}/stream-token} (any caller who can read
  * the task) returns a short-lived token; {@code ?stream_token=} then stands in for the Authorization header on
- * {@code GET} of that task, its {@code /events} and its {@code /result}, and nothing else.
+ * {@code GET} of that task, its {@code /events}, its {@code /result} and its {@code /preview}, and nothing else.
  */
 @ApplicationScoped
 public class StreamTokenAccess {
     public static final Pattern ISSUE = Pattern.compile("^/api/v1/r/tasks/([^/]+)/stream-token$");
-    static final Pattern READABLE = Pattern.compile("^/api/v1/r/tasks/([^/]+)(/events|/result)?$");
+    static final Pattern READABLE = Pattern.compile("^/api/v1/r/tasks/([^/]+)(/events|/result|/preview)?$");
     public static final String PARAM = "stream_token";
 
     private final StreamTokens tokens;
@@ -48,7 +48,7 @@ public class StreamTokenAccess {
         Matcher m = READABLE.matcher(ctx.normalizedPath());
         UUID task = m.matches() ? uuid(m.group(1)) : null;
         if (ctx.request().method() != HttpMethod.GET || task == null) {
-            return refuse("a stream token only reads the task it was issued for (GET the task, its /events or its /result); "
+            return refuse("a stream token only reads the task it was issued for (GET the task, its /events, /result or /preview); "
                     + "send Authorization: Bearer <key or token> for anything else");
         }
         return tokens.principalFor(ctx.request().getParam(PARAM), task).flatMap(p -> p == null

@@ -88,6 +88,9 @@ final class TaskSubscriber {
                 coalescedProgress = event;
                 return;
             }
+            if (event.isPreview()) {
+                return; // a reader this far behind gets the next preview, not this one
+            }
             if (++backlog > MAX_BACKLOG) {
                 end();
                 return;

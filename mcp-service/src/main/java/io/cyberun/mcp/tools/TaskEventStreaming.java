@@ -170,6 +170,8 @@ public class TaskEventStreaming {
                 }
                 yield s.toString();
             }
+            case "preview" -> "preview image " + text(data, "preview_id", "?") + " (" + text(data, "content_type", "image") + ")"
+                    + (data.hasNonNull("node_id") ? " from node " + data.get("node_id").asText() : "");
             case "log" -> {
                 JsonNode lines = data.path("lines");
                 String last = lines.isArray() && !lines.isEmpty() ? lines.get(lines.size() - 1).path("text").asText() : "";

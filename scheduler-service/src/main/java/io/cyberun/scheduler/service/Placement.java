@@ -50,6 +50,7 @@ public class Placement {
             case TaskEvent.Cancelled c -> finished(c, c.agentId(), c.attempt());
             case TaskEvent.Progressed p -> Uni.createFrom().voidItem();
             case TaskEvent.Logged l -> Uni.createFrom().voidItem();
+            case TaskEvent.Previewed p -> Uni.createFrom().voidItem();
         };
     }
 

@@ -418,6 +418,7 @@ public class TaskChanges {
                 appendToTail(task, l.lines());
                 yield new TaskEvent.Logged(task.id, task.teamId, task.seq, status, task.updatedAt, l.lines());
             }
+            case ProgressReport.Preview p -> new TaskEvent.Previewed(task.id, task.teamId, task.seq, status, task.updatedAt, p.preview());
         };
         work.events.add(row(event));
         work.changed.put(task.id, task);

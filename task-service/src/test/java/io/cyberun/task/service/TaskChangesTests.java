@@ -96,6 +96,27 @@ class TaskChangesTests {
     }
 
     @Test
+    void aPreviewOfTheRunningAttemptIsNumberedIntoTheTasksEventsAndOneOfAnotherAttemptIsNot() {
+        importWorkflow("preview");
+        UUID task = submit("preview");
+        String topic = "test-" + UUID.randomUUID();
+        var info = new io.cyberun.contracts.task.PreviewInfo(UUID.randomUUID().toString(), "image/png", 1234, "3");
+        changes.applyBatch("test-group", List.of(
+                new TaskChanges.Inbound(topic, 0, 1, new TaskChanges.Transition(new TaskTransition.Start(task, team, "gpu-1", 1))),
+                new TaskChanges.Inbound(topic, 1, 1, new TaskChanges.Report(new ProgressReport.Preview(task, team, "gpu-1", 2, Instant.now(),
+                        new io.cyberun.contracts.task.PreviewInfo("stale", "image/png", 1, null)))),
+                new TaskChanges.Inbound(topic, 1, 2, new TaskChanges.Report(new ProgressReport.Preview(task, team, "gpu-1", 1, Instant.now(), info)))))
+                .await().atMost(Duration.ofSeconds(20));
+        JsonPath events = events(task);
+        assertThat(events.getList("events.event", String.class)).containsExactly("status", "status", "status", "preview");
+        assertThat(events.getString("events[3].data.preview_id")).isEqualTo(info.previewId());
+        assertThat(events.getString("events[3].data.content_type")).isEqualTo("image/png");
+        assertThat(events.getInt("events[3].data.size")).isEqualTo(1234);
+        assertThat(events.getString("events[3].data.node_id")).isEqualTo("3");
+        assertThat(events.getString("events[3].data.url")).isEqualTo("/api/v1/r/tasks/" + task + "/preview?v=" + info.previewId());
+    }
+
+    @Test
     void servicesReadEveryOpenTaskInIdOrderPageByPageAndNobodyElseDoes() {
         importWorkflow("open");
         List<UUID> submitted = new ArrayList<>();

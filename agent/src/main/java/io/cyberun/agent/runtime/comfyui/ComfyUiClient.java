@@ -158,9 +158,25 @@ final class ComfyUiClient {
     record Answer(int status, JsonNode body) {
     }
 
-    /** The WebSocket event stream; binary frames (previews) are ignored. */
+    /** A preview frame ComfyUI sent; {@code nodeId} only when ComfyUI said which node made it. */
+    record Preview(String contentType, String nodeId, byte[] image) {
+    }
+
+    /**
+     * The WebSocket event stream: JSON events in {@link #queue}, and the latest preview frame (binary messages: a
+     * big-endian int event type, 1 for a preview with an int image type after it, 1 JPEG or 2 PNG, then the image; 4
+     * for a preview with metadata, an int length and that much JSON naming the node and {@code image_type}, then the
+     * image). Other binary messages, and frames larger than a preview may be, are skipped.
+     */
     static final class Events implements WebSocket.Listener, AutoCloseable {
+        static final int PREVIEW_IMAGE = 1;
+        static final int PREVIEW_IMAGE_WITH_METADATA = 4;
+        /** Larger binary messages are not read into memory (an agent only sends previews up to PreviewInfo.MAX_BYTES). */
+        static final int MAX_BINARY = 4 * 1024 * 1024;
         final BlockingQueue<JsonNode> queue = new LinkedBlockingQueue<>();
+        private final java.util.concurrent.atomic.AtomicReference<Preview> preview = new java.util.concurrent.atomic.AtomicReference<>();
+        private final java.io.ByteArrayOutputStream binary = new java.io.ByteArrayOutputStream();
+        private boolean binaryTooLarge;
         private final ObjectMapper json;
         private final StringBuilder partial = new StringBuilder();
         private volatile WebSocket socket;
@@ -191,8 +207,65 @@ final class ComfyUiClient {
 
         @Override
         public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+            if (!binaryTooLarge && binary.size() + data.remaining() <= MAX_BINARY) {
+                byte[] chunk = new byte[data.remaining()];
+                data.get(chunk);
+                binary.writeBytes(chunk);
+            } else {
+                binaryTooLarge = true;
+            }
+            if (last) {
+                if (!binaryTooLarge) {
+                    Preview p = preview(ByteBuffer.wrap(binary.toByteArray()), json);
+                    if (p != null) {
+                        preview.set(p);
+                    }
+                }
+                binary.reset();
+                binaryTooLarge = false;
+            }
             webSocket.request(1);
             return null;
+        }
+
+        /** The latest preview since the last call, or null. */
+        Preview takePreview() {
+            return preview.getAndSet(null);
+        }
+
+        /** A preview from one whole binary message, or null when it is not one. */
+        static Preview preview(ByteBuffer message, ObjectMapper json) {
+            try {
+                int type = message.getInt();
+                if (type == PREVIEW_IMAGE) {
+                    String contentType = switch (message.getInt()) {
+                        case 1 -> "image/jpeg";
+                        case 2 -> "image/png";
+                        default -> null;
+                    };
+                    return contentType == null ? null : new Preview(contentType, null, rest(message));
+                }
+                if (type == PREVIEW_IMAGE_WITH_METADATA) {
+                    int length = message.getInt();
+                    if (length < 0 || length > message.remaining()) {
+                        return null;
+                    }
+                    byte[] metadata = new byte[length];
+                    message.get(metadata);
+                    JsonNode meta = json.readTree(metadata);
+                    String node = meta.hasNonNull("display_node_id") ? meta.get("display_node_id").asText() : meta.path("node_id").asText(null);
+                    return new Preview(meta.path("image_type").asText("image/png"), node, rest(message));
+                }
+            } catch (java.nio.BufferUnderflowException | IOException e) {
+                // not a preview we understand
+            }
+            return null;
+        }
+
+        private static byte[] rest(ByteBuffer message) {
+            byte[] image = new byte[message.remaining()];
+            message.get(image);
+            return image;
         }
 
         @Override

@@ -217,6 +217,10 @@ public final class ComfyUiRuntime implements TaskRuntime {
             } else {
                 Thread.sleep(POLL.toMillis());
             }
+            ComfyUiClient.Preview preview = events == null ? null : events.takePreview();
+            if (preview != null) {
+                ctx.preview(preview.contentType(), preview.nodeId() != null ? preview.nodeId() : current, preview.image());
+            }
             boolean finished = false;
             JsonNode data = event == null ? null : event.path("data");
             if (data != null && promptId.equals(data.path("prompt_id").asText(null))) {

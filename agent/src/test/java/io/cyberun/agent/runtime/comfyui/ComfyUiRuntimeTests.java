@@ -100,6 +100,42 @@ class ComfyUiRuntimeTests {
     }
 
     @Test
+    void theSamplersPreviewFramesReachTheTaskAsItsLatestPreview() throws Exception {
+        TaskExecution task = task(GRAPH, PARAMS, params(4), 0);
+        assertThat(runtime.run(task).success()).isTrue();
+        TaskExecution.Preview preview = task.drainPreview();
+        assertThat(preview).as("a preview frame of the sampler").isNotNull();
+        assertThat(preview.contentType()).isEqualTo("image/png");
+        assertThat(preview.nodeId()).isEqualTo("3");
+        assertThat(preview.image()).startsWith(0x89, 'P', 'N', 'G');
+        assertThat(preview.image()).isEqualTo(io.cyberun.testing.ComfyUiStub.previewImage(4));
+        assertThat(task.drainPreview()).as("only the latest is kept, and it went").isNull();
+    }
+
+    @Test
+    void binaryMessagesArePreviewsInEitherOfComfyUisFormsAndAnythingElseIsSkipped() {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        java.nio.ByteBuffer classic = java.nio.ByteBuffer.allocate(11).putInt(1).putInt(1).put(new byte[] {9, 8, 7}).flip();
+        var jpeg = ComfyUiClient.Events.preview(classic, json);
+        assertThat(jpeg.contentType()).isEqualTo("image/jpeg");
+        assertThat(jpeg.nodeId()).isNull();
+        assertThat(jpeg.image()).containsExactly(9, 8, 7);
+
+        byte[] meta = "{\"node_id\":\"12\",\"display_node_id\":\"7\",\"image_type\":\"image/webp\"}".getBytes();
+        java.nio.ByteBuffer withMetadata = java.nio.ByteBuffer.allocate(8 + meta.length + 2).putInt(4).putInt(meta.length).put(meta)
+                .put(new byte[] {1, 2}).flip();
+        var webp = ComfyUiClient.Events.preview(withMetadata, json);
+        assertThat(webp.contentType()).isEqualTo("image/webp");
+        assertThat(webp.nodeId()).isEqualTo("7");
+        assertThat(webp.image()).containsExactly(1, 2);
+
+        assertThat(ComfyUiClient.Events.preview(java.nio.ByteBuffer.allocate(8).putInt(2).putInt(0).flip(), json)).as("unencoded").isNull();
+        assertThat(ComfyUiClient.Events.preview(java.nio.ByteBuffer.allocate(8).putInt(1).putInt(9).flip(), json)).as("image type").isNull();
+        assertThat(ComfyUiClient.Events.preview(java.nio.ByteBuffer.allocate(2).flip(), json)).as("too short").isNull();
+        assertThat(ComfyUiClient.Events.preview(java.nio.ByteBuffer.allocate(8).putInt(4).putInt(99).flip(), json)).as("length").isNull();
+    }
+
+    @Test
     void progressReportsTheSamplersSteps() throws Exception {
         comfy.stepMillis = 150;
         TaskExecution task = task(GRAPH, PARAMS, params(8), 0);
