@@ -32,12 +32,18 @@ public sealed interface TaskTransition extends EventData permits TaskTransition.
      * to be applied): the task becomes {@code queued} with that attempt, or {@code provisioning} when {@code provision}
      * is set (the agent first syncs models the workflow needs; a second Assign to the same agent and attempt then makes
      * it {@code queued}). {@code gatewayId} is the hub replica holding the agent; labels and GPU are recorded on the
-     * task. {@code attempt} 0 means "the next attempt", whatever it is.
+     * task. {@code attempt} 0 means "the next attempt", whatever it is. {@code note}: what the task's log should say about
+     * the choice (a preferred GPU met or not), or null.
      */
     record Assign(UUID taskId, UUID teamId, String agentId, String gatewayId, List<String> agentLabels, String gpuType,
-                  boolean provision, int attempt) implements TaskTransition {
+                  boolean provision, int attempt, String note) implements TaskTransition {
         public Assign(UUID taskId, UUID teamId, String agentId, String gatewayId, List<String> agentLabels, String gpuType) {
-            this(taskId, teamId, agentId, gatewayId, agentLabels, gpuType, false, 0);
+            this(taskId, teamId, agentId, gatewayId, agentLabels, gpuType, false, 0, null);
+        }
+
+        public Assign(UUID taskId, UUID teamId, String agentId, String gatewayId, List<String> agentLabels, String gpuType,
+                      boolean provision, int attempt) {
+            this(taskId, teamId, agentId, gatewayId, agentLabels, gpuType, provision, attempt, null);
         }
     }
 

@@ -45,8 +45,19 @@ public final class Eligibility {
     }
 
     /** Whether the agent has the GPU model (by its labels, or the GPU type it reports); any agent when none is preferred. */
-    static boolean hasGpu(AgentSlots agent, String preferredLabel) {
+    public static boolean hasGpu(AgentSlots agent, String preferredLabel) {
         return preferredLabel == null || agent.labels().contains(preferredLabel) || preferredLabel.equals(GpuLabels.of(agent.gpuType()));
+    }
+
+    /** What the task's log says about a workflow's preferred GPU once the task is placed on this agent; null without one. */
+    public static String preferredGpuNote(AgentSlots agent, String preferredGpu) {
+        if (preferredGpu == null || preferredGpu.isBlank() || agent == null) {
+            return null;
+        }
+        String gpu = agent.gpuType() == null ? "no GPU it reports" : agent.gpuType();
+        return hasGpu(agent, GpuLabels.of(preferredGpu))
+                ? "placed on agent " + agent.agentId() + ", which has the preferred GPU " + preferredGpu
+                : "no eligible agent with the preferred GPU " + preferredGpu + " was free; placed on agent " + agent.agentId() + " (" + gpu + ")";
     }
 
     /**

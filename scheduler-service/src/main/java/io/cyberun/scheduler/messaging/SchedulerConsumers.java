@@ -106,18 +106,21 @@ public class SchedulerConsumers {
         agents.refreshView().await().indefinitely();
     }
 
-    @Scheduled(every = "2s", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "2s", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> refreshView() {
         return agents.refreshView().onFailure().invoke(e -> LOG.warnf(e, "refreshing the view of the agents failed"))
                 .onFailure().recoverWithNull();
     }
 
-    @Scheduled(every = "2s", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "2s", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> ackTimeouts() {
         return ackTimeouts.requeueUnacknowledged();
     }
 
-    @Scheduled(every = "3s", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "3s", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> silentAgents() {
         return agents.dropSilentAgents();
     }

@@ -3,6 +3,7 @@ package io.cyberun.scheduler.service;
 import io.cyberun.contracts.events.AgentCommand;
 import io.cyberun.contracts.events.TaskTransition;
 import io.cyberun.scheduler.domain.AgentSlots;
+import io.cyberun.scheduler.domain.Eligibility;
 import io.cyberun.scheduler.registry.AgentRegistry;
 import io.cyberun.scheduler.registry.AgentView;
 import io.cyberun.scheduler.registry.TaskBook;
@@ -56,7 +57,8 @@ public class Dispatches {
         return agent.flatMap(a -> {
             boolean provision = a != null && !a.hasModels(p.spec().requiredModels());
             TaskTransition.Assign assign = new TaskTransition.Assign(p.taskId(), team, p.agentId(), a == null ? null : a.hubId(),
-                    a == null ? List.of() : List.copyOf(a.labels()), a == null ? null : a.gpuType(), provision, p.attempt());
+                    a == null ? List.of() : List.copyOf(a.labels()), a == null ? null : a.gpuType(), provision, p.attempt(),
+                    repeated ? null : Eligibility.preferredGpuNote(a, p.spec().preferredGpu()));
             if (provision) {
                 return book.provisioning(team, p.taskId())
                         .call(() -> Uni.join().all(out.transition(assign),

@@ -63,6 +63,17 @@ class EligibilityTests {
     }
 
     @Test
+    void theTasksLogSaysWhetherThePreferredGpuWasMet() {
+        AgentSlots rtx = new AgentSlots("rtx", AgentStatus.IDLE, 1, 0, Set.of("gpu"), null, "NVIDIA GeForce RTX 4090", "hub-1");
+        AgentSlots a100 = new AgentSlots("a100", AgentStatus.IDLE, 1, 0, Set.of("gpu"), null, "NVIDIA A100-SXM4-80GB", "hub-1");
+        assertThat(Eligibility.preferredGpuNote(rtx, "RTX 4090")).isEqualTo("placed on agent rtx, which has the preferred GPU RTX 4090");
+        assertThat(Eligibility.preferredGpuNote(a100, "RTX 4090"))
+                .isEqualTo("no eligible agent with the preferred GPU RTX 4090 was free; placed on agent a100 (NVIDIA A100-SXM4-80GB)");
+        assertThat(Eligibility.preferredGpuNote(a100, null)).isNull();
+        assertThat(Eligibility.preferredGpuNote(a100, " ")).isNull();
+    }
+
+    @Test
     void higherPriorityWaitsLessThenOlderFirst() {
         assertThat(Eligibility.waitingScore(10, 2_000)).isLessThan(Eligibility.waitingScore(0, 1_000));
         assertThat(Eligibility.waitingScore(0, 1_000)).isLessThan(Eligibility.waitingScore(0, 2_000));

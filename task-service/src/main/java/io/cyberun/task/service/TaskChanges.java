@@ -347,7 +347,7 @@ public class TaskChanges {
             }
         };
         work.events.add(row(event));
-        String note = platformNote(before, event);
+        String note = platformNote(before, event, assignment);
         if (note != null) {
             LogLine line = new LogLine(now, PLATFORM_STREAM, note);
             appendToTail(task, List.of(line));
@@ -357,11 +357,19 @@ public class TaskChanges {
     }
 
     /**
-     * What the task's log says about a step the platform took rather than the workflow: a retry (with its back-off) and
-     * a dispatch that went back to the queue before its agent ran it. {@code null} for the other steps.
+     * What the task's log says about a step the platform took rather than the workflow: where a task with a preferred GPU
+     * was placed, a retry (with its back-off) and a dispatch that went back to the queue before its agent ran it.
+     * {@code null} for the other steps.
      */
-    static String platformNote(TaskState before, TaskEvent event) {
-        if (!(event instanceof TaskEvent.StatusChanged c) || c.status() != TaskStatus.PENDING) {
+    static String platformNote(TaskState before, TaskEvent event, TaskTransition.Assign assignment) {
+        if (!(event instanceof TaskEvent.StatusChanged c)) {
+            return null;
+        }
+        boolean placed = c.status() == TaskStatus.QUEUED || c.status() == TaskStatus.PROVISIONING;
+        if (placed && before.status() != TaskStatus.PROVISIONING && assignment != null && assignment.note() != null) {
+            return assignment.note();
+        }
+        if (c.status() != TaskStatus.PENDING) {
             return null;
         }
         if (c.retryAt() != null) {

@@ -117,6 +117,21 @@ class TaskChangesTests {
     }
 
     @Test
+    void whatTheSchedulerSaysAboutItsChoiceGoesToTheTasksLog() {
+        importWorkflow("noted");
+        UUID task = submit("noted");
+        String topic = "test-" + UUID.randomUUID();
+        changes.applyBatch("test-group", List.of(new TaskChanges.Inbound(topic, 0, 1, new TaskChanges.Transition(new TaskTransition.Assign(task,
+                        team, "a100", "hub-1", List.of("gpu"), "NVIDIA A100", false, 1,
+                        "no eligible agent with the preferred GPU RTX 4090 was free; placed on agent a100 (NVIDIA A100)")))))
+                .await().atMost(Duration.ofSeconds(20));
+        JsonPath events = events(task);
+        assertThat(events.getList("events.event", String.class)).containsExactly("status", "status", "log");
+        assertThat(events.getString("events[2].data.lines[0].stream")).isEqualTo("cyberun");
+        assertThat(events.getString("events[2].data.lines[0].text")).startsWith("no eligible agent with the preferred GPU RTX 4090");
+    }
+
+    @Test
     void servicesReadEveryOpenTaskInIdOrderPageByPageAndNobodyElseDoes() {
         importWorkflow("open");
         List<UUID> submitted = new ArrayList<>();
