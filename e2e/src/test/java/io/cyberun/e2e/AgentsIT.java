@@ -300,6 +300,25 @@ class AgentsIT {
                 .as("another team's task has no preview for it").isEqualTo(404);
         assertThat(WalkingSkeletonIT.call("GET", "/api/v1/r/tasks/" + UUID.randomUUID() + "/preview", team.key(), null, Map.of()).statusCode())
                 .isEqualTo(404);
+
+        // The task page (headless Chromium) shows the latest preview, fetched with its stream token.
+        NodeClients.install();
+        Path chromium = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
+        assertThat(chromium).as("Debian's chromium is needed for the task page test: bin/test installs it (apt-get install chromium)").isExecutable();
+        JsonNode token = WalkingSkeletonIT.json(WalkingSkeletonIT.call("POST", "/api/v1/r/tasks/" + id + "/stream-token", team.key(), null, Map.of()).body());
+        Path screenshot = stack.root.resolve("e2e/target/screenshots/comfyui-task-page.png");
+        Files.createDirectories(screenshot.getParent());
+        NodeClients.Run browser = NodeClients.node(List.of("task-page.mjs", stack.gateway.url() + token.path("page_url").asText(), screenshot.toString()),
+                Map.of("CHROMIUM", chromium.toString()), 180);
+        assertThat(browser.exit()).as(browser.describe()).isZero();
+        JsonNode page = browser.summary().path("live_preview");
+        assertThat(page.path("shown").asBoolean()).as(browser.summary().toString()).isTrue();
+        assertThat(page.path("loaded").asBoolean()).as(page.toString()).isTrue();
+        assertThat(page.path("width").asInt()).as("the stub's 64 px frames").isEqualTo(64);
+        assertThat(page.path("id").asText()).isEqualTo(last.path("preview_id").asText());
+        // Outputs keyed by ComfyUI's output id still show as the images they are (the stub's bytes are no real PNG).
+        assertThat(browser.summary().path("previews").findValuesAsText("alt")).containsExactly("ComfyUI_00001_.png");
+        assertThat(browser.summary().path("downloads").findValuesAsText("text")).containsExactly("Download 9.images.0 (ComfyUI_00001_.png)");
     }
 
     @Test
