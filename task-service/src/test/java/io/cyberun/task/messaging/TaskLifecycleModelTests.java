@@ -91,8 +91,12 @@ class TaskLifecycleModelTests {
         for (TaskTransition t : sequence) {
             // One event per step: a report about the next attempt also records the assignment (and start) it implies.
             for (Decision.Accepted step : TaskStateMachine.steps(model, command(t))) {
+                TaskState before = model;
                 model = step.next();
                 expectedEvents++;
+                if (writesALogLine(before, step)) {
+                    expectedEvents++;
+                }
             }
         }
         sequence.forEach(t -> kafka.publish(Topic.TASK_TRANSITIONS, TaskTransition.FAMILY, t));
@@ -117,6 +121,15 @@ class TaskLifecycleModelTests {
         JsonPath detail = admin().get("/api/v1/r/tasks/" + task).then().extract().jsonPath();
         assertThat(detail.getInt("attempt")).as(context).isEqualTo(model.attempt());
         assertThat(detail.getInt("retry_count")).as(context).isEqualTo(model.retryCount());
+    }
+
+    /**
+     * Whether task-service also writes a line to the task's log for this step (a log event): a retry, or a dispatch
+     * that went back to the queue before its agent ran it.
+     */
+    static boolean writesALogLine(TaskState before, Decision.Accepted step) {
+        return step.next().status() == TaskStatus.PENDING && (step.outcome() == Decision.Outcome.RETRYING
+                || before.status() == TaskStatus.QUEUED || before.status() == TaskStatus.PROVISIONING);
     }
 
     JsonPath events(UUID task) {
