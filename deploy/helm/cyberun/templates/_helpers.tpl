@@ -1,0 +1,51 @@
+{{/* The name of a service's objects: <release>-<service>. */}}
+{{- define "cyberun.name" -}}
+{{- printf "%s-%s" .root.Release.Name .service | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* The in-cluster URL of a service. */}}
+{{- define "cyberun.url" -}}
+{{- $svc := index .root.Values.services .service -}}
+{{- printf "http://%s:%v" (include "cyberun.name" .) $svc.port -}}
+{{- end -}}
+
+{{/* Labels every object carries. */}}
+{{- define "cyberun.labels" -}}
+app.kubernetes.io/name: {{ .service }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/part-of: cyberun
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
+{{- end -}}
+
+{{/* The labels that select a service's pods. */}}
+{{- define "cyberun.selector" -}}
+app.kubernetes.io/name: {{ .service }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+{{- end -}}
+
+{{/* A service's image. */}}
+{{- define "cyberun.image" -}}
+{{- printf "%s/%s:%s" .root.Values.image.registry .service (default .root.Chart.AppVersion .root.Values.image.tag) -}}
+{{- end -}}
+
+{{/* A variable read from an existing Secret. */}}
+{{- define "cyberun.secretEnv" -}}
+- name: {{ .name }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ .secret }}
+      key: {{ .key }}
+{{- end -}}
+
+{{/* The MCP replicas' stable addresses, for the gateway's session routing. */}}
+{{- define "cyberun.mcpReplicas" -}}
+{{- $name := include "cyberun.name" (dict "root" .root "service" "mcp-service") -}}
+{{- $svc := index .root.Values.services "mcp-service" -}}
+{{- $urls := list -}}
+{{- range $i := until (int $svc.replicas) -}}
+{{- $urls = append $urls (printf "http://%s-%d.%s-headless:%v" $name $i $name $svc.port) -}}
+{{- end -}}
+{{- join "," $urls -}}
+{{- end -}}
