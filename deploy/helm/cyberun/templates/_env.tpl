@@ -15,7 +15,7 @@ taken from an existing Secret. Called with (dict "root" $ "service" name).
     fieldRef:
       fieldPath: metadata.name
 - name: KAFKA_BOOTSTRAP
-  value: {{ $v.kafka.bootstrapServers | quote }}
+  value: {{ include "cyberun.kafkaBootstrap" .root | quote }}
 - name: CYBERUN_TOPIC_PREFIX
   value: {{ $v.kafka.topicPrefix | quote }}
 - name: CYBERUN_REDIS_PREFIX

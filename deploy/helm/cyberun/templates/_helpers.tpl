@@ -49,3 +49,12 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- end -}}
 {{- join "," $urls -}}
 {{- end -}}
+
+{{/* Kafka's bootstrap servers: the Strimzi cluster's bootstrap Service, or yours. */}}
+{{- define "cyberun.kafkaBootstrap" -}}
+{{- if .Values.kafka.strimzi.enabled -}}
+{{- printf "%s-kafka-kafka-bootstrap:9092" .Release.Name -}}
+{{- else -}}
+{{- .Values.kafka.bootstrapServers -}}
+{{- end -}}
+{{- end -}}

@@ -178,6 +178,37 @@ class ChartTests {
     }
 
     @Test
+    void kafkaRunsUnderStrimziWithEveryTopicOfTheOneTableUnlessYouBringYourOwn() throws IOException {
+        assertThat(CHART.resolve("files/topics.conf")).as("the chart's copy of the topic table").hasSameTextualContentAs(
+                ROOT.resolve("deploy/local/kafka/topics.conf"));
+        List<ObjectNode> objects = render(new Helm(CHART).template());
+        assertThat(named(objects, "Kafka", "cy-kafka").path("metadata").path("annotations").path("strimzi.io/kraft").asText()).isEqualTo("enabled");
+        assertThat(named(objects, "KafkaNodePool", "cy-kafka-pool").path("spec").path("replicas").asInt()).isEqualTo(3);
+        Map<String, String> topics = new LinkedHashMap<>();
+        kind(objects, "KafkaTopic").forEach(t -> topics.put(t.path("spec").path("topicName").asText(),
+                t.path("spec").path("partitions").asInt() + " " + t.path("spec").path("config").path("retention.ms").asText()));
+        Map<String, String> expected = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(ROOT.resolve("deploy/local/kafka/topics.conf"))) {
+            String[] f = line.strip().split("\\s+");
+            if (!line.strip().startsWith("#") && f.length == 3) {
+                expected.put(f[0], f[1] + " " + f[2]);
+            }
+        }
+        assertThat(topics).isEqualTo(expected).containsEntry("task-events", "12 604800000");
+        for (String service : SERVICES) {
+            ObjectNode workload = named(objects, service.equals("mcp-service") ? "StatefulSet" : "Deployment", "cy-" + service);
+            assertThat(env(workload).get("KAFKA_BOOTSTRAP").path("value").asText()).isEqualTo("cy-kafka-kafka-bootstrap:9092");
+        }
+
+        List<ObjectNode> own = render(new Helm(CHART).template().set("kafka.strimzi.enabled", false)
+                .set("kafka.bootstrapServers", "broker-1.kafka:9092,broker-2.kafka:9092"));
+        assertThat(kind(own, "Kafka")).isEmpty();
+        assertThat(kind(own, "KafkaTopic")).isEmpty();
+        assertThat(env(named(own, "Deployment", "cy-task-service")).get("KAFKA_BOOTSTRAP").path("value").asText())
+                .isEqualTo("broker-1.kafka:9092,broker-2.kafka:9092");
+    }
+
+    @Test
     void aValueOfTheWrongShapeIsRefusedAtInstallTimeWithAMessage() {
         assertThatThrownBy(() -> render(new Helm(CHART).template().set("services.task-service.replicas", "two")))
                 .hasMessageContaining("replicas");
