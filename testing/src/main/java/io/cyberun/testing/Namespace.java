@@ -61,6 +61,11 @@ public final class Namespace {
         return ns;
     }
 
+    /** A namespace of its own (topics, buckets; databases on demand), removed when the JVM exits. */
+    public static Namespace fresh(Endpoints endpoints) {
+        return create(endpoints);
+    }
+
     public String name() {
         return name;
     }

@@ -1,0 +1,185 @@
+package io.cyberun.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.marcnuri.helm.Helm;
+import io.cyberun.testing.Endpoints;
+import io.cyberun.testing.Namespace;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The Helm chart, exercised: rendered for a namespace of its own on the local servers (its own databases, topics,
+ * buckets and Redis prefix), every service started with exactly the environment and JVM options its rendered pod spec
+ * gives it (secrets resolved from the Secrets the values name, in-cluster addresses rewritten to local ports), every
+ * probe path answered, and a task run end to end through the chart's gateway, hub and scheduler only. A chart that
+ * forgets a variable a service needs fails here.
+ */
+@ExtendWith(SharedStack.class)
+class ChartIT {
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    static final List<String> SERVICES = List.of("file-service", "task-service", "scheduler-service", "agent-hub", "gateway-service", "mcp-service");
+    static CyberunStack stack;
+    static Namespace ns;
+    static final Map<String, ServiceProcess> started = new LinkedHashMap<>();
+    static final Map<String, ObjectNode> pods = new LinkedHashMap<>();
+
+    @BeforeAll
+    static void install() throws Exception {
+        stack = CyberunStack.shared();
+        Endpoints e = stack.ctx.endpoints();
+        ns = Namespace.fresh(e);
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        for (String service : SERVICES) {
+            ports.put(service, ServiceProcess.freePort());
+        }
+
+        ObjectNode values = YAML.createObjectNode();
+        values.put("publicUrl", "http://127.0.0.1:" + ports.get("gateway-service"));
+        values.putObject("kafka").put("bootstrapServers", e.kafkaBootstrap()).put("topicPrefix", ns.topicPrefix())
+                .putObject("strimzi").put("enabled", false);
+        values.putObject("redis").put("url", e.redisUrl()).put("keyPrefix", ns.redisPrefix());
+        ObjectNode pg = values.putObject("postgres").put("host", e.pgHost()).put("port", e.pgPort()).put("existingSecret", "pg");
+        ObjectNode dbs = pg.putObject("databases");
+        for (String db : List.of("gateway", "task", "file")) {
+            dbs.putObject(db).put("database", ns.database(db)).put("user", e.pgAdminUser());
+        }
+        ObjectNode s3 = values.putObject("s3").put("endpoint", e.s3Endpoint()).put("existingSecret", "s3").put("createBuckets", false);
+        s3.putObject("buckets").put("inputs", ns.bucket("inputs")).put("outputs", ns.bucket("outputs")).put("models", ns.bucket("models"));
+        values.putObject("oidc").put("issuerUrl", e.oidcRealmUrl()).put("existingSecret", "oidc");
+        values.putObject("principal").put("existingSecret", "principal");
+        values.putObject("admin").put("existingSecret", "admin");
+        values.putObject("services").putObject("mcp-service").put("replicas", 1);
+        Path valuesFile = Files.createDirectories(stack.root.resolve("e2e/target/chart")).resolve("values-local.yaml");
+        YAML.writeValue(valuesFile.toFile(), values);
+        Map<String, Map<String, String>> secrets = Map.of(
+                "pg", Map.of(e.pgAdminUser(), e.pgAdminPassword()),
+                "s3", Map.of("accessKeyId", e.s3AccessKey(), "secretAccessKey", e.s3SecretKey()),
+                "oidc", Map.of("clientSecret", e.oidcClientSecret()),
+                "principal", Map.of("publicKey", stack.ctx.publicKey(), "privateKey", stack.ctx.privateKey()),
+                "admin", Map.of("token", stack.ctx.adminToken()));
+
+        String rendered = new Helm(stack.root.resolve("deploy/helm/cyberun")).template().withName("cy").withNamespace("cyberun")
+                .withValuesFile(valuesFile).call();
+        Files.writeString(valuesFile.resolveSibling("rendered.yaml"), rendered);
+        try (var parser = new YAMLFactory().createParser(rendered)) {
+            var it = YAML.readValues(parser, ObjectNode.class);
+            while (it.hasNext()) {
+                ObjectNode o = it.next();
+                String kind = o == null ? "" : o.path("kind").asText();
+                if (kind.equals("Deployment") || kind.equals("StatefulSet")) {
+                    pods.put(o.path("spec").path("template").path("spec").path("containers").get(0).path("name").asText(), o);
+                }
+            }
+        }
+        assertThat(pods.keySet()).containsExactlyInAnyOrderElementsOf(SERVICES);
+
+        for (String service : SERVICES) {
+            JsonNode container = pods.get(service).path("spec").path("template").path("spec").path("containers").get(0);
+            Map<String, String> env = new LinkedHashMap<>();
+            for (JsonNode var : container.path("env")) {
+                env.put(var.path("name").asText(), resolve(var, secrets, service, ports));
+            }
+            // The one thing the pod does not say: on this machine every service needs a port of its own.
+            env.put("QUARKUS_HTTP_PORT", Integer.toString(ports.get(service)));
+            List<String> command = new ArrayList<>(List.of(ServiceProcess.java()));
+            // The image's entrypoint appends JAVA_OPTS_APPEND to the JVM's options.
+            command.addAll(List.of(env.getOrDefault("JAVA_OPTS_APPEND", "").split("\\s+")));
+            command.addAll(List.of("-Xmx256m", "-jar", stack.root.resolve(service).resolve("target/quarkus-app/quarkus-run.jar").toString()));
+            started.put(service, ServiceProcess.start("chart-" + service, ports.get(service), command, env, stack.logs));
+        }
+        for (ServiceProcess p : started.values()) {
+            p.awaitReady(Duration.ofMinutes(3));
+        }
+    }
+
+    /** A variable's value as the kubelet would set it: literal, from a Secret, or from the pod's own fields. */
+    static String resolve(JsonNode var, Map<String, Map<String, String>> secrets, String service, Map<String, Integer> ports) {
+        if (var.has("value")) {
+            String value = var.path("value").asText();
+            // In-cluster addresses (Services, the StatefulSet's stable names) become this machine's ports.
+            for (Map.Entry<String, Integer> p : ports.entrySet()) {
+                value = value.replaceAll("http://cy-" + p.getKey() + "(-0\\.cy-" + p.getKey() + "-headless)?:[0-9]+", "http://127.0.0.1:" + p.getValue());
+            }
+            return value;
+        }
+        JsonNode secret = var.path("valueFrom").path("secretKeyRef");
+        if (!secret.isMissingNode()) {
+            String found = secrets.getOrDefault(secret.path("name").asText(), Map.of()).get(secret.path("key").asText());
+            assertThat(found).as("%s: the Secret %s has a key %s", var.path("name").asText(), secret.path("name").asText(), secret.path("key").asText())
+                    .isNotNull();
+            return found;
+        }
+        assertThat(var.path("valueFrom").path("fieldRef").path("fieldPath").asText()).isEqualTo("metadata.name");
+        return "cy-" + service + "-0";
+    }
+
+    @AfterAll
+    static void stop() {
+        started.values().forEach(ServiceProcess::close);
+    }
+
+    @Test
+    void everyProbeOfTheRenderedPodsAnswers() throws Exception {
+        for (String service : SERVICES) {
+            JsonNode container = pods.get(service).path("spec").path("template").path("spec").path("containers").get(0);
+            for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+                String path = container.path(probe).path("httpGet").path("path").asText();
+                HttpResponse<String> r = WalkingSkeletonIT.HTTP.send(HttpRequest.newBuilder(URI.create(started.get(service).url() + path)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as("%s %s %s: %s", service, probe, path, r.body()).isEqualTo(200);
+            }
+        }
+    }
+
+    @Test
+    void aTaskRunsEndToEndOnTheServicesTheChartConfigured() throws Exception {
+        String gateway = started.get("gateway-service").url();
+        String body = "{\"team_name\":\"Chart team\",\"owner_email\":\"chart@example.com\",\"workflows\":[" + stack.workflowJson() + "]}";
+        HttpResponse<String> boot = WalkingSkeletonIT.HTTP.send(HttpRequest.newBuilder(URI.create(gateway + "/api/v1/admin/bootstrap"))
+                .header("X-Cyberun-Admin-Token", stack.ctx.adminToken()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(boot.statusCode()).as(boot.body()).isEqualTo(200);
+        JsonNode team = WalkingSkeletonIT.json(boot.body());
+        String sk = team.path("integration_key").asText();
+        stack.agent(new CyberunStack.AgentOptions("chart-agent", team.path("agent_key").asText(), "exec, demo, cpu")
+                .hubs(started.get("agent-hub")).env("DEMO_STEP_SECONDS", "0.05"));
+
+        HttpResponse<String> run = WalkingSkeletonIT.HTTP.send(HttpRequest.newBuilder(URI.create(gateway + "/api/v1/r/workflows/slug/demo-render/run"))
+                .header("Authorization", "Bearer " + sk).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"parameters\":{\"prompt\":\"charted\",\"steps\":3}}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(run.statusCode()).as(run.body()).isEqualTo(202);
+        String task = WalkingSkeletonIT.json(run.body()).path("task_id").asText();
+        JsonNode[] last = new JsonNode[1];
+        Awaitility.await("the task completes on the chart's services").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            last[0] = WalkingSkeletonIT.json(WalkingSkeletonIT.HTTP.send(HttpRequest.newBuilder(URI.create(gateway + "/api/v1/r/tasks/" + task))
+                    .header("Authorization", "Bearer " + sk).build(), HttpResponse.BodyHandlers.ofString()).body());
+            return last[0].path("status").asText().equals("completed");
+        });
+        assertThat(last[0].path("gateway_id").asText()).as("the chart's hub held the agent").isEqualTo("hub-cy-agent-hub-0");
+        JsonNode result = WalkingSkeletonIT.json(WalkingSkeletonIT.HTTP.send(HttpRequest.newBuilder(URI.create(gateway + "/api/v1/r/tasks/" + task + "/result"))
+                .header("Authorization", "Bearer " + sk).build(), HttpResponse.BodyHandlers.ofString()).body());
+        String prompt = result.path("download_urls").path("prompt.txt").asText();
+        assertThat(WalkingSkeletonIT.HTTP.send(HttpRequest.newBuilder(URI.create(prompt)).build(), HttpResponse.BodyHandlers.ofString()).body())
+                .as("the output downloads from the chart's buckets").isEqualTo("charted\n");
+        assertThat(ns.query("task", "select count(*) from task")).as("the task is in the chart's own database").containsExactly("1");
+    }
+}
