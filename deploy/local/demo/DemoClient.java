@@ -82,6 +82,7 @@ public class DemoClient {
                 }
                 yield sb.toString();
             }
+            case "preview" -> d.path("content_type").asText() + ", " + d.path("size").asLong() + " bytes: GET " + d.path("url").asText();
             case "completed" -> d.path("output").path("files").size() + " output file(s)";
             case "failed" -> "FAILED: " + d.path("error").asText();
             default -> d.path("status").asText();
