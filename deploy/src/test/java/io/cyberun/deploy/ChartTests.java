@@ -178,6 +178,27 @@ class ChartTests {
     }
 
     @Test
+    void theHighAvailabilityAndBringYourOwnValuesRenderAsTheySay() throws IOException {
+        List<ObjectNode> ha = render(new Helm(CHART).template().withValuesFile(CHART.resolve("ci/values-ha.yaml")));
+        assertThat(named(ha, "KafkaNodePool", "cy-kafka-pool").path("spec").path("replicas").asInt()).isEqualTo(5);
+        assertThat(named(ha, "StatefulSet", "cy-mcp-service").path("spec").path("replicas").asInt()).isEqualTo(3);
+        assertThat(kind(ha, "HorizontalPodAutoscaler")).allSatisfy(h -> assertThat(h.path("spec").path("minReplicas").asInt()).isEqualTo(3));
+        assertThat(named(ha, "Ingress", "cy-gateway-service").path("spec").path("tls").get(0).path("secretName").asText()).isEqualTo("cyberun-tls");
+        assertThat(kind(ha, "ServiceMonitor")).hasSize(1);
+
+        List<ObjectNode> byo = render(new Helm(CHART).template().withValuesFile(CHART.resolve("ci/values-byo.yaml")));
+        assertThat(kind(byo, "Kafka")).isEmpty();
+        assertThat(kind(byo, "Ingress")).isEmpty();
+        assertThat(kind(byo, "NetworkPolicy")).isEmpty();
+        Map<String, JsonNode> file = env(named(byo, "Deployment", "cy-file-service"));
+        assertThat(file.get("S3_PUBLIC_URL").path("value").asText()).isEqualTo("https://files.example.com");
+        assertThat(file.get("FILE_DB_PASSWORD").path("valueFrom").path("secretKeyRef").path("name").asText()).isEqualTo("prod-postgres");
+        assertThat(env(named(byo, "Deployment", "cy-task-service")).get("CYBERUN_TOPIC_PREFIX").path("value").asText()).isEqualTo("prod.");
+        assertThat(env(named(byo, "Deployment", "cy-gateway-service")).get("CYBERUN_OTEL_ENDPOINT").path("value").asText())
+                .isEqualTo("http://otel-collector.observability:4317");
+    }
+
+    @Test
     void kafkaRunsUnderStrimziWithEveryTopicOfTheOneTableUnlessYouBringYourOwn() throws IOException {
         assertThat(CHART.resolve("files/topics.conf")).as("the chart's copy of the topic table").hasSameTextualContentAs(
                 ROOT.resolve("deploy/local/kafka/topics.conf"));
