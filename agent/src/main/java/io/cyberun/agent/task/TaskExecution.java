@@ -123,24 +123,16 @@ public final class TaskExecution implements TaskContext {
     }
 
     @Override
-    public void preview(String contentType, String nodeId, byte[] image) {
+    public synchronized void preview(String contentType, String nodeId, byte[] image) {
         if (image == null || image.length == 0 || contentType == null || !PreviewInfo.CONTENT_TYPES.contains(contentType)) {
             return;
         }
-        if (image.length > PreviewInfo.MAX_BYTES) {
-            boolean tell;
-            synchronized (this) {
-                tell = !toldPreviewTooLarge;
-                toldPreviewTooLarge = true;
-            }
-            if (tell) {
-                log("agent", "a preview of " + image.length / 1024 + " KB was not sent (previews are at most "
-                        + PreviewInfo.MAX_BYTES / 1024 + " KB); later ones that are too large are dropped without a word");
-            }
-            return;
-        }
-        synchronized (this) {
+        if (image.length <= PreviewInfo.MAX_BYTES) {
             unsentPreview = new Preview(contentType, nodeId, image);
+        } else if (!toldPreviewTooLarge) {
+            toldPreviewTooLarge = true;
+            log("agent", "a preview of " + image.length / 1024 + " KB was not sent (previews are at most "
+                    + PreviewInfo.MAX_BYTES / 1024 + " KB); later ones that are too large are dropped without a word");
         }
     }
 

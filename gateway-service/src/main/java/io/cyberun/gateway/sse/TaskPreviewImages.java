@@ -38,10 +38,9 @@ public class TaskPreviewImages {
         try {
             task = UUID.fromString(taskId);
         } catch (IllegalArgumentException e) {
-            GatewayErrors.send(ctx, new ApiException(ErrorCode.NOT_FOUND, "task not found"));
-            return;
+            task = null;
         }
-        if (principal.teamId() == null) {
+        if (task == null || principal.teamId() == null) {
             GatewayErrors.send(ctx, new ApiException(ErrorCode.NOT_FOUND, "task not found"));
             return;
         }
