@@ -93,12 +93,12 @@ public class SseFanout {
         while (open.get() + refused.get() < subscribers && System.nanoTime() < deadline) {
             Thread.sleep(200);
         }
-        Bench.say("%d streaming, %d refused %s; gateway: %s", open.get(), refused.get(), refusals, gatewayMemory(http, gateway));
+        Bench.say("%d streaming, %d refused %s; gateway: %s", open.get(), refused.get(), refusals, gatewayMemory(http));
 
         BenchAgent agent = BenchAgent.connect(http, hub, ak, "bench-sse-agent", List.of("bench-sse", "exec"), 1,
                 (a, d, at) -> runTask(a, d, events, intervalMs, emitted));
         boolean done = finished.await(120 + (long) events * intervalMs / 1000, TimeUnit.SECONDS);
-        String memory = gatewayMemory(http, gateway);
+        String memory = gatewayMemory(http);
         agent.close();
 
         List<Double> sorted = new ArrayList<>(latencies);
@@ -135,10 +135,14 @@ public class SseFanout {
         agent.send(new AgentMessage.TaskCompleted(d.taskId(), d.attempt(), List.of()));
     }
 
-    /** The gateway's JVM heap in use and its subscriber gauge, from its metrics. */
-    static String gatewayMemory(HttpClient http, String gateway) {
+    /**
+     * The gateway's JVM heap in use and its subscriber gauge, from the metrics on its management port
+     * ({@code CYBERUN_GATEWAY_MANAGEMENT_URL}, by default the local stack's 9080).
+     */
+    static String gatewayMemory(HttpClient http) {
+        String management = System.getenv().getOrDefault("CYBERUN_GATEWAY_MANAGEMENT_URL", "http://127.0.0.1:9080");
         try {
-            String metrics = http.send(HttpRequest.newBuilder(URI.create(gateway + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            String metrics = http.send(HttpRequest.newBuilder(URI.create(management + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
             double heap = 0;
             String subs = "?";
             for (String line : metrics.split("\n")) {

@@ -6,7 +6,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 use_jdk21
 load_secrets
 [ -f agent/target/cyberun-agent.jar ] || die "build first: bin/demo (or ./mvnw -DskipTests install)"
-curl -sf -o /dev/null http://127.0.0.1:8080/q/health/ready || die "the gateway is not running: start the platform with bin/demo"
+curl -sf -o /dev/null http://127.0.0.1:9080/q/health/ready || die "the gateway is not running: start the platform with bin/demo"
 
 # The Kafka client (an observer of task-events in some benchmarks) comes from task-service's packaged libraries.
 bench_classpath() {

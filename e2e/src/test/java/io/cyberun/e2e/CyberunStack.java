@@ -94,10 +94,11 @@ final class CyberunStack implements AutoCloseable {
         gatewayConfig.put("cyberun.gateway.rate-limits.run-burst", "10000");
         this.gatewayConfig = Map.copyOf(gatewayConfig);
         gateway = quarkus("gateway-service", "gateway", gatewayConfig, true);
+        String gatewayHealth = gateway.managementUrl() + "/q/health/live";
         mcp = quarkus("mcp-service", null, Map.of("quarkus.http.port", Integer.toString(mcpPort), "cyberun.mcp.gateway-url",
-                "http://127.0.0.1:" + gatewayPort), false);
+                "http://127.0.0.1:" + gatewayPort, "cyberun.mcp.gateway-health-url", gatewayHealth), false);
         mcp2 = quarkus("mcp-service", null, Map.of("quarkus.http.port", Integer.toString(mcp2Port), "cyberun.mcp.gateway-url",
-                "http://127.0.0.1:" + gatewayPort), false);
+                "http://127.0.0.1:" + gatewayPort, "cyberun.mcp.gateway-health-url", gatewayHealth), false);
         // Started together, they are ready in about the time of the slowest.
         awaitReady(List.copyOf(processes));
     }
@@ -124,14 +125,16 @@ final class CyberunStack implements AutoCloseable {
         config.put("cyberun.instance-id", "e2e" + replicas.merge(module, 1, Integer::sum));
         config.putAll(extra);
         int port = extra.containsKey("quarkus.http.port") ? Integer.parseInt(extra.get("quarkus.http.port")) : ServiceProcess.freePort();
-        List<String> command = new ArrayList<>(List.of(ServiceProcess.java(), "-Xmx256m", "-XX:+UseSerialGC", "-Dquarkus.http.port=" + port));
+        int management = ServiceProcess.freePort();
+        List<String> command = new ArrayList<>(List.of(ServiceProcess.java(), "-Xmx256m", "-XX:+UseSerialGC", "-Dquarkus.http.port=" + port,
+                "-Dquarkus.management.port=" + management));
         config.forEach((k, v) -> {
             if (!k.equals("quarkus.http.port")) {
                 command.add("-D" + k + "=" + v);
             }
         });
         command.addAll(List.of("-jar", root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar").toString()));
-        return track(ServiceProcess.start(module, port, command, Map.of(), logs));
+        return track(ServiceProcess.start(module, port, management, command, Map.of(), logs));
     }
 
     /**

@@ -489,7 +489,7 @@ class McpIT {
 
     /** The gateway's open SSE subscribers, from its metrics. */
     static double sseSubscribers() throws Exception {
-        String metrics = WalkingSkeletonIT.HTTP.send(HttpRequest.newBuilder(URI.create(stack.gateway.url() + "/q/metrics")).build(),
+        String metrics = WalkingSkeletonIT.HTTP.send(HttpRequest.newBuilder(URI.create(stack.gateway.managementUrl() + "/q/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         Matcher m = Pattern.compile("(?m)^cyberun_gateway_sse_subscribers\\S*\\s+(\\S+)$").matcher(metrics);
         return m.find() ? Double.parseDouble(m.group(1)) : 0;

@@ -21,14 +21,17 @@ final class ServiceProcess implements AutoCloseable {
 
     final String name;
     final int port;
+    /** The management port (health, metrics) of a Quarkus service; 0 for programs without one, like the agent. */
+    final int managementPort;
     final Path log;
     final List<String> command;
     final Map<String, String> env;
     private final Process process;
 
-    private ServiceProcess(String name, int port, Path log, List<String> command, Map<String, String> env, Process process) {
+    private ServiceProcess(String name, int port, int managementPort, Path log, List<String> command, Map<String, String> env, Process process) {
         this.name = name;
         this.port = port;
+        this.managementPort = managementPort;
         this.log = log;
         this.command = List.copyOf(command);
         this.env = Map.copyOf(env);
@@ -42,19 +45,27 @@ final class ServiceProcess implements AutoCloseable {
             throw new IllegalStateException(jar + " is missing: package the services first (./mvnw verify builds them before this test)");
         }
         int port = freePort();
-        List<String> command = new ArrayList<>(List.of(java(), "-Xmx256m", "-XX:+UseSerialGC", "-Dquarkus.http.port=" + port));
+        int management = freePort();
+        List<String> command = new ArrayList<>(List.of(java(), "-Xmx256m", "-XX:+UseSerialGC", "-Dquarkus.http.port=" + port,
+                "-Dquarkus.management.port=" + management));
         config.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(List.of("-jar", jar.toString()));
-        return start(module, port, command, Map.of(), logDir);
+        return start(module, port, management, command, Map.of(), logDir);
     }
 
+    /** Starts a program without a management port (the agent, a CLI). */
     static ServiceProcess start(String name, int port, List<String> command, Map<String, String> env, Path logDir) throws IOException {
+        return start(name, port, 0, command, env, logDir);
+    }
+
+    static ServiceProcess start(String name, int port, int managementPort, List<String> command, Map<String, String> env, Path logDir)
+            throws IOException {
         Files.createDirectories(logDir);
         Path log = logDir.resolve(name + ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(env);
-        return new ServiceProcess(name, port, log, command, env, builder.start());
+        return new ServiceProcess(name, port, managementPort, log, command, env, builder.start());
     }
 
     /** The same program again, on the same port, with some settings (-D properties) replaced. */
@@ -73,7 +84,7 @@ final class ServiceProcess implements AutoCloseable {
         }
         int jar = next.indexOf("-jar");
         overrides.forEach((k, v) -> next.add(jar, "-D" + k + "=" + v));
-        return start(name, port, next, env, log.getParent());
+        return start(name, port, managementPort, next, env, log.getParent());
     }
 
     /** kill -9: no shutdown hooks, no graceful stop. */
@@ -81,15 +92,18 @@ final class ServiceProcess implements AutoCloseable {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
 
-    /** Waits for {@code /q/health/ready}; fails at once if the process exits, with the end of its log. */
+    /** Waits for {@code /q/health/ready} on the management port; fails at once if the process exits, with the end of its log. */
     ServiceProcess awaitReady(Duration timeout) throws Exception {
+        if (managementPort == 0) {
+            throw new IllegalStateException(name + " has no management port to ask for readiness: wait for a log line instead");
+        }
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
                 throw new IllegalStateException(name + " exited with " + process.exitValue() + " during start-up:\n" + tail(40));
             }
             try {
-                var response = HTTP.send(HttpRequest.newBuilder(URI.create(url() + "/q/health/ready")).timeout(Duration.ofSeconds(3)).build(),
+                var response = HTTP.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/ready")).timeout(Duration.ofSeconds(3)).build(),
                         HttpResponse.BodyHandlers.discarding());
                 if (response.statusCode() == 200) {
                     return this;
@@ -119,6 +133,11 @@ final class ServiceProcess implements AutoCloseable {
 
     String url() {
         return "http://127.0.0.1:" + port;
+    }
+
+    /** Where the service answers {@code /q/health/*} and {@code /q/metrics}. */
+    String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
     }
 
     long pid() {

@@ -15,10 +15,12 @@ import io.cyberun.testing.CyberunTestResource;
 import io.cyberun.testing.PresignedPut;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import java.net.URI;
+import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -101,10 +103,16 @@ class InternalFileResourceTests {
                 .body("error_message", startsWith("internal services accept only requests the gateway signed"));
     }
 
+    @TestHTTPResource(value = "/health/ready", management = true) // under the management root, /q
+    URL readiness;
+    @TestHTTPResource(value = "/metrics", management = true)
+    URL metrics;
+
     @Test
-    void readinessChecksTheBucketsAndTheDatabase() {
-        given().get("/q/health/ready").then().statusCode(200)
+    void readinessChecksTheBucketsAndTheDatabaseOnTheManagementPort() {
+        given().get(readiness).then().statusCode(200)
                 .body("checks.name", hasItems("Object storage buckets", "Reactive PostgreSQL connections health check"));
-        given().get("/q/metrics").then().statusCode(200);
+        given().get(metrics).then().statusCode(200);
+        given().get("/q/health/ready").then().statusCode(404);
     }
 }

@@ -8,4 +8,7 @@ public interface McpConfig {
 
     /** The public gateway the tools call, with the caller's own key (env GATEWAY_URL). */
     String gatewayUrl();
+
+    /** The gateway's liveness endpoint on its management port, which readiness checks (env GATEWAY_HEALTH_URL). */
+    String gatewayHealthUrl();
 }

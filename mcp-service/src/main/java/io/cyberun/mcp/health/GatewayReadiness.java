@@ -16,19 +16,19 @@ import org.eclipse.microprofile.health.Readiness;
 @ApplicationScoped
 public class GatewayReadiness implements AsyncHealthCheck {
     private final HttpClient client;
-    private final String gatewayUrl;
+    private final String healthUrl;
 
     public GatewayReadiness(Vertx vertx, McpConfig config) {
         this.client = vertx.createHttpClient();
-        this.gatewayUrl = config.gatewayUrl().replaceAll("/$", "");
+        this.healthUrl = config.gatewayHealthUrl();
     }
 
     @Override
     public Uni<HealthCheckResponse> call() {
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(gatewayUrl + "/q/health/live").setTimeout(3000);
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(healthUrl).setTimeout(3000);
         return Uni.createFrom().completionStage(client.request(options).compose(r -> r.send()).map(r -> r.statusCode()).toCompletionStage())
-                .map(status -> HealthCheckResponse.named("Gateway").status(status == 200).withData("url", gatewayUrl).build())
-                .onFailure().recoverWithItem(e -> HealthCheckResponse.named("Gateway").down().withData("url", gatewayUrl)
+                .map(status -> HealthCheckResponse.named("Gateway").status(status == 200).withData("url", healthUrl).build())
+                .onFailure().recoverWithItem(e -> HealthCheckResponse.named("Gateway").down().withData("url", healthUrl)
                         .withData("error", String.valueOf(e.getMessage())).build());
     }
 }
