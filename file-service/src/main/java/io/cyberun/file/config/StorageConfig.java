@@ -22,11 +22,23 @@ public interface StorageConfig {
     @WithDefault("us-east-1")
     String region();
 
-    /** Access key id (env S3_ACCESS_KEY). */
-    String accessKeyId();
+    /**
+     * Where the credentials come from (env S3_CREDENTIALS): {@code static} keys ({@link #accessKeyId()},
+     * {@link #secretAccessKey()}), or the AWS {@code default} credentials chain (IRSA, instance profiles, AWS_*
+     * variables). The presigner signs with the same provider as the client.
+     */
+    @WithDefault("static")
+    String credentials();
 
-    /** Secret access key (env S3_SECRET_KEY). */
-    String secretAccessKey();
+    /** Access key id (env S3_ACCESS_KEY), with static credentials. */
+    Optional<String> accessKeyId();
+
+    /** Secret access key (env S3_SECRET_KEY), with static credentials. */
+    Optional<String> secretAccessKey();
+
+    /** Path-style URLs (endpoint/bucket/key, env S3_PATH_STYLE); false: virtual-hosted (bucket.endpoint/key). */
+    @WithDefault("true")
+    boolean pathStyle();
 
     Buckets buckets();
 

@@ -9,8 +9,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
@@ -33,8 +31,9 @@ public class ObjectStore {
         this.presigner = S3Presigner.builder()
                 .endpointOverride(config.publicEndpoint().orElse(config.endpoint()))
                 .region(Region.of(config.region()))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(config.accessKeyId(), config.secretAccessKey())))
-                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
+                // The client's own provider: static keys, or the default chain when none are configured.
+                .credentialsProvider(s3.serviceClientConfiguration().credentialsProvider())
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(config.pathStyle()).build())
                 .build();
     }
 
