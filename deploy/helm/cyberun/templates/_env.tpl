@@ -5,9 +5,12 @@ taken from an existing Secret. Called with (dict "root" $ "service" name).
 {{- define "cyberun.env" -}}
 {{- $v := .root.Values -}}
 {{- $s := .service -}}
-{{- $pg := $v.postgres -}}
 - name: QUARKUS_HTTP_HOST
   value: "0.0.0.0"
+- name: QUARKUS_MANAGEMENT_HOST
+  value: "0.0.0.0"
+- name: QUARKUS_MANAGEMENT_PORT
+  value: {{ $v.managementPort | quote }}
 - name: JAVA_OPTS_APPEND
   value: {{ $v.javaOptions | quote }}
 - name: CYBERUN_INSTANCE_ID
@@ -28,7 +31,7 @@ taken from an existing Secret. Called with (dict "root" $ "service" name).
 {{- if has $s (list "gateway-service" "scheduler-service" "agent-hub") }}
 {{ include "cyberun.secretEnv" (dict "name" "CYBERUN_PRINCIPAL_PRIVATE_KEY" "secret" $v.principal.existingSecret "key" "privateKey") }}
 - name: REDIS_URL
-  value: {{ $v.redis.url | quote }}
+  value: {{ include "cyberun.redisUrl" .root | quote }}
 {{- end }}
 {{- if eq $s "gateway-service" }}
 - name: TASK_SERVICE_URL
@@ -54,11 +57,7 @@ taken from an existing Secret. Called with (dict "root" $ "service" name).
 - name: OIDC_AUDIENCE
   value: {{ $v.oidc.audience | quote }}
 {{ include "cyberun.secretEnv" (dict "name" "OIDC_CLIENT_SECRET" "secret" $v.oidc.existingSecret "key" "clientSecret") }}
-- name: GATEWAY_DB_URL
-  value: {{ printf "postgresql://%s:%v/%s" $pg.host $pg.port $pg.databases.gateway.database | quote }}
-- name: GATEWAY_DB_USER
-  value: {{ $pg.databases.gateway.user | quote }}
-{{ include "cyberun.secretEnv" (dict "name" "GATEWAY_DB_PASSWORD" "secret" $pg.existingSecret "key" $pg.databases.gateway.user) }}
+{{ include "cyberun.dbEnv" (dict "root" .root "db" "gateway") }}
 {{- if $v.admin.existingSecret }}
 {{ include "cyberun.secretEnv" (dict "name" "CYBERUN_ADMIN_TOKEN" "secret" $v.admin.existingSecret "key" "token") }}
 {{- end }}
@@ -66,11 +65,7 @@ taken from an existing Secret. Called with (dict "root" $ "service" name).
 {{- if eq $s "task-service" }}
 - name: FILE_SERVICE_URL
   value: {{ include "cyberun.url" (dict "root" .root "service" "file-service") }}
-- name: TASK_DB_URL
-  value: {{ printf "postgresql://%s:%v/%s" $pg.host $pg.port $pg.databases.task.database | quote }}
-- name: TASK_DB_USER
-  value: {{ $pg.databases.task.user | quote }}
-{{ include "cyberun.secretEnv" (dict "name" "TASK_DB_PASSWORD" "secret" $pg.existingSecret "key" $pg.databases.task.user) }}
+{{ include "cyberun.dbEnv" (dict "root" .root "db" "task") }}
 {{- end }}
 {{- if eq $s "scheduler-service" }}
 - name: TASK_SERVICE_URL
@@ -85,15 +80,13 @@ taken from an existing Secret. Called with (dict "root" $ "service" name).
 {{- if eq $s "mcp-service" }}
 - name: GATEWAY_URL
   value: {{ include "cyberun.url" (dict "root" .root "service" "gateway-service") }}
+- name: GATEWAY_HEALTH_URL
+  value: {{ printf "http://%s:%v/q/health/live" (include "cyberun.name" (dict "root" .root "service" "gateway-service")) $v.managementPort }}
 {{- end }}
 {{- if eq $s "file-service" }}
 - name: TASK_SERVICE_URL
   value: {{ include "cyberun.url" (dict "root" .root "service" "task-service") }}
-- name: FILE_DB_URL
-  value: {{ printf "postgresql://%s:%v/%s" $pg.host $pg.port $pg.databases.file.database | quote }}
-- name: FILE_DB_USER
-  value: {{ $pg.databases.file.user | quote }}
-{{ include "cyberun.secretEnv" (dict "name" "FILE_DB_PASSWORD" "secret" $pg.existingSecret "key" $pg.databases.file.user) }}
+{{ include "cyberun.dbEnv" (dict "root" .root "db" "file") }}
 - name: S3_URL
   value: {{ default (printf "https://s3.%s.amazonaws.com" $v.s3.region) $v.s3.endpoint | quote }}
 - name: S3_PUBLIC_URL
@@ -108,8 +101,18 @@ taken from an existing Secret. Called with (dict "root" $ "service" name).
   value: {{ $v.s3.buckets.models | quote }}
 - name: CYBERUN_STORAGE_CREATE_BUCKETS
   value: {{ $v.s3.createBuckets | quote }}
+- name: S3_PATH_STYLE
+  value: {{ $v.s3.pathStyle | quote }}
+{{- if $v.s3.existingSecret }}
+- name: S3_CREDENTIALS
+  value: "static"
 {{ include "cyberun.secretEnv" (dict "name" "S3_ACCESS_KEY" "secret" $v.s3.existingSecret "key" "accessKeyId") }}
 {{ include "cyberun.secretEnv" (dict "name" "S3_SECRET_KEY" "secret" $v.s3.existingSecret "key" "secretAccessKey") }}
+{{- else }}
+# No keys: the AWS default credentials chain (the service account's IRSA role, Pod Identity, an instance profile).
+- name: S3_CREDENTIALS
+  value: "default"
+{{- end }}
 {{- end }}
 {{- range $name, $value := (index $v.services $s).env }}
 - name: {{ $name }}

@@ -58,3 +58,32 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- .Values.kafka.bootstrapServers -}}
 {{- end -}}
 {{- end -}}
+
+{{/* Redis's URL: the release's trial Redis, or yours. */}}
+{{- define "cyberun.redisUrl" -}}
+{{- if .Values.redis.simple.enabled -}}
+{{- printf "redis://%s-redis:6379" .Release.Name -}}
+{{- else -}}
+{{- .Values.redis.url -}}
+{{- end -}}
+{{- end -}}
+
+{{/* PostgreSQL's host and port: the CloudNativePG cluster's read-write Service, or yours. */}}
+{{- define "cyberun.pgAddress" -}}
+{{- if .Values.postgres.cloudnativepg.enabled -}}
+{{- printf "%s-pg-rw:5432" .Release.Name -}}
+{{- else -}}
+{{- printf "%s:%v" .Values.postgres.host .Values.postgres.port -}}
+{{- end -}}
+{{- end -}}
+
+{{/* One service's database settings: <PREFIX>_DB_URL, _USER and _PASSWORD. Called with (dict "root" $ "db" "task"). */}}
+{{- define "cyberun.dbEnv" -}}
+{{- $d := index .root.Values.postgres.databases .db -}}
+{{- $prefix := upper .db -}}
+- name: {{ $prefix }}_DB_URL
+  value: {{ printf "postgresql://%s/%s" (include "cyberun.pgAddress" .root) $d.database | quote }}
+- name: {{ $prefix }}_DB_USER
+  value: {{ $d.user | quote }}
+{{ include "cyberun.secretEnv" (dict "name" (printf "%s_DB_PASSWORD" $prefix) "secret" $d.existingSecret "key" "password") }}
+{{- end -}}

@@ -40,7 +40,9 @@ class ChartTests {
     static final Set<String> LEFT_TO_DEFAULT = Set.of("CYBERUN_PG_PASSWORD", "CYBERUN_S3_ACCESS_KEY", "CYBERUN_S3_SECRET_KEY",
             "CYBERUN_OIDC_CLIENT_SECRET", "CYBERUN_MCP_ALLOWED_ORIGINS", "CYBERUN_WEBHOOK_ALLOWED_HOSTS", "CYBERUN_ADMIN_TOKEN",
             // Only the signers get it (checked on its own below).
-            "CYBERUN_PRINCIPAL_PRIVATE_KEY");
+            "CYBERUN_PRINCIPAL_PRIVATE_KEY",
+            // Only with an S3 keys Secret; the default values use the AWS default credentials chain (checked below).
+            "S3_ACCESS_KEY", "S3_SECRET_KEY");
 
     static List<ObjectNode> render(TemplateCommand command) throws IOException {
         String out = command.withName("cy").withNamespace("cyberun").call();
@@ -98,10 +100,49 @@ class ChartTests {
         return vars;
     }
 
+    /** The values files of ci/: high availability, bring your own dependencies, a trial. */
+    static final List<String> CI_VALUES = List.of("values-ha.yaml", "values-byo.yaml", "values-trial.yaml");
+
     @Test
-    void theChartLintsClean() {
+    void theChartLintsCleanWithItsDefaultsAndEveryCiValuesFile() throws IOException {
         LintResult lint = new Helm(CHART).lint().strict().call();
         assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
+        for (String file : CI_VALUES) {
+            LintResult with = new Helm(chartWithValues(CHART.resolve("ci").resolve(file))).lint().strict().call();
+            assertThat(with.isFailed()).as(file + ":\n" + String.join("\n", with.getMessages())).isFalse();
+        }
+    }
+
+    /**
+     * A copy of the chart whose values.yaml is the defaults overridden by a values file, merged as Helm merges them
+     * (maps key by key, everything else replaced): helm-java's lint takes no values file of its own.
+     */
+    static Path chartWithValues(Path valuesFile) throws IOException {
+        Path copy = Files.createTempDirectory("chart");
+        try (var files = Files.walk(CHART)) {
+            for (Path f : files.toList()) {
+                Path target = copy.resolve(CHART.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target);
+                }
+            }
+        }
+        ObjectNode merged = (ObjectNode) YAML.readTree(CHART.resolve("values.yaml").toFile());
+        merge(merged, (ObjectNode) YAML.readTree(valuesFile.toFile()));
+        YAML.writeValue(copy.resolve("values.yaml").toFile(), merged);
+        return copy;
+    }
+
+    static void merge(ObjectNode into, ObjectNode from) {
+        from.properties().forEach(e -> {
+            if (e.getValue().isObject() && into.path(e.getKey()).isObject()) {
+                merge((ObjectNode) into.get(e.getKey()), (ObjectNode) e.getValue());
+            } else {
+                into.set(e.getKey(), e.getValue());
+            }
+        });
     }
 
     @Test
@@ -132,6 +173,13 @@ class ChartTests {
             assertThat(c.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/q/health/ready");
             assertThat(c.path("livenessProbe").path("httpGet").path("path").asText()).isEqualTo("/q/health/live");
             assertThat(c.path("startupProbe").path("httpGet").path("path").asText()).isEqualTo("/q/health/started");
+            for (String probe : List.of("readinessProbe", "livenessProbe", "startupProbe")) {
+                assertThat(c.path(probe).path("httpGet").path("port").asText()).as("%s %s on the management port", service, probe)
+                        .isEqualTo("management");
+            }
+            assertThat(c.path("ports").findValuesAsText("name")).containsExactly("http", "management");
+            assertThat(env.get("QUARKUS_MANAGEMENT_PORT").path("value").asText()).isEqualTo(c.path("ports").get(1).path("containerPort").asText());
+            assertThat(env.get("QUARKUS_MANAGEMENT_HOST").path("value").asText()).isEqualTo("0.0.0.0");
             assertThat(c.path("securityContext").path("readOnlyRootFilesystem").asBoolean()).isTrue();
             assertThat(workload.path("spec").path("template").path("spec").path("securityContext").path("runAsNonRoot").asBoolean()).isTrue();
             assertThat(c.path("resources").path("limits").has("memory")).isTrue();
@@ -157,7 +205,7 @@ class ChartTests {
 
     @Test
     void onlyTheGatewayAndTheHubAreReachableFromOutsideAndEachServiceOnlyFromItsCallers() throws IOException {
-        List<ObjectNode> objects = render(new Helm(CHART).template());
+        List<ObjectNode> objects = render(new Helm(CHART).template().set("serviceMonitor.enabled", true));
         JsonNode ingress = named(objects, "Ingress", "cy-gateway-service");
         assertThat(ingress.path("spec").path("rules").get(0).path("host").asText()).isEqualTo("cyberun.example.com");
         assertThat(ingress.path("metadata").path("annotations").path("nginx.ingress.kubernetes.io/proxy-buffering").asText())
@@ -175,6 +223,17 @@ class ChartTests {
         Set<String> callers = new TreeSet<>();
         task.forEach(f -> callers.add(f.path("podSelector").path("matchLabels").path("app.kubernetes.io/name").asText()));
         assertThat(callers).containsExactly("file-service", "gateway-service", "scheduler-service");
+        // The management port (probes, metrics) is never open to everyone, not even on the gateway.
+        for (String service : SERVICES) {
+            for (JsonNode rule : named(objects, "NetworkPolicy", "cy-" + service).path("spec").path("ingress")) {
+                if (rule.path("ports").findValuesAsText("port").contains("management")) {
+                    assertThat(rule.path("from").size()).as("%s: who reaches the management port", service).isPositive();
+                    assertThat(rule.path("ports").findValuesAsText("port")).containsExactly("management");
+                }
+            }
+        }
+        assertThat(named(objects, "ServiceMonitor", "cy-cyberun").path("spec").path("endpoints").get(0).path("port").asText())
+                .isEqualTo("management");
     }
 
     @Test
@@ -192,7 +251,7 @@ class ChartTests {
         assertThat(kind(byo, "NetworkPolicy")).isEmpty();
         Map<String, JsonNode> file = env(named(byo, "Deployment", "cy-file-service"));
         assertThat(file.get("S3_PUBLIC_URL").path("value").asText()).isEqualTo("https://files.example.com");
-        assertThat(file.get("FILE_DB_PASSWORD").path("valueFrom").path("secretKeyRef").path("name").asText()).isEqualTo("prod-postgres");
+        assertThat(file.get("FILE_DB_PASSWORD").path("valueFrom").path("secretKeyRef").path("name").asText()).isEqualTo("prod-pg-file");
         assertThat(env(named(byo, "Deployment", "cy-task-service")).get("CYBERUN_TOPIC_PREFIX").path("value").asText()).isEqualTo("prod.");
         assertThat(env(named(byo, "Deployment", "cy-gateway-service")).get("CYBERUN_OTEL_ENDPOINT").path("value").asText())
                 .isEqualTo("http://otel-collector.observability:4317");
@@ -230,13 +289,92 @@ class ChartTests {
     }
 
     @Test
+    void postgresRunsUnderCloudNativePgWithTheThreeDatabasesAndTheirRolesUnlessYouBringYourOwn() throws IOException {
+        List<ObjectNode> objects = render(new Helm(CHART).template());
+        ObjectNode cluster = named(objects, "Cluster", "cy-pg");
+        assertThat(cluster.path("spec").path("instances").asInt()).isEqualTo(3);
+        JsonNode initdb = cluster.path("spec").path("bootstrap").path("initdb");
+        assertThat(initdb.path("database").asText()).isEqualTo("cyberun_gateway");
+        assertThat(initdb.path("owner").asText()).isEqualTo("cyberun_gateway");
+        assertThat(initdb.path("secret").path("name").asText()).isEqualTo("cyberun-pg-gateway");
+        Map<String, String> roles = new LinkedHashMap<>();
+        cluster.path("spec").path("managed").path("roles").forEach(r -> roles.put(r.path("name").asText(), r.path("passwordSecret").path("name").asText()));
+        assertThat(roles).containsExactly(Map.entry("cyberun_task", "cyberun-pg-task"), Map.entry("cyberun_file", "cyberun-pg-file"));
+        Map<String, String> databases = new LinkedHashMap<>();
+        kind(objects, "Database").forEach(d -> databases.put(d.path("spec").path("name").asText(), d.path("spec").path("owner").asText()));
+        assertThat(databases).containsExactly(Map.entry("cyberun_task", "cyberun_task"), Map.entry("cyberun_file", "cyberun_file"));
+        assertThat(kind(objects, "ScheduledBackup")).as("backups are an option").isEmpty();
+        Map<String, JsonNode> task = env(named(objects, "Deployment", "cy-task-service"));
+        assertThat(task.get("TASK_DB_URL").path("value").asText()).isEqualTo("postgresql://cy-pg-rw:5432/cyberun_task");
+        assertThat(task.get("TASK_DB_PASSWORD").path("valueFrom").path("secretKeyRef").path("name").asText()).isEqualTo("cyberun-pg-task");
+        assertThat(task.get("TASK_DB_PASSWORD").path("valueFrom").path("secretKeyRef").path("key").asText()).isEqualTo("password");
+
+        List<ObjectNode> ha = render(new Helm(CHART).template().withValuesFile(CHART.resolve("ci/values-ha.yaml")));
+        JsonNode backup = named(ha, "Cluster", "cy-pg").path("spec").path("backup");
+        assertThat(backup.path("barmanObjectStore").path("destinationPath").asText()).isEqualTo("s3://acme-cyberun-backups/postgres");
+        assertThat(backup.path("barmanObjectStore").path("s3Credentials").path("inheritFromIAMRole").asBoolean()).as("no keys: IRSA").isTrue();
+        assertThat(named(ha, "ScheduledBackup", "cy-pg-daily").path("spec").path("schedule").asText()).isEqualTo("0 0 3 * * *");
+
+        List<ObjectNode> byo = render(new Helm(CHART).template().withValuesFile(CHART.resolve("ci/values-byo.yaml")));
+        assertThat(kind(byo, "Cluster")).isEmpty();
+        assertThat(kind(byo, "Database")).isEmpty();
+        assertThat(env(named(byo, "Deployment", "cy-file-service")).get("FILE_DB_URL").path("value").asText())
+                .isEqualTo("postgresql://pg.internal:5432/cyberun_file");
+    }
+
+    @Test
+    void redisIsYoursUnlessATrialAsksForTheChartsSinglePod() throws IOException {
+        List<ObjectNode> objects = render(new Helm(CHART).template());
+        assertThat(objects).noneMatch(o -> o.path("metadata").path("name").asText().equals("cy-redis"));
+        assertThat(env(named(objects, "Deployment", "cy-scheduler-service")).get("REDIS_URL").path("value").asText()).isEqualTo("redis://redis:6379");
+
+        List<ObjectNode> trial = render(new Helm(CHART).template().withValuesFile(CHART.resolve("ci/values-trial.yaml")));
+        ObjectNode redis = named(trial, "Deployment", "cy-redis");
+        assertThat(redis.path("spec").path("replicas").asInt()).isEqualTo(1);
+        assertThat(container(redis).path("securityContext").path("readOnlyRootFilesystem").asBoolean()).isTrue();
+        assertThat(named(trial, "Service", "cy-redis").path("spec").path("ports").get(0).path("port").asInt()).isEqualTo(6379);
+        for (String service : List.of("gateway-service", "scheduler-service", "agent-hub")) {
+            assertThat(env(named(trial, "Deployment", "cy-" + service)).get("REDIS_URL").path("value").asText()).isEqualTo("redis://cy-redis:6379");
+        }
+        Set<String> callers = new TreeSet<>();
+        named(trial, "NetworkPolicy", "cy-redis").path("spec").path("ingress").get(0).path("from")
+                .forEach(f -> callers.add(f.path("podSelector").path("matchLabels").path("app.kubernetes.io/name").asText()));
+        assertThat(callers).containsExactly("agent-hub", "gateway-service", "scheduler-service");
+    }
+
+    @Test
+    void withoutAnS3KeysSecretFileServiceUsesTheDefaultCredentialsChainAndVirtualHostedUrls() throws IOException {
+        List<ObjectNode> objects = render(new Helm(CHART).template().set("serviceAccount.annotations.eks\\.amazonaws\\.com/role-arn",
+                "arn:aws:iam::123456789012:role/cyberun"));
+        Map<String, JsonNode> file = env(named(objects, "Deployment", "cy-file-service"));
+        assertThat(file.get("S3_CREDENTIALS").path("value").asText()).isEqualTo("default");
+        assertThat(file.get("S3_PATH_STYLE").path("value").asText()).isEqualTo("false");
+        assertThat(file).doesNotContainKeys("S3_ACCESS_KEY", "S3_SECRET_KEY");
+        assertThat(file.get("S3_URL").path("value").asText()).isEqualTo("https://s3.us-east-1.amazonaws.com");
+        ObjectNode account = named(objects, "ServiceAccount", "cy-cyberun");
+        assertThat(account.path("metadata").path("annotations").path("eks.amazonaws.com/role-arn").asText()).isEqualTo("arn:aws:iam::123456789012:role/cyberun");
+        assertThat(named(objects, "Deployment", "cy-file-service").path("spec").path("template").path("spec").path("serviceAccountName").asText())
+                .isEqualTo("cy-cyberun");
+
+        Map<String, JsonNode> keyed = env(named(render(new Helm(CHART).template().withValuesFile(CHART.resolve("ci/values-byo.yaml"))),
+                "Deployment", "cy-file-service"));
+        assertThat(keyed.get("S3_CREDENTIALS").path("value").asText()).isEqualTo("static");
+        assertThat(keyed.get("S3_PATH_STYLE").path("value").asText()).isEqualTo("true");
+        assertThat(keyed.get("S3_ACCESS_KEY").path("valueFrom").path("secretKeyRef").path("name").asText()).isEqualTo("prod-s3");
+    }
+
+    @Test
     void aValueOfTheWrongShapeIsRefusedAtInstallTimeWithAMessage() {
         assertThatThrownBy(() -> render(new Helm(CHART).template().set("services.task-service.replicas", "two")))
                 .hasMessageContaining("replicas");
         assertThatThrownBy(() -> render(new Helm(CHART).template().set("redis.url", "redis-host:6379")))
                 .hasMessageContaining("redis");
-        assertThatThrownBy(() -> render(new Helm(CHART).template().set("postgres.existingSecret", "")))
+        assertThatThrownBy(() -> render(new Helm(CHART).template().set("postgres.databases.task.existingSecret", "")))
                 .hasMessageContaining("existingSecret");
+        assertThatThrownBy(() -> render(new Helm(CHART).template().set("postgres.cloudnativepg.backup.schedule", "0 3 * * *")))
+                .hasMessageContaining("schedule");
+        assertThatThrownBy(() -> render(new Helm(CHART).template().set("managementPort", 80)))
+                .hasMessageContaining("managementPort");
         assertThatThrownBy(() -> render(new Helm(CHART).template().set("image.pullPolicy", "Sometimes")))
                 .hasMessageContaining("pullPolicy");
     }

@@ -40,15 +40,19 @@ class ChartIT {
     static Namespace ns;
     static final Map<String, ServiceProcess> started = new LinkedHashMap<>();
     static final Map<String, ObjectNode> pods = new LinkedHashMap<>();
+    /** This machine's port for each service's API and management port (in the cluster every pod has them all). */
+    static final Map<String, Integer> ports = new LinkedHashMap<>();
+    static final Map<String, Integer> managementPorts = new LinkedHashMap<>();
+    static int chartManagementPort;
 
     @BeforeAll
     static void install() throws Exception {
         stack = CyberunStack.shared();
         Endpoints e = stack.ctx.endpoints();
         ns = Namespace.fresh(e);
-        Map<String, Integer> ports = new LinkedHashMap<>();
         for (String service : SERVICES) {
             ports.put(service, ServiceProcess.freePort());
+            managementPorts.put(service, ServiceProcess.freePort());
         }
 
         ObjectNode values = YAML.createObjectNode();
@@ -56,12 +60,14 @@ class ChartIT {
         values.putObject("kafka").put("bootstrapServers", e.kafkaBootstrap()).put("topicPrefix", ns.topicPrefix())
                 .putObject("strimzi").put("enabled", false);
         values.putObject("redis").put("url", e.redisUrl()).put("keyPrefix", ns.redisPrefix());
-        ObjectNode pg = values.putObject("postgres").put("host", e.pgHost()).put("port", e.pgPort()).put("existingSecret", "pg");
+        ObjectNode pg = values.putObject("postgres").put("host", e.pgHost()).put("port", e.pgPort());
+        pg.putObject("cloudnativepg").put("enabled", false);
         ObjectNode dbs = pg.putObject("databases");
         for (String db : List.of("gateway", "task", "file")) {
-            dbs.putObject(db).put("database", ns.database(db)).put("user", e.pgAdminUser());
+            dbs.putObject(db).put("database", ns.database(db)).put("user", e.pgAdminUser()).put("existingSecret", "pg-" + db);
         }
-        ObjectNode s3 = values.putObject("s3").put("endpoint", e.s3Endpoint()).put("existingSecret", "s3").put("createBuckets", false);
+        ObjectNode s3 = values.putObject("s3").put("endpoint", e.s3Endpoint()).put("existingSecret", "s3").put("createBuckets", false)
+                .put("pathStyle", true);
         s3.putObject("buckets").put("inputs", ns.bucket("inputs")).put("outputs", ns.bucket("outputs")).put("models", ns.bucket("models"));
         values.putObject("oidc").put("issuerUrl", e.oidcRealmUrl()).put("existingSecret", "oidc");
         values.putObject("principal").put("existingSecret", "principal");
@@ -69,8 +75,11 @@ class ChartIT {
         values.putObject("services").putObject("mcp-service").put("replicas", 1);
         Path valuesFile = Files.createDirectories(stack.root.resolve("e2e/target/chart")).resolve("values-local.yaml");
         YAML.writeValue(valuesFile.toFile(), values);
+        chartManagementPort = YAML.readTree(stack.root.resolve("deploy/helm/cyberun/values.yaml").toFile()).path("managementPort").asInt();
         Map<String, Map<String, String>> secrets = Map.of(
-                "pg", Map.of(e.pgAdminUser(), e.pgAdminPassword()),
+                "pg-gateway", Map.of("username", e.pgAdminUser(), "password", e.pgAdminPassword()),
+                "pg-task", Map.of("username", e.pgAdminUser(), "password", e.pgAdminPassword()),
+                "pg-file", Map.of("username", e.pgAdminUser(), "password", e.pgAdminPassword()),
                 "s3", Map.of("accessKeyId", e.s3AccessKey(), "secretAccessKey", e.s3SecretKey()),
                 "oidc", Map.of("clientSecret", e.oidcClientSecret()),
                 "principal", Map.of("publicKey", stack.ctx.publicKey(), "privateKey", stack.ctx.privateKey()),
@@ -95,15 +104,17 @@ class ChartIT {
             JsonNode container = pods.get(service).path("spec").path("template").path("spec").path("containers").get(0);
             Map<String, String> env = new LinkedHashMap<>();
             for (JsonNode var : container.path("env")) {
-                env.put(var.path("name").asText(), resolve(var, secrets, service, ports));
+                env.put(var.path("name").asText(), resolve(var, secrets, service));
             }
-            // The one thing the pod does not say: on this machine every service needs a port of its own.
+            // The one thing the pod does not say: on this machine every service needs ports of its own.
+            assertThat(env.get("QUARKUS_MANAGEMENT_PORT")).isEqualTo(Integer.toString(chartManagementPort));
             env.put("QUARKUS_HTTP_PORT", Integer.toString(ports.get(service)));
+            env.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPorts.get(service)));
             List<String> command = new ArrayList<>(List.of(ServiceProcess.java()));
             // The image's entrypoint appends JAVA_OPTS_APPEND to the JVM's options.
             command.addAll(List.of(env.getOrDefault("JAVA_OPTS_APPEND", "").split("\\s+")));
             command.addAll(List.of("-Xmx256m", "-jar", stack.root.resolve(service).resolve("target/quarkus-app/quarkus-run.jar").toString()));
-            started.put(service, ServiceProcess.start("chart-" + service, ports.get(service), command, env, stack.logs));
+            started.put(service, ServiceProcess.start("chart-" + service, ports.get(service), managementPorts.get(service), command, env, stack.logs));
         }
         for (ServiceProcess p : started.values()) {
             p.awaitReady(Duration.ofMinutes(3));
@@ -111,12 +122,15 @@ class ChartIT {
     }
 
     /** A variable's value as the kubelet would set it: literal, from a Secret, or from the pod's own fields. */
-    static String resolve(JsonNode var, Map<String, Map<String, String>> secrets, String service, Map<String, Integer> ports) {
+    static String resolve(JsonNode var, Map<String, Map<String, String>> secrets, String service) {
         if (var.has("value")) {
             String value = var.path("value").asText();
-            // In-cluster addresses (Services, the StatefulSet's stable names) become this machine's ports.
-            for (Map.Entry<String, Integer> p : ports.entrySet()) {
-                value = value.replaceAll("http://cy-" + p.getKey() + "(-0\\.cy-" + p.getKey() + "-headless)?:[0-9]+", "http://127.0.0.1:" + p.getValue());
+            // In-cluster addresses (Services, the StatefulSet's stable names) become this machine's ports: a service's
+            // management port or its API port.
+            for (String s : SERVICES) {
+                value = value.replaceAll("http://cy-" + s + "(-0\\.cy-" + s + "-headless)?:" + chartManagementPort + "\\b",
+                        "http://127.0.0.1:" + managementPorts.get(s));
+                value = value.replaceAll("http://cy-" + s + "(-0\\.cy-" + s + "-headless)?:[0-9]+", "http://127.0.0.1:" + ports.get(s));
             }
             return value;
         }
@@ -140,12 +154,20 @@ class ChartIT {
     void everyProbeOfTheRenderedPodsAnswers() throws Exception {
         for (String service : SERVICES) {
             JsonNode container = pods.get(service).path("spec").path("template").path("spec").path("containers").get(0);
+            Map<String, Integer> local = Map.of("http", ports.get(service), "management", managementPorts.get(service));
             for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
-                String path = container.path(probe).path("httpGet").path("path").asText();
-                HttpResponse<String> r = WalkingSkeletonIT.HTTP.send(HttpRequest.newBuilder(URI.create(started.get(service).url() + path)).build(),
+                JsonNode get = container.path(probe).path("httpGet");
+                String path = get.path("path").asText();
+                // The probe names a container port; this machine's port stands in for it.
+                Integer port = local.get(get.path("port").asText());
+                assertThat(port).as("%s %s names a port of the container: %s", service, probe, get.path("port")).isNotNull();
+                HttpResponse<String> r = WalkingSkeletonIT.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(r.statusCode()).as("%s %s %s: %s", service, probe, path, r.body()).isEqualTo(200);
             }
+            HttpResponse<String> metrics = WalkingSkeletonIT.HTTP.send(HttpRequest.newBuilder(URI.create(started.get(service).managementUrl() + "/q/metrics"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).as("%s serves the ServiceMonitor's path on its management port", service).isEqualTo(200);
         }
     }
 
