@@ -11,7 +11,8 @@ taken from an existing Secret. Called with (dict "root" $ "service" name).
   value: "0.0.0.0"
 - name: QUARKUS_MANAGEMENT_PORT
   value: {{ $v.managementPort | quote }}
-- name: JAVA_OPTS_APPEND
+# The image's JVM reads its options from JAVA_TOOL_OPTIONS (the heap follows the container's memory limit).
+- name: JAVA_TOOL_OPTIONS
   value: {{ $v.javaOptions | quote }}
 - name: CYBERUN_INSTANCE_ID
   valueFrom:
