@@ -379,19 +379,45 @@ class ChartTests {
                 .hasMessageContaining("pullPolicy");
     }
 
+    /**
+     * Every value, at every depth, has a comment: directly above it, or above the first of a group of siblings it
+     * belongs to (postgres.host and port) or above the map it is an entry of, or, for a service's fields, the comment
+     * of services: that names them.
+     */
     @Test
     void everyValueIsExplainedByAComment() throws IOException {
         List<String> lines = Files.readAllLines(CHART.resolve("values.yaml"));
         List<String> unexplained = new ArrayList<>();
         String previous = "";
+        boolean previousExplained = false;
+        boolean inServices = false;
         for (String line : lines) {
             String trimmed = line.strip();
-            boolean top = !line.startsWith(" ") && !trimmed.isEmpty() && !trimmed.startsWith("#");
-            if (top && !previous.strip().startsWith("#")) {
+            int indent = line.length() - line.stripLeading().length();
+            if (trimmed.isEmpty()) {
+                previous = "";
+                previousExplained = false;
+                continue;
+            }
+            if (trimmed.startsWith("#")) {
+                previous = line;
+                continue;
+            }
+            if (indent == 0) {
+                inServices = trimmed.startsWith("services:");
+            }
+            int previousIndent = previous.length() - previous.stripLeading().length();
+            boolean explained = previous.strip().startsWith("#")
+                    || (previousExplained && previousIndent == indent)
+                    // the entries of a commented map (postgres.databases: gateway, task, file)
+                    || (previousExplained && previousIndent < indent && previous.strip().endsWith(":"))
+                    || (inServices && indent == 4);
+            if (trimmed.contains(":") && !trimmed.startsWith("-") && !explained) {
                 unexplained.add(trimmed);
             }
             previous = line;
+            previousExplained = explained;
         }
-        assertThat(unexplained).as("top-level values without a comment above them").isEmpty();
+        assertThat(unexplained).as("values without a comment above them (or above their group)").isEmpty();
     }
 }
