@@ -57,6 +57,10 @@ taken from an existing Secret. Called with (dict "root" $ "service" name).
   value: {{ $v.oidc.clientId | quote }}
 - name: OIDC_AUDIENCE
   value: {{ $v.oidc.audience | quote }}
+- name: CYBERUN_DASHBOARD_ISSUER
+  value: {{ $v.oidc.issuerUrl | quote }}
+- name: CYBERUN_DASHBOARD_CLIENT_ID
+  value: {{ $v.oidc.dashboardClientId | quote }}
 {{ include "cyberun.secretEnv" (dict "name" "OIDC_CLIENT_SECRET" "secret" $v.oidc.existingSecret "key" "clientSecret") }}
 {{ include "cyberun.dbEnv" (dict "root" .root "db" "gateway") }}
 {{- if $v.admin.existingSecret }}

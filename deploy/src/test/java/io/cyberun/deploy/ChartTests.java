@@ -244,6 +244,11 @@ class ChartTests {
         assertThat(kind(ha, "HorizontalPodAutoscaler")).allSatisfy(h -> assertThat(h.path("spec").path("minReplicas").asInt()).isEqualTo(3));
         assertThat(named(ha, "Ingress", "cy-gateway-service").path("spec").path("tls").get(0).path("secretName").asText()).isEqualTo("cyberun-tls");
         assertThat(kind(ha, "ServiceMonitor")).hasSize(1);
+        List<String> alerts = new ArrayList<>();
+        named(ha, "PrometheusRule", "cy-cyberun").path("spec").path("groups").get(0).path("rules").forEach(r -> alerts.add(r.path("alert").asText()));
+        assertThat(alerts).as("the alerts docs/operations.md describes").contains("CyberunOutboxBacklog", "CyberunServerErrors",
+                "CyberunConsumerLag", "CyberunAgentsDropped", "CyberunHeapNearLimit");
+        assertThat(Files.readString(ROOT.resolve("docs/operations.md"))).contains(alerts.toArray(String[]::new));
 
         List<ObjectNode> byo = render(new Helm(CHART).template().withValuesFile(CHART.resolve("ci/values-byo.yaml")));
         assertThat(kind(byo, "Kafka")).isEmpty();

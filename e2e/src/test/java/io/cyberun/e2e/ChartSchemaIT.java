@@ -74,7 +74,7 @@ class ChartSchemaIT {
                 "v1 ServiceAccount", "networking.k8s.io/v1 Ingress", "networking.k8s.io/v1 NetworkPolicy", "policy/v1 PodDisruptionBudget",
                 "autoscaling/v2 HorizontalPodAutoscaler", "kafka.strimzi.io/v1beta2 Kafka", "kafka.strimzi.io/v1beta2 KafkaNodePool",
                 "kafka.strimzi.io/v1beta2 KafkaTopic", "postgresql.cnpg.io/v1 Cluster", "postgresql.cnpg.io/v1 Database",
-                "postgresql.cnpg.io/v1 ScheduledBackup", "monitoring.coreos.com/v1 ServiceMonitor");
+                "postgresql.cnpg.io/v1 ScheduledBackup", "monitoring.coreos.com/v1 ServiceMonitor", "monitoring.coreos.com/v1 PrometheusRule");
     }
 
     @Test
