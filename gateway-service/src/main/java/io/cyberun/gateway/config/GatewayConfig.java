@@ -60,6 +60,21 @@ public interface GatewayConfig {
     /** Per-caller request limits (token buckets in Redis, shared by every replica). */
     RateLimits rateLimits();
 
+    /** How the dashboard's pages sign people in. */
+    Dashboard dashboard();
+
+    interface Dashboard {
+        /**
+         * The OIDC issuer as browsers reach it (env CYBERUN_DASHBOARD_ISSUER; by default the one the gateway checks
+         * tokens against).
+         */
+        String issuer();
+
+        /** The public client the pages sign in with: authorization code with PKCE, no secret (env CYBERUN_DASHBOARD_CLIENT_ID). */
+        @WithDefault("cyberun-dashboard")
+        String clientId();
+    }
+
     interface RateLimits {
         /** Off only for benchmarks that measure raw throughput. */
         @WithDefault("true")

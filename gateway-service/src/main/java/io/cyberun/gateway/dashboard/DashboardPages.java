@@ -1,0 +1,70 @@
+package io.cyberun.gateway.dashboard;
+
+import io.cyberun.gateway.config.GatewayConfig;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The dashboard's pages. Each is a static HTML document whose scripts ({@code /dashboard/*.js}, served from
+ * {@code META-INF/resources}) sign the user in at the OIDC issuer with the public client (authorization code + PKCE)
+ * and call the API with the user's token; the gateway only serves them, with a Content-Security-Policy that lets
+ * them talk to itself and the issuer and nothing else.
+ * <ul>
+ *   <li>{@code GET /desktop/pair}: approve a device pairing (the {@code verification_uri} of
+ *       {@code POST /api/v1/desktop/pair/start}).</li>
+ *   <li>{@code GET /dashboard/config.json}: the issuer and client the pages sign in with.</li>
+ * </ul>
+ */
+@ApplicationScoped
+public class DashboardPages {
+    private final String pairPage;
+    private final String config;
+    private final String csp;
+
+    public DashboardPages(GatewayConfig gateway) {
+        this.pairPage = resource("/dashboard/pair.html");
+        GatewayConfig.Dashboard dashboard = gateway.dashboard();
+        this.config = new JsonObject().put("issuer", dashboard.issuer()).put("client_id", dashboard.clientId()).encode();
+        this.csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' "
+                + origin(dashboard.issuer()) + "; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    }
+
+    static String origin(String url) {
+        URI uri = URI.create(url);
+        return uri.getScheme() + "://" + uri.getRawAuthority();
+    }
+
+    static String resource(String path) {
+        try (InputStream in = DashboardPages.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException(path + " is missing from the gateway's resources");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    void routes(@Observes Router router) {
+        router.get("/desktop/pair").handler(ctx -> page(ctx, pairPage));
+        router.get("/dashboard/config.json").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
+                .putHeader("Cache-Control", "no-cache").end(config));
+    }
+
+    void page(RoutingContext ctx, String html) {
+        ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
+                .putHeader("Cache-Control", "no-cache")
+                .putHeader("Content-Security-Policy", csp)
+                .putHeader("Referrer-Policy", "no-referrer")
+                .putHeader("X-Content-Type-Options", "nosniff")
+                .end(html);
+    }
+}
