@@ -1,6 +1,7 @@
 package io.cyberun.e2e;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,8 +12,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /** One packaged Cyberun program running as its own process, with its output in a log file. */
@@ -36,21 +40,6 @@ final class ServiceProcess implements AutoCloseable {
         this.command = List.copyOf(command);
         this.env = Map.copyOf(env);
         this.process = process;
-    }
-
-    /** Starts a packaged Quarkus service ({@code <module>/target/quarkus-app/quarkus-run.jar}) on a free port. */
-    static ServiceProcess quarkus(Path root, String module, Map<String, String> config, Path logDir) throws IOException {
-        Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
-        if (!Files.exists(jar)) {
-            throw new IllegalStateException(jar + " is missing: package the services first (./mvnw verify builds them before this test)");
-        }
-        int port = freePort();
-        int management = freePort();
-        List<String> command = new ArrayList<>(List.of(java(), "-Xmx256m", "-XX:+UseSerialGC", "-Dquarkus.http.port=" + port,
-                "-Dquarkus.management.port=" + management));
-        config.forEach((k, v) -> command.add("-D" + k + "=" + v));
-        command.addAll(List.of("-jar", jar.toString()));
-        return start(module, port, management, command, Map.of(), logDir);
     }
 
     /** Starts a program without a management port (the agent, a CLI). */
@@ -169,9 +158,29 @@ final class ServiceProcess implements AutoCloseable {
         return ProcessHandle.current().info().command().orElse("java");
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+    /** Ports this JVM handed out: a port chosen for one process is never chosen again for another. */
+    private static final Set<Integer> HANDED_OUT = new HashSet<>();
+
+    /**
+     * A port nothing listens on, for a process about to start. Chosen below the kernel's ephemeral range
+     * (net.ipv4.ip_local_port_range starts at 32768), so an outgoing connection can never take it between this choice
+     * and the process binding it, and never one this JVM handed out before (two processes started together each
+     * get their own, though neither listens yet).
+     */
+    static synchronized int freePort() throws IOException {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int port = random.nextInt(20000, 32000);
+            if (HANDED_OUT.contains(port)) {
+                continue;
+            }
+            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                HANDED_OUT.add(port);
+                return port;
+            } catch (IOException taken) {
+                // someone listens there: try another
+            }
         }
+        throw new IOException("no free port between 20000 and 32000 after 1000 tries");
     }
 }
