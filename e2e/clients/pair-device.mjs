@@ -1,9 +1,20 @@
 // Approves a device pairing in headless Chromium the way a person does: opens the pairing page the device showed,
 // signs in on the OIDC issuer's own login page (Keycloak's form), picks the team and approves. Prints one JSON summary
-// line: the page's final state and texts, where the browser went, page errors; saves a screenshot.
+// line: the page's final state and texts, where the browser went, page errors, axe-core's accessibility violations
+// (before and after approving); saves a screenshot.
 //
 //   node pair-device.mjs 'http://127.0.0.1:8080/desktop/pair?user_code=ABCD-EFGH' alice <password> <team id> /tmp/pair.png
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import puppeteer from 'puppeteer-core';
+
+// axe-core, evaluated through the DevTools protocol (the page's CSP allows no injected script tags).
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+async function accessibility(page) {
+  await page.evaluate(axeSource);
+  return page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations
+    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) })));
+}
 
 const [pageUrl, username, password, team, screenshot = 'pair.png'] = process.argv.slice(2);
 if (!team) {
@@ -40,6 +51,8 @@ try {
     who: document.getElementById('who')?.textContent,
     text: document.body.innerText.slice(0, 500),
   }));
+  // Accessibility of the page as a person first sees it (the form filled in); again once approved.
+  const violations = { ready: await accessibility(page) };
   if (before.state === 'ready') {
     await page.select('#team', team);
     await page.type('#device', 'Browser-approved laptop');
@@ -47,6 +60,7 @@ try {
     await page.waitForFunction(() => ['approved', 'error'].includes(document.body.dataset.state), { timeout: 30_000, polling: 100 })
       .catch((e) => errors.push(e.message));
   }
+  violations.approved = await accessibility(page);
   await page.screenshot({ path: screenshot, fullPage: true });
   const after = await page.evaluate(() => ({
     state: document.body.dataset.state,
@@ -56,7 +70,7 @@ try {
     form_visible: document.getElementById('pair')?.offsetParent !== null,
     stored_keys: Object.keys(sessionStorage),
   }));
-  console.log(JSON.stringify({ before, ...after, login_page: loginPage, visited, page_errors: errors, screenshot }));
+  console.log(JSON.stringify({ before, ...after, accessibility: violations, login_page: loginPage, visited, page_errors: errors, screenshot }));
 } finally {
   await browser.close();
 }

@@ -76,6 +76,15 @@ class DevicePairingPageIT {
         assertThat(shown.path("state").asText()).as(shown.toString()).isEqualTo("approved");
         assertThat(shown.path("status").asText()).contains(teamName);
         assertThat(shown.path("form_visible").asBoolean()).as("the form is gone once approved").isFalse();
+        for (String state : List.of("ready", "approved")) {
+            List<String> serious = new ArrayList<>();
+            shown.path("accessibility").path(state).forEach(v -> {
+                if (List.of("serious", "critical").contains(v.path("impact").asText())) {
+                    serious.add(v.toString());
+                }
+            });
+            assertThat(serious).as("axe-core: serious or critical violations on the %s page", state).isEmpty();
+        }
         assertThat(shown.path("address").asText()).as("the code and state left the address bar").isEqualTo(page);
         assertThat(Files.size(screenshot)).isGreaterThan(5_000);
 
