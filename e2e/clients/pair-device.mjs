@@ -70,7 +70,12 @@ try {
     form_visible: document.getElementById('pair')?.offsetParent !== null,
     stored_keys: Object.keys(sessionStorage),
   }));
-  console.log(JSON.stringify({ before, ...after, accessibility: violations, login_page: loginPage, visited, page_errors: errors, screenshot }));
+  // Signing out ends the issuer's session too: the page then meets the login form again, not a silent sign-in.
+  await page.click('#sign-out');
+  const signedOut = await page.waitForSelector('#username', { timeout: 30_000 }).then(() => true).catch(() => false);
+  const afterSignOut = { at_login_form: signedOut, address: page.url() };
+  console.log(JSON.stringify({ before, ...after, accessibility: violations, sign_out: afterSignOut, login_page: loginPage, visited,
+    page_errors: errors, screenshot }));
 } finally {
   await browser.close();
 }

@@ -87,6 +87,9 @@ class DevicePairingPageIT {
         }
         assertThat(shown.path("address").asText()).as("the code and state left the address bar").isEqualTo(page);
         assertThat(Files.size(screenshot)).isGreaterThan(5_000);
+        assertThat(shown.path("sign_out").path("at_login_form").asBoolean()).as("signing out ended the issuer's session: " + shown.path("sign_out"))
+                .isTrue();
+        assertThat(shown.path("sign_out").path("address").asText()).startsWith(stack.ctx.endpoints().oidcRealmUrl());
 
         HttpResponse<String> poll = post("/api/v1/desktop/pair/poll", "{\"device_code\":\"" + pairing.path("device_code").asText() + "\"}");
         assertThat(poll.statusCode()).as(poll.body()).isEqualTo(200);
