@@ -19,6 +19,12 @@ app.kubernetes.io/managed-by: {{ .root.Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
 {{- end -}}
 
+{{/* The labels of the release's shared objects (operators' resources, the service account, monitoring). */}}
+{{- define "cyberun.releaseLabels" -}}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/part-of: cyberun
+{{- end -}}
+
 {{/* The labels that select a service's pods. */}}
 {{- define "cyberun.selector" -}}
 app.kubernetes.io/name: {{ .service }}
