@@ -68,6 +68,14 @@ class ChartTests {
                 .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " " + name));
     }
 
+    /** The services whose pods a NetworkPolicy's first rule lets in, by name, sorted. */
+    static Set<String> callers(List<ObjectNode> objects, String policy) {
+        Set<String> callers = new TreeSet<>();
+        named(objects, "NetworkPolicy", policy).path("spec").path("ingress").get(0).path("from")
+                .forEach(f -> callers.add(f.path("podSelector").path("matchLabels").path("app.kubernetes.io/name").asText()));
+        return callers;
+    }
+
     static JsonNode container(ObjectNode workload) {
         return workload.path("spec").path("template").path("spec").path("containers").get(0);
     }
@@ -219,10 +227,7 @@ class ChartTests {
             JsonNode rule = named(objects, "NetworkPolicy", "cy-" + open).path("spec").path("ingress").get(0);
             assertThat(rule.has("from")).as("%s takes traffic from anywhere", open).isFalse();
         }
-        JsonNode task = named(objects, "NetworkPolicy", "cy-task-service").path("spec").path("ingress").get(0).path("from");
-        Set<String> callers = new TreeSet<>();
-        task.forEach(f -> callers.add(f.path("podSelector").path("matchLabels").path("app.kubernetes.io/name").asText()));
-        assertThat(callers).containsExactly("file-service", "gateway-service", "scheduler-service");
+        assertThat(callers(objects, "cy-task-service")).containsExactly("file-service", "gateway-service", "scheduler-service");
         // The management port (probes, metrics) is never open to everyone, not even on the gateway.
         for (String service : SERVICES) {
             for (JsonNode rule : named(objects, "NetworkPolicy", "cy-" + service).path("spec").path("ingress")) {
@@ -341,10 +346,7 @@ class ChartTests {
         for (String service : List.of("gateway-service", "scheduler-service", "agent-hub")) {
             assertThat(env(named(trial, "Deployment", "cy-" + service)).get("REDIS_URL").path("value").asText()).isEqualTo("redis://cy-redis:6379");
         }
-        Set<String> callers = new TreeSet<>();
-        named(trial, "NetworkPolicy", "cy-redis").path("spec").path("ingress").get(0).path("from")
-                .forEach(f -> callers.add(f.path("podSelector").path("matchLabels").path("app.kubernetes.io/name").asText()));
-        assertThat(callers).containsExactly("agent-hub", "gateway-service", "scheduler-service");
+        assertThat(callers(trial, "cy-redis")).containsExactly("agent-hub", "gateway-service", "scheduler-service");
     }
 
     @Test
