@@ -3,14 +3,9 @@ package io.cyberun.gateway.dashboard;
 import io.cyberun.gateway.config.GatewayConfig;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The dashboard's pages. Each is a static HTML document whose scripts ({@code /dashboard/*.js}, served from
@@ -25,16 +20,15 @@ import java.nio.charset.StandardCharsets;
  */
 @ApplicationScoped
 public class DashboardPages {
-    private final String pairPage;
+    private final HtmlPage pairPage;
     private final String config;
-    private final String csp;
 
     public DashboardPages(GatewayConfig gateway) {
-        this.pairPage = resource("/dashboard/pair.html");
         GatewayConfig.Dashboard dashboard = gateway.dashboard();
         this.config = new JsonObject().put("issuer", dashboard.issuer()).put("client_id", dashboard.clientId()).encode();
-        this.csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' "
+        String csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' "
                 + origin(dashboard.issuer()) + "; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+        this.pairPage = HtmlPage.load("/dashboard/pair.html", csp, "no-cache");
     }
 
     static String origin(String url) {
@@ -42,29 +36,9 @@ public class DashboardPages {
         return uri.getScheme() + "://" + uri.getRawAuthority();
     }
 
-    static String resource(String path) {
-        try (InputStream in = DashboardPages.class.getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IllegalStateException(path + " is missing from the gateway's resources");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     void routes(@Observes Router router) {
-        router.get("/desktop/pair").handler(ctx -> page(ctx, pairPage));
+        router.get("/desktop/pair").handler(pairPage::send);
         router.get("/dashboard/config.json").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
                 .putHeader("Cache-Control", "no-cache").end(config));
-    }
-
-    void page(RoutingContext ctx, String html) {
-        ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
-                .putHeader("Cache-Control", "no-cache")
-                .putHeader("Content-Security-Policy", csp)
-                .putHeader("Referrer-Policy", "no-referrer")
-                .putHeader("X-Content-Type-Options", "nosniff")
-                .end(html);
     }
 }

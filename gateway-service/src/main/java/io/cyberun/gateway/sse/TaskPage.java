@@ -1,13 +1,9 @@
 package io.cyberun.gateway.sse;
 
+import io.cyberun.gateway.dashboard.HtmlPage;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * {@code GET /tasks/{id}}: a small live page for one task (state, progress bar, live log, output previews with
@@ -19,29 +15,9 @@ import java.nio.charset.StandardCharsets;
 public class TaskPage {
     static final String CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; "
             + "img-src * data: blob:; media-src *; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-    private final String html;
-
-    public TaskPage() {
-        try (InputStream in = TaskPage.class.getResourceAsStream("/task-page/task.html")) {
-            if (in == null) {
-                throw new IllegalStateException("task-page/task.html is missing from the gateway's resources");
-            }
-            html = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
+    private final HtmlPage page = HtmlPage.load("/task-page/task.html", CSP, "no-store");
 
     void routes(@Observes Router router) {
-        router.get("/tasks/:id").handler(this::serve);
-    }
-
-    void serve(RoutingContext ctx) {
-        ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
-                .putHeader("Cache-Control", "no-store")
-                .putHeader("Content-Security-Policy", CSP)
-                .putHeader("Referrer-Policy", "no-referrer")
-                .putHeader("X-Content-Type-Options", "nosniff")
-                .end(html);
+        router.get("/tasks/:id").handler(page::send);
     }
 }
