@@ -3,10 +3,7 @@ package io.cyberun.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.marcnuri.helm.Helm;
 import io.cyberun.testing.Endpoints;
 import io.cyberun.testing.Namespace;
 import java.net.URI;
@@ -34,7 +31,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(SharedStack.class)
 class ChartIT {
-    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     static final List<String> SERVICES = List.of("file-service", "task-service", "scheduler-service", "agent-hub", "gateway-service", "mcp-service");
     static CyberunStack stack;
     static Namespace ns;
@@ -55,7 +51,7 @@ class ChartIT {
             managementPorts.put(service, ServiceProcess.freePort());
         }
 
-        ObjectNode values = YAML.createObjectNode();
+        ObjectNode values = Charts.YAML.createObjectNode();
         values.put("publicUrl", "http://127.0.0.1:" + ports.get("gateway-service"));
         values.putObject("kafka").put("bootstrapServers", e.kafkaBootstrap()).put("topicPrefix", ns.topicPrefix())
                 .putObject("strimzi").put("enabled", false);
@@ -74,8 +70,8 @@ class ChartIT {
         values.putObject("admin").put("existingSecret", "admin");
         values.putObject("services").putObject("mcp-service").put("replicas", 1);
         Path valuesFile = Files.createDirectories(stack.root.resolve("e2e/target/chart")).resolve("values-local.yaml");
-        YAML.writeValue(valuesFile.toFile(), values);
-        chartManagementPort = YAML.readTree(stack.root.resolve("deploy/helm/cyberun/values.yaml").toFile()).path("managementPort").asInt();
+        Charts.YAML.writeValue(valuesFile.toFile(), values);
+        chartManagementPort = Charts.YAML.readTree(Charts.CHART.resolve("values.yaml").toFile()).path("managementPort").asInt();
         Map<String, Map<String, String>> secrets = Map.of(
                 "pg-gateway", Map.of("username", e.pgAdminUser(), "password", e.pgAdminPassword()),
                 "pg-task", Map.of("username", e.pgAdminUser(), "password", e.pgAdminPassword()),
@@ -85,17 +81,12 @@ class ChartIT {
                 "principal", Map.of("publicKey", stack.ctx.publicKey(), "privateKey", stack.ctx.privateKey()),
                 "admin", Map.of("token", stack.ctx.adminToken()));
 
-        String rendered = new Helm(stack.root.resolve("deploy/helm/cyberun")).template().withName("cy").withNamespace("cyberun")
-                .withValuesFile(valuesFile).call();
+        String rendered = Charts.render(Charts.template().withValuesFile(valuesFile));
         Files.writeString(valuesFile.resolveSibling("rendered.yaml"), rendered);
-        try (var parser = new YAMLFactory().createParser(rendered)) {
-            var it = YAML.readValues(parser, ObjectNode.class);
-            while (it.hasNext()) {
-                ObjectNode o = it.next();
-                String kind = o == null ? "" : o.path("kind").asText();
-                if (kind.equals("Deployment") || kind.equals("StatefulSet")) {
-                    pods.put(o.path("spec").path("template").path("spec").path("containers").get(0).path("name").asText(), o);
-                }
+        for (ObjectNode o : Charts.objects(rendered)) {
+            String kind = o.path("kind").asText();
+            if (kind.equals("Deployment") || kind.equals("StatefulSet")) {
+                pods.put(o.path("spec").path("template").path("spec").path("containers").get(0).path("name").asText(), o);
             }
         }
         assertThat(pods.keySet()).containsExactlyInAnyOrderElementsOf(SERVICES);
@@ -175,12 +166,7 @@ class ChartIT {
     @Test
     void aTaskRunsEndToEndOnTheServicesTheChartConfigured() throws Exception {
         String gateway = started.get("gateway-service").url();
-        String body = "{\"team_name\":\"Chart team\",\"owner_email\":\"chart@example.com\",\"workflows\":[" + stack.workflowJson() + "]}";
-        HttpResponse<String> boot = WalkingSkeletonIT.HTTP.send(HttpRequest.newBuilder(URI.create(gateway + "/api/v1/admin/bootstrap"))
-                .header("X-Cyberun-Admin-Token", stack.ctx.adminToken()).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(boot.statusCode()).as(boot.body()).isEqualTo(200);
-        JsonNode team = WalkingSkeletonIT.json(boot.body());
+        JsonNode team = WalkingSkeletonIT.bootstrapAt(gateway, stack.ctx.adminToken(), "Chart team", "chart@example.com", stack.workflowJson());
         String sk = team.path("integration_key").asText();
         stack.agent(new CyberunStack.AgentOptions("chart-agent", team.path("agent_key").asText(), "exec, demo, cpu")
                 .hubs(started.get("agent-hub")).env("DEMO_STEP_SECONDS", "0.05"));

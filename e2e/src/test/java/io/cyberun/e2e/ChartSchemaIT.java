@@ -3,11 +3,7 @@ package io.cyberun.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
-import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.TemplateCommand;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,14 +22,15 @@ import org.junit.jupiter.api.Test;
  * {@code clients/validate-manifests.mjs}, which shares no code with the chart). Needs no running server.
  */
 class ChartSchemaIT {
-    static final Path CHART = Path.of("..", "deploy", "helm", "cyberun").toAbsolutePath().normalize();
     static final Path OUT = Path.of("target", "chart-schema").toAbsolutePath();
-    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER));
+    /** The rendered manifests of each values set, as files. */
+    static Map<String, Path> rendered;
 
     @BeforeAll
     static void install() throws Exception {
         NodeClients.install();
         Files.createDirectories(OUT);
+        rendered = renderAll();
     }
 
     /** The chart rendered once per values set: the defaults, ci/'s files, and every optional object switched on. */
@@ -41,18 +38,18 @@ class ChartSchemaIT {
         Map<String, UnaryOperator<TemplateCommand>> sets = new LinkedHashMap<>();
         sets.put("defaults", t -> t);
         for (String file : List.of("values-ha.yaml", "values-byo.yaml", "values-trial.yaml")) {
-            sets.put(file.replace(".yaml", ""), t -> t.withValuesFile(CHART.resolve("ci").resolve(file)));
+            sets.put(file.replace(".yaml", ""), t -> t.withValuesFile(Charts.CHART.resolve("ci").resolve(file)));
         }
         sets.put("everything-on", t -> t.set("serviceMonitor.enabled", true).set("redis.simple.enabled", true)
                 .set("postgres.cloudnativepg.backup.enabled", true).set("postgres.cloudnativepg.backup.existingSecret", "pg-backup")
                 .set("postgres.cloudnativepg.backup.endpointURL", "https://s3.example.com").set("admin.existingSecret", "cyberun-admin")
                 .set("otel.endpoint", "http://otel:4317").set("ingress.tlsSecret", "tls").set("s3.existingSecret", "s3-keys"));
-        Map<String, Path> rendered = new LinkedHashMap<>();
+        Map<String, Path> files = new LinkedHashMap<>();
         for (var set : sets.entrySet()) {
-            String yaml = set.getValue().apply(new Helm(CHART).template()).withName("cy").withNamespace("cyberun").call();
-            rendered.put(set.getKey(), Files.writeString(OUT.resolve(set.getKey() + ".yaml"), yaml));
+            String yaml = Charts.render(set.getValue().apply(Charts.template()));
+            files.put(set.getKey(), Files.writeString(OUT.resolve(set.getKey() + ".yaml"), yaml));
         }
-        return rendered;
+        return files;
     }
 
     static NodeClients.Run validate(List<Path> files) throws Exception {
@@ -63,7 +60,6 @@ class ChartSchemaIT {
 
     @Test
     void everyObjectOfEveryValuesSetIsValidAgainstTheKubernetesAndOperatorSchemas() throws Exception {
-        Map<String, Path> rendered = renderAll();
         NodeClients.Run run = validate(List.copyOf(rendered.values()));
         assertThat(run.exit()).as(run.describe()).isZero();
         JsonNode summary = run.summary();
@@ -79,17 +75,7 @@ class ChartSchemaIT {
 
     @Test
     void anObjectTheApiServerWouldRefuseFailsTheValidationNamingIt() throws Exception {
-        Path defaults = renderAll().get("defaults");
-        List<ObjectNode> objects = new ArrayList<>();
-        try (var parser = new YAMLFactory().createParser(defaults.toFile())) {
-            var it = YAML.readValues(parser, ObjectNode.class);
-            while (it.hasNext()) {
-                ObjectNode o = it.next();
-                if (o != null) {
-                    objects.add(o);
-                }
-            }
-        }
+        List<ObjectNode> objects = Charts.objects(Files.readString(rendered.get("defaults")));
         for (ObjectNode o : objects) {
             String name = o.path("metadata").path("name").asText();
             switch (o.path("kind").asText() + " " + name) {
@@ -108,7 +94,7 @@ class ChartSchemaIT {
         Path broken = OUT.resolve("broken.yaml");
         StringBuilder text = new StringBuilder();
         for (ObjectNode o : objects) {
-            text.append("---\n").append(YAML.writeValueAsString(o));
+            text.append("---\n").append(Charts.YAML.writeValueAsString(o));
         }
         Files.writeString(broken, text);
         NodeClients.Run run = validate(List.of(broken));

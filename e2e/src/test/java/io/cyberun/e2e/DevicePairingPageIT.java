@@ -42,12 +42,7 @@ class DevicePairingPageIT {
     @Test
     void aPersonSignsInAtTheIssuerAndApprovesTheDeviceForTheTeamTheyPick() throws Exception {
         String teamName = "Pairing " + UUID.randomUUID().toString().substring(0, 8);
-        HttpResponse<String> boot = WalkingSkeletonIT.HTTP.send(HttpRequest.newBuilder(URI.create(stack.gateway.url() + "/api/v1/admin/bootstrap"))
-                .header("X-Cyberun-Admin-Token", stack.ctx.adminToken()).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"team_name\":\"" + teamName + "\",\"owner_email\":\"alice@example.com\"}")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(boot.statusCode()).as(boot.body()).isEqualTo(200);
-        String team = WalkingSkeletonIT.json(boot.body()).path("team_id").asText();
+        String team = WalkingSkeletonIT.bootstrap(stack, teamName, "alice@example.com").path("team_id").asText();
 
         HttpResponse<String> started = post("/api/v1/desktop/pair/start", "{}");
         assertThat(started.statusCode()).as(started.body()).isEqualTo(200);

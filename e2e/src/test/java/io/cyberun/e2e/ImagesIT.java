@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.marcnuri.helm.Helm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -77,18 +75,9 @@ class ImagesIT {
 
     @Test
     void theServiceImageIsTheOneTheChartPullsRunsAsTheChartsUserAndSizesItsHeapByTheContainer() throws Exception {
-        String rendered = new Helm(ROOT.resolve("deploy/helm/cyberun")).template().withName("cy").call();
-        ObjectNode deployment = null;
-        try (var parser = new YAMLFactory().createParser(rendered)) {
-            var it = new ObjectMapper(new YAMLFactory()).readValues(parser, ObjectNode.class);
-            while (it.hasNext()) {
-                ObjectNode o = it.next();
-                if (o != null && o.path("kind").asText().equals("Deployment") && o.path("metadata").path("name").asText().equals("cy-gateway-service")) {
-                    deployment = o;
-                }
-            }
-        }
-        assertThat(deployment).isNotNull();
+        ObjectNode deployment = Charts.objects(Charts.render(Charts.template())).stream()
+                .filter(o -> o.path("kind").asText().equals("Deployment") && o.path("metadata").path("name").asText().equals("cy-gateway-service"))
+                .findFirst().orElseThrow(() -> new AssertionError("the chart renders no gateway Deployment"));
         JsonNode pod = deployment.path("spec").path("template").path("spec");
         assertThat(gateway.path("tag").asText()).as("the chart's default image").isEqualTo(pod.path("containers").get(0).path("image").asText());
         JsonNode config = gateway.path("config").path("config");

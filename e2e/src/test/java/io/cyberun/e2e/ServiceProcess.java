@@ -51,6 +51,7 @@ final class ServiceProcess implements AutoCloseable {
             throws IOException {
         Files.createDirectories(logDir);
         Path log = logDir.resolve(name + ".log");
+        startedLog(log);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(env);
@@ -156,6 +157,16 @@ final class ServiceProcess implements AutoCloseable {
 
     static String java() {
         return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    /** Logs a process of this JVM wrote to: restarts and replicas of the same name append to them. */
+    private static final Set<Path> LOGS = new HashSet<>();
+
+    /** A log starts empty for this run, so no line of an earlier run in the same checkout is read as this run's. */
+    private static synchronized void startedLog(Path log) throws IOException {
+        if (LOGS.add(log)) {
+            Files.deleteIfExists(log);
+        }
     }
 
     /** Ports this JVM handed out: a port chosen for one process is never chosen again for another. */

@@ -41,9 +41,14 @@ class WalkingSkeletonIT {
     }
 
     static JsonNode bootstrap(CyberunStack stack, String name, String owner, String... workflows) throws Exception {
+        return bootstrapAt(stack.gateway.url(), stack.ctx.adminToken(), name, owner, workflows);
+    }
+
+    /** A team, its owner, keys and workflows, through the admin endpoint of the gateway at this address. */
+    static JsonNode bootstrapAt(String gateway, String adminToken, String name, String owner, String... workflows) throws Exception {
         String body = "{\"team_name\":\"" + name + "\",\"owner_email\":\"" + owner + "\",\"workflows\":[" + String.join(",", workflows) + "]}";
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(stack.gateway.url() + "/api/v1/admin/bootstrap"))
-                .header("X-Cyberun-Admin-Token", stack.ctx.adminToken()).header("Content-Type", "application/json")
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(gateway + "/api/v1/admin/bootstrap"))
+                .header("X-Cyberun-Admin-Token", adminToken).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return json(r.body());
