@@ -25,6 +25,18 @@ public final class QueryParams {
         }
     }
 
+    /** A whole number that may exceed an int (epoch milliseconds, say). */
+    public static Long longValue(String name, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Long.valueOf(value.strip());
+        } catch (NumberFormatException e) {
+            throw ApiException.invalid("invalid query parameter " + name, List.of(new FieldError(name, "must be a whole number")));
+        }
+    }
+
     public static UUID uuid(String name, String value) {
         if (value == null || value.isBlank()) {
             return null;

@@ -140,7 +140,7 @@ public class OutboxRelay {
         }
         List<Uni<Void>> sends = new ArrayList<>(events.size());
         for (EventRow e : events) {
-            sends.add(emitter.sendMessage(messages.message(Topic.TASK_EVENTS, e.envelope(), e.taskId().toString(), e.type())));
+            sends.add(emitter.sendMessage(messages.message(Topic.TASK_EVENTS, e.envelope(), e.taskId().toString(), e.type(), e.teamId())));
         }
         // Joined in order: the idempotent producer keeps one task's events in the order they were sent.
         Uni.join().all(sends).andCollectFailures().subscribe().with(acked -> {
@@ -208,7 +208,7 @@ public class OutboxRelay {
     }
 
     private Uni<Integer> sweepOnce(SqlConnection conn) {
-        return conn.preparedQuery("select e.position, e.task_id, e.envelope::text, e.type from task_event_outbox o"
+        return conn.preparedQuery("select e.position, e.task_id, e.envelope::text, e.type, e.team_id from task_event_outbox o"
                         + " join task_event e on e.position = o.position"
                         + " where o.created_at < now() - make_interval(secs => $1) order by o.position limit $2")
                 .execute(Tuple.of(SWEEP_AGE_SECONDS, SWEEP_BATCH))
@@ -220,7 +220,7 @@ public class OutboxRelay {
         List<Uni<Void>> sends = new ArrayList<>(rows.size());
         for (Row row : rows) {
             positions.add(row.getLong(0));
-            sends.add(emitter.sendMessage(messages.message(Topic.TASK_EVENTS, row.getString(2), row.getUUID(1).toString(), row.getString(3))));
+            sends.add(emitter.sendMessage(messages.message(Topic.TASK_EVENTS, row.getString(2), row.getUUID(1).toString(), row.getString(3), row.getUUID(4))));
         }
         LOG.infof("the outbox sweep publishes %d task events that were committed but not published", positions.size());
         return Uni.join().all(sends).andFailFast()

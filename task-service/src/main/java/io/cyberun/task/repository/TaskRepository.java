@@ -69,4 +69,16 @@ public class TaskRepository implements PanacheRepositoryBase<Task, UUID> {
         return find("teamId = ?1 and status not in ('completed', 'failed', 'cancelled')", Sort.by("createdAt").and("id"), teamId)
                 .page(Page.ofSize(limit)).list().map(tasks -> tasks.stream().map(t -> t.id).toList());
     }
+
+    /**
+     * The team's tasks whose state changed (an event other than progress, a log line or a preview) at or after
+     * {@code from}, in the order of their last change, at most {@code limit}. The event predicate matches the partial
+     * index {@code task_event_team_changes} word for word.
+     */
+    public Uni<List<Task>> changedSince(UUID teamId, Instant from, int limit) {
+        return find("teamId = ?1 and id in (select e.taskId from TaskEventRecord e where e.teamId = ?1 and e.createdAt >= ?2"
+                + " and e.type not in ('io.cyberun.task.progressed', 'io.cyberun.task.logged', 'io.cyberun.task.previewed'))",
+                Sort.by("updatedAt").and("id"), teamId, from)
+                .page(Page.ofSize(limit)).list();
+    }
 }

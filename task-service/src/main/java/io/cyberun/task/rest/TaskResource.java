@@ -36,6 +36,8 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 public class TaskResource {
     /** Most events one poll of the event log returns. */
     static final int MAX_EVENTS_PER_POLL = 500;
+    /** Most changed tasks one {@code /changes} page returns. */
+    static final int MAX_CHANGES = 200;
 
     private final TaskQueries queries;
     private final TaskService tasks;
@@ -66,6 +68,39 @@ public class TaskResource {
                 QueryParams.instant("created_to", createdTo));
         return queries.list(filter, page.currentPage(), page.perPage())
                 .map(p -> new TaskList(p.items().stream().map(t -> TaskView.of(t, tasks.tail(t))).toList(), page.meta(p.total())));
+    }
+
+    /** One changed task: its state now and the number of its last event. */
+    public record TaskChange(long seq, long changedAtMs, TaskView task) {
+    }
+
+    /** {@code more}: the page was full; ask again from the last change's {@code changed_at_ms}. */
+    public record TaskChanges(List<TaskChange> changes, boolean more) {
+    }
+
+    /**
+     * The team's tasks whose state changed after {@code since} (epoch milliseconds), oldest change first, each as it is
+     * now: how a dashboard's team stream resumes, and its polling fallback. Progress, log lines and previews alone do
+     * not count as a change.
+     */
+    @GET
+    @Path("/changes")
+    public Uni<TaskChanges> changes(@QueryParam("since") String since, @QueryParam("limit") String limit) {
+        Long from = QueryParams.longValue("since", since);
+        Integer max = QueryParams.integer("limit", limit);
+        if (from == null || from < 0) {
+            throw ApiException.invalid("invalid change query", List.of(new FieldError("since",
+                    "is required: the epoch milliseconds after which changes are wanted (a team stream's last event id)")));
+        }
+        if (max != null && (max < 1 || max > MAX_CHANGES)) {
+            throw ApiException.invalid("invalid change query", List.of(new FieldError("limit", "must be between 1 and " + MAX_CHANGES)));
+        }
+        int size = max == null ? MAX_CHANGES : max;
+        // After the millisecond named: times are stored to the microsecond, so a change within that millisecond is not.
+        return queries.changedSince(principal.teamId(), java.time.Instant.ofEpochMilli(from + 1), size)
+                .map(found -> new TaskChanges(found.stream()
+                        .map(t -> new TaskChange(t.seq, t.updatedAt.toEpochMilli(), TaskView.of(t, tasks.tail(t)))).toList(),
+                        found.size() == size));
     }
 
     @GET

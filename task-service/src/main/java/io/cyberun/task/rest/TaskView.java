@@ -10,8 +10,10 @@ import java.util.UUID;
 
 /**
  * A task as the API returns it: the product's fields (section 4.2 of the API notes) plus {@code status},
- * {@code priority}, {@code progress}, the resolved {@code parameters} and the last log lines. Every field is present,
- * {@code null} while unknown (a waiting task has no {@code agent_id} or {@code started_at} yet), as typed clients expect.
+ * {@code priority}, {@code progress}, the resolved {@code parameters}, the last log lines and {@code last_seq}, the
+ * number of the task's last event (where its event stream has reached: a client that also follows a stream keeps
+ * whichever news is newer). Every field is present, {@code null} while unknown (a waiting task has no
+ * {@code agent_id} or {@code started_at} yet), as typed clients expect.
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record TaskView(
@@ -41,6 +43,7 @@ public record TaskView(
         Instant startedAt,
         Instant completedAt,
         Instant updatedAt,
+        long lastSeq,
         List<LogLine> lastLogs) {
 
     /** How many log lines a task view carries. */
@@ -51,7 +54,7 @@ public record TaskView(
                 t.spec == null ? 0 : t.spec.path("priority").asInt(0), t.progress, t.progressInfo,
                 t.parameters, t.taskError, t.retryCount, t.maxRetries, t.attempt, t.agentId, t.agentLabels, t.gatewayId, t.gpuType,
                 t.dispatchTarget,
-                t.targetPool, t.submitterRegion, t.toolType, t.createdAt, t.queuedAt, t.startedAt, t.completedAt, t.updatedAt,
+                t.targetPool, t.submitterRegion, t.toolType, t.createdAt, t.queuedAt, t.startedAt, t.completedAt, t.updatedAt, t.seq,
                 tail.subList(Math.max(0, tail.size() - LOG_LINES), tail.size()));
     }
 }

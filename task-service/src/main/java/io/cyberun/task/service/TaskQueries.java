@@ -43,6 +43,12 @@ public class TaskQueries {
         return tasks.page(filter, page - 1, perPage).flatMap(items -> tasks.count(filter).map(total -> new TaskPage(items, total)));
     }
 
+    /** The team's tasks whose state changed after {@code since}, oldest change first. */
+    @WithSession
+    public Uni<List<Task>> changedSince(UUID teamId, java.time.Instant since, int limit) {
+        return tasks.changedSince(teamId, since, limit);
+    }
+
     public record EventsPage(Task task, List<TaskStreamEvent> events) {
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
@@ -404,6 +405,37 @@ class TaskApiTests {
         var dlq = kafka.readerOfDeadLetters(Topic.TASK_TRANSITIONS, TaskTransition.FAMILY);
         kafka.publishRaw(Topic.TASK_TRANSITIONS, "k", "this is not a cloud event");
         await().atMost(Duration.ofSeconds(30)).until(() -> dlq.raw(Duration.ofMillis(200)).contains("this is not a cloud event"));
+    }
+
+    @Test
+    void changesListTheTeamsTasksWhoseStateChangedAfterAMomentOldestFirstAndNothingOfAnotherTeam() {
+        String workflow = importWorkflow("changes");
+        String before = run("/api/v1/r/workflows/" + workflow + "/run", "{\"parameters\":{\"prompt\":\"x\"}}");
+        long mark = admin().get("/api/v1/r/tasks/changes?since=0").then().statusCode(200)
+                .body("changes.task.id", hasItem(before)).extract().jsonPath().getLong("changes[-1].changed_at_ms");
+        String cancelled = run("/api/v1/r/workflows/" + workflow + "/run", "{\"parameters\":{\"prompt\":\"y\"}}");
+        String created = run("/api/v1/r/workflows/" + workflow + "/run", "{\"parameters\":{\"prompt\":\"z\"}}");
+        as(team, Role.MEMBER, CredentialKind.INTEGRATION).post("/api/v1/r/tasks/" + cancelled + "/cancel").then().statusCode(200);
+        UUID otherTeam = UUID.randomUUID();
+        String otherWorkflow = as(otherTeam, Role.ADMIN, CredentialKind.USER).contentType(ContentType.JSON).body(WORKFLOW.formatted("changes"))
+                .post("/api/v1/workflows/import").then().statusCode(200).extract().path("id");
+        String foreign = as(otherTeam, Role.MEMBER, CredentialKind.INTEGRATION).contentType(ContentType.JSON)
+                .body("{\"parameters\":{\"prompt\":\"x\"}}").post("/api/v1/r/workflows/" + otherWorkflow + "/run")
+                .then().statusCode(202).extract().path("task_id");
+
+        var changes = as(team, Role.VIEWER, CredentialKind.USER).get("/api/v1/r/tasks/changes?since=" + mark).then().statusCode(200)
+                .body("more", equalTo(false)).extract().jsonPath();
+        List<String> ids = changes.getList("changes.task.id");
+        assertThat(ids).containsExactly(created, cancelled).doesNotContain(before, foreign);
+        assertThat(changes.getString("changes[1].task.status")).isEqualTo("cancelled");
+        assertThat(changes.getInt("changes[1].seq")).isEqualTo(2);
+        assertThat(changes.getLong("changes[1].changed_at_ms")).isGreaterThanOrEqualTo(changes.getLong("changes[0].changed_at_ms"));
+        admin().get("/api/v1/r/tasks/changes?since=" + mark + "&limit=1").then().statusCode(200)
+                .body("changes.task.id", equalTo(List.of(created))).body("more", equalTo(true));
+
+        admin().get("/api/v1/r/tasks/changes").then().statusCode(400).body("details[0].field", equalTo("since"));
+        admin().get("/api/v1/r/tasks/changes?since=yesterday").then().statusCode(400).body("error_code", equalTo("validation_failed"));
+        admin().get("/api/v1/r/tasks/changes?since=0&limit=0").then().statusCode(400).body("details[0].field", equalTo("limit"));
     }
 
     void awaitStatus(String task, String status) {
