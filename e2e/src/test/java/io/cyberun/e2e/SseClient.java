@@ -19,6 +19,7 @@ final class SseClient {
 
     final List<Event> events = new CopyOnWriteArrayList<>();
     final CompletableFuture<Integer> done = new CompletableFuture<>();
+    private final HttpClient http = HttpClient.newHttpClient();
 
     /** Stops reading (and drops the connection) after this many events. */
     private final int stopAfter;
@@ -41,7 +42,7 @@ final class SseClient {
         if (lastEventId != null) {
             request.header("Last-Event-ID", Long.toString(lastEventId));
         }
-        HttpClient.newHttpClient().sendAsync(request.build(), HttpResponse.BodyHandlers.ofLines()).thenAccept(response -> {
+        client.http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofLines()).thenAccept(response -> {
             if (response.statusCode() != 200) {
                 client.done.complete(response.statusCode());
                 return;
@@ -55,6 +56,16 @@ final class SseClient {
             return null;
         });
         return client;
+    }
+
+    /** Hangs up now, as a closed browser tab would. */
+    void close() {
+        http.shutdownNow();
+    }
+
+    /** The events with that name, in order. */
+    List<Event> named(String name) {
+        return events.stream().filter(e -> e.name().equals(name)).toList();
     }
 
     private void read(Stream<String> lines) {

@@ -13,6 +13,7 @@ import io.smallrye.mutiny.Uni;
 import io.cyberun.gateway.sse.StreamTokenAccess;
 import io.cyberun.gateway.sse.TaskPreviewImages;
 import io.cyberun.gateway.sse.TaskStreams;
+import io.cyberun.gateway.sse.TeamStreams;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
@@ -35,6 +36,8 @@ public class ApiGateway {
     /** The routing-context key under which the gateway's own resources find the caller. */
     public static final String PRINCIPAL_KEY = "cyberun.principal";
     static final Pattern TASK_EVENTS = Pattern.compile("^/api/v1/r/tasks/([^/]+)/events$");
+    /** The stream of every task of the caller's team. */
+    static final String TEAM_EVENTS = "/api/v1/r/tasks/events";
     /** The longest a {@code ?after=N&wait=S} long-poll waits for the next event. */
     static final long MAX_WAIT_SECONDS = 30;
     /** Requests that queue GPU work. */
@@ -43,6 +46,7 @@ public class ApiGateway {
     private final Authenticator authenticator;
     private final ServiceProxy proxy;
     private final TaskStreams streams;
+    private final TeamStreams teamStreams;
     private final PrincipalTokens tokens;
     private final RateLimiter rateLimiter;
     private final LastUsed lastUsed;
@@ -52,7 +56,9 @@ public class ApiGateway {
     private final TaskPreviewImages previews;
 
     public ApiGateway(Authenticator authenticator, ServiceProxy proxy, TaskStreams streams, PrincipalTokens tokens, RateLimiter rateLimiter,
-                      LastUsed lastUsed, McpReplicas mcp, StreamTokenAccess streamAccess, KeyCache keyCache, TaskPreviewImages previews) {
+                      LastUsed lastUsed, McpReplicas mcp, StreamTokenAccess streamAccess, KeyCache keyCache, TaskPreviewImages previews,
+                      TeamStreams teamStreams) {
+        this.teamStreams = teamStreams;
         this.keyCache = keyCache;
         this.previews = previews;
         this.mcp = mcp;
@@ -157,6 +163,11 @@ public class ApiGateway {
         if (preview.matches() && ctx.request().method() == HttpMethod.GET) {
             ctx.request().resume();
             previews.serve(ctx, principal, preview.group(1));
+            return;
+        }
+        if (TEAM_EVENTS.equals(ctx.normalizedPath()) && ctx.request().method() == HttpMethod.GET) {
+            ctx.request().resume();
+            teamStreams.open(ctx, token, principal.teamId());
             return;
         }
         Matcher events = TASK_EVENTS.matcher(ctx.normalizedPath());

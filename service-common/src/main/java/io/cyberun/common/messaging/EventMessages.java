@@ -19,6 +19,11 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 public class EventMessages {
     /** The Kafka header carrying the CloudEvents type of a message (as binary-mode CloudEvents name it). */
     public static final String TYPE_HEADER = "ce_type";
+    /**
+     * The Kafka header carrying the team an event belongs to (a CloudEvents extension attribute in binary-mode naming),
+     * so the gateway can route a task event to the team's dashboards without parsing it.
+     */
+    public static final String TEAM_HEADER = "ce_teamid";
     private final EventCodec codec;
     private final InstanceIdentity identity;
     private final TopicNames topics;
@@ -43,7 +48,15 @@ public class EventMessages {
      * header, so a consumer can pass over the types it does not handle without parsing them.
      */
     public Message<String> message(Topic topic, String eventJson, String key, String type) {
+        return message(topic, eventJson, key, type, null);
+    }
+
+    /** As {@link #message(Topic, String, String, String)}, with the event's team in the {@value #TEAM_HEADER} header. */
+    public Message<String> message(Topic topic, String eventJson, String key, String type, java.util.UUID team) {
         RecordHeaders headers = new RecordHeaders();
+        if (team != null) {
+            headers.add(TEAM_HEADER, team.toString().getBytes(StandardCharsets.UTF_8));
+        }
         headers.add("content-type", EventEnvelope.STRUCTURED_CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
         if (type != null) {
             headers.add(TYPE_HEADER, type.getBytes(StandardCharsets.UTF_8));
