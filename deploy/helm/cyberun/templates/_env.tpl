@@ -61,6 +61,8 @@ taken from an existing Secret. Called with (dict "root" $ "service" name).
   value: {{ $v.oidc.issuerUrl | quote }}
 - name: CYBERUN_DASHBOARD_CLIENT_ID
   value: {{ $v.oidc.dashboardClientId | quote }}
+- name: CYBERUN_DASHBOARD_STORAGE_URL
+  value: {{ $v.s3.publicEndpoint | default $v.s3.endpoint | default "https://*.amazonaws.com" | quote }}
 {{ include "cyberun.secretEnv" (dict "name" "OIDC_CLIENT_SECRET" "secret" $v.oidc.existingSecret "key" "clientSecret") }}
 {{ include "cyberun.dbEnv" (dict "root" .root "db" "gateway") }}
 {{- if $v.admin.existingSecret }}

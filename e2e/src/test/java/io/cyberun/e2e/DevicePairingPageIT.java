@@ -98,7 +98,7 @@ class DevicePairingPageIT {
     }
 
     @Test
-    void thePageNamesThePublicClientAndMayTalkOnlyToItselfAndTheIssuer() throws Exception {
+    void thePageNamesThePublicClientAndMayTalkOnlyToItselfTheIssuerAndTheStore() throws Exception {
         JsonNode config = WalkingSkeletonIT.json(WalkingSkeletonIT.HTTP.send(HttpRequest.newBuilder(URI.create(stack.gateway.url() + "/dashboard/config.json"))
                 .build(), HttpResponse.BodyHandlers.ofString()).body());
         assertThat(config.path("client_id").asText()).isEqualTo("cyberun-dashboard");
@@ -108,9 +108,9 @@ class DevicePairingPageIT {
         assertThat(page.statusCode()).isEqualTo(200);
         URI issuer = URI.create(stack.ctx.endpoints().oidcRealmUrl());
         assertThat(page.headers().firstValue("Content-Security-Policy").orElseThrow()).contains("script-src 'self'")
-                .contains("connect-src 'self' " + issuer.getScheme() + "://" + issuer.getRawAuthority() + ";").contains("frame-ancestors 'none'");
+                .contains("connect-src 'self' " + issuer.getScheme() + "://" + issuer.getRawAuthority() + " http://127.0.0.1:9000;").contains("frame-ancestors 'none'");
         assertThat(page.body()).contains("<script type=\"module\" src=\"/dashboard/pair.js\">");
-        for (String asset : List.of("/dashboard/auth.js", "/dashboard/pair.js", "/dashboard/dashboard.css")) {
+        for (String asset : List.of("/dashboard/pair.js", "/dashboard/dashboard.css")) {
             assertThat(WalkingSkeletonIT.HTTP.send(HttpRequest.newBuilder(URI.create(stack.gateway.url() + asset)).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode()).as(asset).isEqualTo(200);
         }

@@ -73,6 +73,12 @@ public interface GatewayConfig {
         /** The public client the pages sign in with: authorization code with PKCE, no secret (env CYBERUN_DASHBOARD_CLIENT_ID). */
         @WithDefault("cyberun-dashboard")
         String clientId();
+
+        /**
+         * The S3 endpoint as browsers reach it, where the pages upload files through presigned URLs (env
+         * CYBERUN_DASHBOARD_STORAGE_URL; a CSP source such as {@code https://*.amazonaws.com} is accepted too).
+         */
+        String storageUrl();
     }
 
     interface RateLimits {

@@ -59,7 +59,7 @@ export async function signIn() {
   const verifier = randomString(48);
   const state = randomString();
   const nonce = randomString();
-  sessionStorage.setItem(PENDING, JSON.stringify({ verifier, state, nonce, returnTo: location.pathname + location.search }));
+  sessionStorage.setItem(PENDING, JSON.stringify({ verifier, state, nonce, returnTo: location.pathname + location.search + location.hash }));
   const challenge = base64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
   const url = new URL(c.discovery.authorization_endpoint);
   url.search = new URLSearchParams({
@@ -159,15 +159,47 @@ export class ApiError extends Error {
   }
 }
 
-/** Calls the API as the signed-in user, acting in `team` (X-Team-ID) when given. */
-export async function api(path, { method = 'GET', body, team } = {}) {
+/** The headers that authenticate a request as the signed-in user, acting in `team` (X-Team-ID) when given. */
+export async function authHeaders(team) {
   const token = await accessToken();
   if (!token) return signIn();
   const headers = { Authorization: `Bearer ${token}` };
   if (team) headers['X-Team-ID'] = team;
+  return headers;
+}
+
+/** Calls the API as the signed-in user, acting in `team` (X-Team-ID) when given; answers the JSON body (null if none). */
+export async function api(path, { method = 'GET', body, team, signal } = {}) {
+  const headers = await authHeaders(team);
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const data = await response.json().catch(() => null);
+  const response = await fetch(path, { method, headers, signal, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = { error_message: text };
+  }
   if (!response.ok) throw new ApiError(response.status, data);
   return data;
+}
+
+/**
+ * PUTs a file to a presigned URL with every header the presign answered, reporting progress (0..1). XMLHttpRequest,
+ * because fetch cannot report upload progress.
+ */
+export function upload(url, file, headers, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('PUT', url);
+    for (const [name, value] of Object.entries(headers ?? {})) {
+      // The browser sets Content-Length itself from the body (it is the file's exact size).
+      if (name.toLowerCase() !== 'content-length') xhr.setRequestHeader(name, value);
+    }
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress?.(e.loaded / e.total);
+    xhr.onload = () => (xhr.status >= 200 && xhr.status < 300 ? resolve(xhr.getResponseHeader('ETag'))
+      : reject(new Error(`the storage refused the upload (HTTP ${xhr.status}); try again`)));
+    xhr.onerror = () => reject(new Error('the upload did not reach the storage: check your connection and try again'));
+    xhr.send(file);
+  });
 }

@@ -1,7 +1,7 @@
 // The device pairing page (/desktop/pair?user_code=...): the signed-in user approves the code a device shows, for one
 // of their teams, with POST /api/v1/desktop/pair/confirm. The page's state is on <body data-state>: signing-in,
 // ready, approving, approved or error.
-import { api, session, signOut } from '/dashboard/auth.js';
+import { api, session, signOut } from './auth.js';
 
 const $ = (id) => document.getElementById(id);
 
