@@ -145,14 +145,17 @@ public class SseFanout {
             String metrics = http.send(HttpRequest.newBuilder(URI.create(management + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
             double heap = 0;
             String subs = "?";
+            String teamSubs = "?";
             for (String line : metrics.split("\n")) {
                 if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
                     heap += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
                 } else if (line.startsWith("cyberun_gateway_sse_subscribers")) {
                     subs = line.substring(line.lastIndexOf(' ') + 1);
+                } else if (line.startsWith("cyberun_gateway_sse_team_subscribers")) {
+                    teamSubs = line.substring(line.lastIndexOf(' ') + 1);
                 }
             }
-            return String.format("heap used %.0f MB, %s subscribers", heap / 1048576, subs);
+            return String.format("heap used %.0f MB, %s task and %s team subscribers", heap / 1048576, subs, teamSubs);
         } catch (Exception e) {
             return "metrics unavailable: " + e.getMessage();
         }

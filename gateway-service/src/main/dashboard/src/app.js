@@ -1,17 +1,22 @@
 // The dashboard at /: signs the user in (auth.js), lets them pick one of their teams (the X-Team-ID of every call),
-// and routes on the address's fragment: #/tasks, #/tasks/<id>, #/workflows, #/workflows/<id>, #/access, #/members,
+// and routes on the address's fragment: #/tasks, #/tasks/<id>, #/workflows, #/workflows/<id>, #/agents, #/models,
+// #/webhooks, #/access, #/members,
 // #/accept/<invitation token>. What the role may not do is not offered; what the API refuses shows its error_message.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, session, signOut } from './auth.js';
 import { AccessPage } from './access.js';
+import { AgentsPage } from './agents.js';
+import { ModelsPage } from './models.js';
+import { WebhooksPage } from './webhooks.js';
 import { AcceptPage, MembersPage } from './members.js';
 import { TaskPage, TasksPage } from './tasks.js';
 import { WorkflowPage, WorkflowsPage } from './workflows.js';
 import { ErrorLine, html } from './ui.js';
 
 const TEAM_KEY = 'cyberun.team';
-const SECTIONS = [['tasks', 'Tasks'], ['workflows', 'Workflows'], ['access', 'Access'], ['members', 'Members']];
+const SECTIONS = [['tasks', 'Tasks'], ['workflows', 'Workflows'], ['agents', 'Agents'], ['models', 'Models'], ['webhooks', 'Webhooks'],
+  ['access', 'Access'], ['members', 'Members']];
 
 function useRoute() {
   const parse = () => (location.hash.replace(/^#\/?/, '') || 'tasks').split('/');
@@ -70,6 +75,9 @@ function App({ user, initialTeams }) {
     page = {
       tasks: () => (id ? html`<${TaskPage} key=${id} ...${props} id=${id} />` : html`<${TasksPage} ...${props} />`),
       workflows: () => (id ? html`<${WorkflowPage} key=${id} ...${props} id=${id} />` : html`<${WorkflowsPage} ...${props} />`),
+      agents: () => html`<${AgentsPage} ...${props} />`,
+      models: () => html`<${ModelsPage} ...${props} />`,
+      webhooks: () => html`<${WebhooksPage} ...${props} />`,
       access: () => html`<${AccessPage} ...${props} />`,
       members: () => html`<${MembersPage} ...${props} />`,
     }[section]?.() ?? html`<section><h1>Not found</h1><p><a href="#/tasks">Go to the tasks</a></p></section>`;

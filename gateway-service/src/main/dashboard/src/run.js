@@ -150,6 +150,7 @@ export function RunDialog({ team, workflows, workflowId, onClose, onRan }) {
 
   const submit = async (event) => {
     event.preventDefault();
+    if (!workflow || workflow.id !== chosen) return; // the chosen workflow's form is still loading
     const found = {};
     for (const def of workflow.parameters ?? []) {
       const problem = def.type === 'file' && files[def.key] && !files[def.key].done ? 'is still uploading' : check(def, values[def.key]);
@@ -193,7 +194,7 @@ export function RunDialog({ team, workflows, workflowId, onClose, onRan }) {
       <${ErrorLine} error=${action.error} />
       <div class="actions">
         <button type="button" class="secondary" onClick=${onClose}>Cancel</button>
-        <button type="submit" disabled=${!workflow || action.busy}>${action.busy ? 'Starting…' : 'Run'}</button>
+        <button type="submit" disabled=${!workflow || workflow.id !== chosen || action.busy}>${action.busy ? 'Starting…' : 'Run'}</button>
       </div>
     </form>
   <//>`;

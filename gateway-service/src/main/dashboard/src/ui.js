@@ -58,6 +58,10 @@ export function Dialog({ title, onClose, children, wide }) {
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog.open) dialog.showModal();
+    // Focus starts in the form (showModal would put it on the close button), unless something inside has it already.
+    if (!dialog.contains(document.activeElement) || document.activeElement.matches('.dialog-head button')) {
+      dialog.querySelector('form input, form select, form textarea')?.focus();
+    }
     const cancel = (e) => { e.preventDefault(); onClose(); };
     dialog.addEventListener('cancel', cancel);
     return () => dialog.removeEventListener('cancel', cancel);

@@ -231,11 +231,11 @@ export function WorkflowPage({ team, role, id, workflows, reload, navigate }) {
     ${diff && html`<${Diff} team=${team} workflowId=${id} from=${diff[0]} to=${diff[1]} onClose=${() => setDiff(null)} />`}
     ${edit && html`<${Dialog} title="Edit the workflow" onClose=${() => setEdit(null)}><form onSubmit=${save}>
       <div class="field"><label for="edit-name">Name</label><input id="edit-name" required maxlength="255" value=${edit.display_name}
-        onInput=${(e) => setEdit({ ...edit, display_name: e.target.value })} /></div>
+        onInput=${(e) => setEdit((x) => ({ ...x, display_name: e.target.value }))} /></div>
       <div class="field"><label for="edit-description">Description</label><textarea id="edit-description" maxlength="2000" value=${edit.description}
-        onInput=${(e) => setEdit({ ...edit, description: e.target.value })}></textarea></div>
+        onInput=${(e) => setEdit((x) => ({ ...x, description: e.target.value }))}></textarea></div>
       <div class="field"><label for="edit-labels">Labels an agent needs (comma-separated)</label><input id="edit-labels" value=${edit.required_labels}
-        onInput=${(e) => setEdit({ ...edit, required_labels: e.target.value })} /></div>
+        onInput=${(e) => setEdit((x) => ({ ...x, required_labels: e.target.value }))} /></div>
       <${ErrorLine} error=${action.error} />
       <div class="actions"><button type="button" class="secondary" onClick=${() => setEdit(null)}>Cancel</button><button type="submit" disabled=${action.busy}>Save</button></div>
     </form><//>`}

@@ -146,6 +146,8 @@ class DashboardIT {
         assertThat(steps.path("key").path("shown_after_reload").asBoolean()).isFalse();
         assertThat(ok(call("GET", "/api/v1/me", secret, null, Map.of()), 200).path("team_id").asText()).isEqualTo(team.teamId);
 
+        assertThat(steps.path("refused").asText()).as("the API's error_message, shown as it came").containsIgnoringCase("already");
+
         // The viewer: joined through the link, offered nothing it may not do.
         assertThat(steps.path("invitation_link").asText()).startsWith(stack.gateway.url() + "/#/accept/inv-");
         JsonNode viewer = steps.path("viewer");
@@ -158,6 +160,79 @@ class DashboardIT {
                 .forEach(m -> members.add(m.path("email_address").asText() + ":" + m.path("member_role").asText()));
         assertThat(members).contains("bob@example.com:viewer");
         assertThat(Files.size(screenshot)).isGreaterThan(5_000);
+    }
+
+    @Test
+    void anAdminOnAPhoneSeesTheAgentUploadsModelsAndFollowsAWebhooksDeliveries() throws Exception {
+        Path dir = Files.createDirectories(stack.root.resolve("e2e/target/dashboard"));
+        byte[] large = new byte[70 * 1024 * 1024];
+        new java.util.Random(7).nextBytes(large);
+        Path largeModel = Files.write(dir.resolve("large.safetensors"), large);
+        Path smallModel = Files.writeString(dir.resolve("small.safetensors"), "a small model\n");
+        Path screenshot = stack.root.resolve("e2e/target/screenshots/dashboard-phone.png");
+        Files.createDirectories(screenshot.getParent());
+        try (io.cyberun.testing.WebhookReceiver receiver = new io.cyberun.testing.WebhookReceiver()) {
+            Map<String, Object> settings = new LinkedHashMap<>();
+            settings.put("gateway", stack.gateway.url());
+            settings.put("team", team.teamId);
+            settings.put("user", "alice");
+            settings.put("password", stack.ctx.endpoints().alicePassword());
+            settings.put("agent", "dashboard-agent");
+            settings.put("large_model", largeModel.toString());
+            settings.put("small_model", smallModel.toString());
+            settings.put("webhook_url", receiver.url("/dashboard"));
+            settings.put("file_workflow", workflowId("demo-render"));
+            settings.put("screenshot", screenshot.toString());
+            NodeClients.Run browser = NodeClients.node(List.of("dashboard.mjs", "admin", CyberunJson.mapper().writeValueAsString(settings)),
+                    Map.of("CHROMIUM", chromium.toString()), 300);
+            assertThat(browser.exit()).as(browser.describe()).isZero();
+            JsonNode shown = browser.summary();
+            assertThat(shown.path("completed").asBoolean()).as(shown.path("failure").asText() + "\n" + shown).isTrue();
+            assertThat(shown.path("page_errors")).as(shown.toString()).isEmpty();
+            shown.path("accessibility").fields().forEachRemaining(page -> assertThat(serious(page.getValue()))
+                    .as("axe-core: serious or critical violations on %s", page.getKey()).isEmpty());
+            JsonNode steps = shown.path("steps");
+            assertThat(steps.path("overflow").size()).isEqualTo(3);
+            steps.path("overflow").fields().forEachRemaining(page -> assertThat(page.getValue().path("px").asInt())
+                    .as("nothing wider than a phone's screen on %s: %s", page.getKey(), page.getValue()).isLessThanOrEqualTo(0));
+            assertThat(steps.path("agent").asText()).contains("of 2 running").contains("exec");
+
+            // The large model went up in parts, its hash computed in the page and checked by the server.
+            JsonNode models = ok(team.asUser("alice", "GET", "/api/v1/models", null), 200).path("model_list");
+            assertThat(models).hasSize(1);
+            JsonNode model = models.get(0);
+            assertThat(model.path("display_name").asText()).isEqualTo("browser-large");
+            assertThat(model.path("model_status").asText()).isEqualTo("active");
+            assertThat(model.path("file_size").asLong()).isEqualTo(large.length);
+            assertThat(model.path("file_hash").asText()).isEqualTo("sha256:" + java.util.HexFormat.of()
+                    .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(large)));
+
+            // The delivery the page showed, and its resend, reached the receiver with the same body.
+            assertThat(steps.path("payload").path("task_id").asText()).isEqualTo(steps.path("ran").asText());
+            List<io.cyberun.testing.WebhookReceiver.Received> received = receiver.at("/dashboard");
+            assertThat(received).hasSizeGreaterThanOrEqualTo(2);
+            assertThat(received.get(1).body()).isEqualTo(received.get(0).body());
+            JsonNode hooks = ok(team.asUser("alice", "GET", "/api/v1/webhooks", null), 200).path("webhook_list");
+            assertThat(hooks.get(0).path("webhook_secret").asText()).as("the rotated secret the page showed").isEqualTo(steps.path("rotated").asText());
+        }
+    }
+
+    @Test
+    void withTheTeamStreamBlockedTheListFollowsARunByPolling() throws Exception {
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("gateway", stack.gateway.url());
+        settings.put("team", team.teamId);
+        settings.put("user", "alice");
+        settings.put("password", stack.ctx.endpoints().alicePassword());
+        settings.put("file_workflow", workflowId("demo-render"));
+        NodeClients.Run browser = NodeClients.node(List.of("dashboard.mjs", "polling", CyberunJson.mapper().writeValueAsString(settings)),
+                Map.of("CHROMIUM", chromium.toString()), 240);
+        assertThat(browser.exit()).as(browser.describe()).isZero();
+        JsonNode shown = browser.summary();
+        assertThat(shown.path("completed").asBoolean()).as(shown.path("failure").asText() + "\n" + shown).isTrue();
+        assertThat(shown.path("steps").path("polled").path("state").asText()).isEqualTo("Live (polling)");
+        assertThat(ok(call("GET", "/api/v1/r/tasks/" + shown.path("steps").path("polled").path("task").asText(), team.sk(), null, Map.of()), 200)
+                .path("status").asText()).isEqualTo("completed");
     }
 
     @Test
