@@ -2,6 +2,7 @@
 // one ES module per page (app.js for /, pair.js for /desktop/pair), shared code split into chunks, and the stylesheet.
 // Usage: node build.mjs <output directory>
 import * as esbuild from 'esbuild';
+import { rmSync } from 'node:fs';
 import { relative } from 'node:path';
 
 const outdir = process.argv[2];
@@ -10,6 +11,8 @@ if (!outdir) {
   process.exit(2);
 }
 const started = Date.now();
+// Chunk names carry a content hash: clear the output so no chunk of an earlier build is packaged with this one.
+rmSync(outdir, { recursive: true, force: true });
 const result = await esbuild.build({
   entryPoints: ['src/app.js', 'src/pair.js', 'src/dashboard.css'],
   outdir,

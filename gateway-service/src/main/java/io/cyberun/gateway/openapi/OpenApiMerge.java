@@ -171,7 +171,10 @@ public final class OpenApiMerge {
         return s;
     }
 
-    /** What the gateway answers itself: the SSE stream (task-service only serves its JSON polling form), MCP, this document. */
+    /**
+     * What the gateway answers itself: the task and team SSE streams (task-service only serves their JSON forms), MCP, this
+     * document.
+     */
     private void gatewayOwned(ObjectNode paths) {
         ObjectNode events = paths.path("/api/v1/r/tasks/{id}/events").path("get") instanceof ObjectNode o ? o : null;
         if (events != null) {
@@ -186,6 +189,17 @@ public final class OpenApiMerge {
             params.addObject().put("name", "Last-Event-ID").put("in", "header").put("description", "Resume after this event id")
                     .putObject("schema").put("type", "string");
         }
+        ObjectNode team = paths.putObject("/api/v1/r/tasks/events").putObject("get");
+        team.put("summary", "Every task of the caller's team, live: server-sent events");
+        team.put("description", "State changes (status, completed, failed, cancelled) and progress of the team's tasks, each with the "
+                + "task's seq in its data; each id is the moment of the change in epoch milliseconds. A new task's first event carries its "
+                + "workflow and creation time. With Last-Event-ID, first the current state of every task that changed since then (task "
+                + "events, a task view with its seq), then live; a first connection starts with a ready event. GET /api/v1/r/tasks/changes "
+                + "answers the same snapshots as JSON.");
+        team.putArray("parameters").addObject().put("name", "Last-Event-ID").put("in", "header")
+                .put("description", "Resume after this event id (epoch milliseconds)").putObject("schema").put("type", "string");
+        team.putObject("responses").putObject("200").put("description", "The team's events").putObject("content")
+                .putObject("text/event-stream").putObject("schema").put("type", "string");
         ObjectNode mcp = paths.putObject("/api/v1/mcp");
         for (String method : List.of("post", "get", "delete")) {
             ObjectNode op = mcp.putObject(method);
