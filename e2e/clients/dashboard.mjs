@@ -56,16 +56,13 @@ async function signIn(user, password) {
 }
 
 const text = () => page.evaluate(() => document.body.innerText);
-/** Clicks the first enabled element matching the selector whose text starts with the label; waits for a dialog it opens. */
+/** Clicks the first enabled element matching the selector whose text starts with the label. */
 const clickText = async (selector, label) => {
   const handle = await page.waitForFunction((sel, l) => [...document.querySelectorAll(sel)].find((b) => b.textContent.trim().startsWith(l) && !b.disabled),
     { polling: 100 }, selector, label);
   const element = handle.asElement();
   await element.evaluate((b) => b.scrollIntoView({ block: 'center' }));
   await element.click();
-  // A dialog opened by the click is shown (showModal) after the render: wait for it, as a person would see it first.
-  await new Promise((r) => setTimeout(r, 0));
-  if (await page.$('dialog:not([open])')) await page.waitForSelector('dialog[open]');
 };
 /** How far the page is wider than the window once it has settled (two frames), and what sticks out, per page. */
 async function overflow(name) {
@@ -293,11 +290,13 @@ async function admin() {
   await page.waitForFunction((id) => document.querySelector(`tr[data-task="${id}"]`)?.dataset.status === 'completed', { timeout: 90_000, polling: 100 }, ran);
   await go('#/webhooks');
   await page.waitForSelector('[data-webhook="browser hook"]');
-  const deadline = Date.now() + 60_000;
-  while (!(await page.$('[data-webhook="browser hook"] tr[data-status="delivered"]')) && Date.now() < deadline) {
-    await clickText('[data-webhook="browser hook"] button', 'Refresh');
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  // The delivery is made in the background: the list is refreshed (its Refresh button) until it shows it delivered.
+  await page.waitForFunction(() => {
+    const hook = document.querySelector('[data-webhook="browser hook"]');
+    if (hook.querySelector('tr[data-status="delivered"]')) return true;
+    [...hook.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Refresh')?.click();
+    return false;
+  }, { timeout: 60_000, polling: 500 });
   await clickText('[data-webhook="browser hook"] tr[data-status="delivered"] button', 'Payload');
   summary.steps.payload = JSON.parse(await (await page.waitForSelector('dialog pre')).evaluate((el) => el.textContent));
   await audit('delivery_payload');

@@ -283,11 +283,14 @@ public class TaskStreams {
         sub.end();
     }
 
-    private static long lastEventId(RoutingContext ctx) {
+    /** The raw resume point: {@code Last-Event-ID}, or {@code ?last_event_id=} for clients that cannot set headers. */
+    static String lastEventIdText(RoutingContext ctx) {
         String header = ctx.request().getHeader("Last-Event-ID");
-        if (header == null) {
-            header = ctx.request().getParam("last_event_id");
-        }
+        return header != null ? header : ctx.request().getParam("last_event_id");
+    }
+
+    private static long lastEventId(RoutingContext ctx) {
+        String header = lastEventIdText(ctx);
         try {
             return header == null ? 0 : Math.max(0, Long.parseLong(header.strip()));
         } catch (NumberFormatException e) {

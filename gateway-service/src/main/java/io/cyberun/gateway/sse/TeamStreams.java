@@ -176,10 +176,7 @@ public class TeamStreams {
 
     /** The resume point: {@code Last-Event-ID} (or {@code ?last_event_id=}, for clients that cannot set it), epoch ms. */
     private static Long lastEventId(RoutingContext ctx) {
-        String header = ctx.request().getHeader("Last-Event-ID");
-        if (header == null) {
-            header = ctx.request().getParam("last_event_id");
-        }
+        String header = TaskStreams.lastEventIdText(ctx);
         if (header == null || header.isBlank()) {
             return null;
         }
