@@ -20,6 +20,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
+import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,6 +41,8 @@ class TaskChangesTests {
     final UUID team = UUID.randomUUID();
     @Inject
     TaskChanges changes;
+    @Inject
+    Pool pool;
 
     RequestSpecification as(Principal principal) {
         return given().header(PrincipalTokens.HEADER, CTX.token(principal));
@@ -160,5 +163,18 @@ class TaskChangesTests {
         admin().get("/internal/v1/tasks/open").then().statusCode(403);
         given().get("/internal/v1/tasks/open").then().statusCode(401);
         as(Principal.service("scheduler-service")).get("/internal/v1/tasks/open?limit=0").then().statusCode(400);
+    }
+
+    /**
+     * The service's connections plan each run of a statement with its parameters. PostgreSQL otherwise keeps a generic
+     * plan per connection after five runs; one made while a table was small (a fresh install) reads the whole table on
+     * every run once it has grown, until an ANALYZE, which never comes with autovacuum off (docs/benchmarks.md, "Plans
+     * cached on a small table": the batch's task lock and update read all 20,000 tasks each time).
+     */
+    @Test
+    void theServicesConnectionsPlanEveryRunWithItsParameters() {
+        String mode = pool.withConnection(conn -> conn.query("show plan_cache_mode").execute())
+                .map(rows -> rows.iterator().next().getString(0)).await().atMost(Duration.ofSeconds(10));
+        assertThat(mode).isEqualTo("force_custom_plan");
     }
 }
