@@ -11,17 +11,20 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
-/** What the hub publishes: transition requests and progress for tasks, connection events for agents. */
+/**
+ * What the hub publishes: transition requests and progress for tasks, connection events for agents; typed messages that
+ * the channels' {@link io.cyberun.common.messaging.EventSerializer} writes as CloudEvents.
+ */
 @ApplicationScoped
 public class HubOutbound {
-    private final MutinyEmitter<String> transitions;
-    private final MutinyEmitter<String> progress;
-    private final MutinyEmitter<String> agentEvents;
+    private final MutinyEmitter<TaskTransition> transitions;
+    private final MutinyEmitter<ProgressReport> progress;
+    private final MutinyEmitter<AgentEvent> agentEvents;
     private final EventMessages messages;
 
-    public HubOutbound(@Channel("task-transitions") MutinyEmitter<String> transitions,
-                       @Channel("task-progress") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096) MutinyEmitter<String> progress,
-                       @Channel("agent-events") MutinyEmitter<String> agentEvents, EventMessages messages) {
+    public HubOutbound(@Channel("task-transitions") MutinyEmitter<TaskTransition> transitions,
+                       @Channel("task-progress") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096) MutinyEmitter<ProgressReport> progress,
+                       @Channel("agent-events") MutinyEmitter<AgentEvent> agentEvents, EventMessages messages) {
         this.transitions = transitions;
         this.progress = progress;
         this.agentEvents = agentEvents;

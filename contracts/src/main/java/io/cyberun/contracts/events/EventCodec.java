@@ -71,6 +71,28 @@ public final class EventCodec {
         }
     }
 
+    /** The family an event's data belongs to (each data record implements exactly one family's sealed interface). */
+    public static EventFamily<? extends EventData> familyOf(EventData data) {
+        if (data instanceof TaskEvent) {
+            return TaskEvent.FAMILY;
+        } else if (data instanceof TaskTransition) {
+            return TaskTransition.FAMILY;
+        } else if (data instanceof ProgressReport) {
+            return ProgressReport.FAMILY;
+        } else if (data instanceof AgentEvent) {
+            return AgentEvent.FAMILY;
+        } else if (data instanceof AgentCommand) {
+            return AgentCommand.FAMILY;
+        }
+        throw new IllegalArgumentException(data.getClass() + " belongs to no event family");
+    }
+
+    /** Writes any event's data as a new event with a fresh id, in the family it belongs to. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public String encode(EventData data, String source) {
+        return encode((EventFamily) familyOf(data), data, source, UUID.randomUUID().toString());
+    }
+
     /** Writes the data as a new event with a fresh id (see {@link #encode(EventFamily, EventData, String, String)}). */
     public <T extends EventData> String encode(EventFamily<T> family, T data, String source) {
         return encode(family, data, source, UUID.randomUUID().toString());
@@ -116,16 +138,36 @@ public final class EventCodec {
      * @throws InvalidEventException when the text is not a CloudEvent of this family
      */
     public <T extends EventData> T read(EventFamily<T> family, String json) {
-        T fast = decodeData(family, json);
-        return fast != null ? fast : decode(family, json).data();
+        return read(family, () -> mapper.getFactory().createParser(json), () -> json);
+    }
+
+    /** As {@link #read(EventFamily, String)}, from the UTF-8 bytes of a Kafka record (no string is made on the fast path). */
+    public <T extends EventData> T read(EventFamily<T> family, byte[] json) {
+        return read(family, () -> mapper.getFactory().createParser(json), () -> new String(json, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private interface ParserSource {
+        JsonParser open() throws java.io.IOException;
+    }
+
+    private <T extends EventData> T read(EventFamily<T> family, ParserSource source, java.util.function.Supplier<String> text) {
+        try (JsonParser p = source.open()) {
+            T fast = decodeData(family, p);
+            if (fast != null) {
+                return fast;
+            }
+        } catch (java.io.IOException e) {
+            // not JSON: decode below says why
+        }
+        return decode(family, text.get()).data();
     }
 
     /**
      * The data of an event whose {@code id} and {@code type} come before its {@code data}, read in one pass; {@code null}
      * when the event is laid out otherwise (the caller falls back to the tree).
      */
-    private <T extends EventData> T decodeData(EventFamily<T> family, String json) {
-        try (JsonParser p = mapper.getFactory().createParser(json)) {
+    private <T extends EventData> T decodeData(EventFamily<T> family, JsonParser p) {
+        try {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }

@@ -59,7 +59,7 @@ public class TaskEventFeed {
                 continue;
             }
             try {
-                TaskEvent event = messages.codec().read(TaskEvent.FAMILY, new String(record.value(), StandardCharsets.UTF_8));
+                TaskEvent event = messages.codec().read(TaskEvent.FAMILY, record.value());
                 TaskStreamEvent streamEvent = TaskStreamEvent.of(event, json);
                 if (taskWatched) {
                     streams.deliver(task, streamEvent);

@@ -9,15 +9,18 @@ import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
-/** What the scheduler sends: transition requests to task-service, commands to the hub holding an agent. */
+/**
+ * What the scheduler sends: transition requests to task-service, commands to the hub holding an agent; typed messages
+ * that the channels' {@link io.cyberun.common.messaging.EventSerializer} writes as CloudEvents.
+ */
 @ApplicationScoped
 public class Outbound {
-    private final MutinyEmitter<String> transitions;
-    private final MutinyEmitter<String> commands;
+    private final MutinyEmitter<TaskTransition> transitions;
+    private final MutinyEmitter<AgentCommand> commands;
     private final EventMessages messages;
 
-    public Outbound(@Channel("task-transitions") MutinyEmitter<String> transitions,
-                    @Channel("agent-commands") MutinyEmitter<String> commands, EventMessages messages) {
+    public Outbound(@Channel("task-transitions") MutinyEmitter<TaskTransition> transitions,
+                    @Channel("agent-commands") MutinyEmitter<AgentCommand> commands, EventMessages messages) {
         this.transitions = transitions;
         this.commands = commands;
         this.messages = messages;

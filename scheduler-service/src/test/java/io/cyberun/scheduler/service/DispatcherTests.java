@@ -1,6 +1,7 @@
 package io.cyberun.scheduler.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.cyberun.contracts.Topic;
 import io.cyberun.contracts.agent.AgentLiveness;
@@ -151,13 +152,13 @@ class DispatcherTests {
 
     /** Agent events and task events travel on different topics: let the registry see these agents first. */
     void awaitAgents(String... ids) {
-        org.awaitility.Awaitility.await("agents " + List.of(ids) + " registered").atMost(WAIT).pollInterval(Duration.ofMillis(50))
+        await("agents " + List.of(ids) + " registered").atMost(WAIT).pollInterval(Duration.ofMillis(50))
                 .until(() -> registry.agents(team).await().atMost(Duration.ofSeconds(5)).stream().map(a -> a.agentId()).toList()
                         .containsAll(List.of(ids)));
     }
 
     void awaitBookStatus(UUID task, String status) {
-        org.awaitility.Awaitility.await("task " + task + " '" + status + "' in the scheduler's book").atMost(WAIT)
+        await("task " + task + " '" + status + "' in the scheduler's book").atMost(WAIT)
                 .pollInterval(Duration.ofMillis(50)).until(() -> book.get(task).await().atMost(Duration.ofSeconds(5)),
                         t -> t != null && t.status() != null && status.equals(t.status().wireName()));
     }
@@ -178,6 +179,20 @@ class DispatcherTests {
         assertThat(dispatch.agentId()).isEqualTo("sd-box");
         assertThat(dispatch.attempt()).isEqualTo(1);
         assertThat(dispatch.spec().requiredLabels()).containsExactly("gpu", "sd15");
+    }
+
+    @Test
+    void unreadableTaskAndAgentEventsGoToTheirDeadLetterTopicsAndTheEventsAfterThemAreStillHandled() {
+        var taskDlq = kafka.readerOfDeadLetters(Topic.TASK_EVENTS, TaskEvent.FAMILY);
+        var agentDlq = kafka.readerOfDeadLetters(Topic.AGENT_EVENTS, AgentEvent.FAMILY);
+        kafka.publishRaw(Topic.AGENT_EVENTS, "poison-agent", "{\"not\": \"an agent event\"}");
+        UUID poisoned = UUID.randomUUID();
+        kafka.publishRaw(Topic.TASK_EVENTS, poisoned.toString(), "this is not a task event");
+        connect("after-poison", List.of("dlq-test"), 1, "s30");
+        UUID task = submit(List.of("dlq-test"));
+        assertThat(transitions.await(TaskTransition.Assign.class, a -> a.taskId().equals(task), WAIT).agentId()).isEqualTo("after-poison");
+        await().atMost(WAIT).until(() -> taskDlq.raw(Duration.ofMillis(200)).contains("this is not a task event"));
+        await().atMost(WAIT).until(() -> agentDlq.raw(Duration.ofMillis(200)).contains("{\"not\": \"an agent event\"}"));
     }
 
     @Test
@@ -277,7 +292,7 @@ class DispatcherTests {
         var first = commands.await(AgentCommand.Dispatch.class, d -> d.taskId().equals(task), WAIT);
         // The scheduler may have died before its sends were acknowledged: the event comes again.
         kafka.publish(Topic.TASK_EVENTS, TaskEvent.FAMILY, new TaskEvent.Submitted(task, team, 1, TaskStatus.PENDING, Instant.now(), spec));
-        org.awaitility.Awaitility.await("the dispatch sent again").atMost(WAIT).until(() -> dispatchesOf(task).size() >= 2);
+        await("the dispatch sent again").atMost(WAIT).until(() -> dispatchesOf(task).size() >= 2);
         for (AgentCommand.Dispatch again : dispatchesOf(task)) {
             assertThat(again.agentId()).isEqualTo(first.agentId());
             assertThat(again.attempt()).as("the same attempt, which hub and agent take once").isEqualTo(first.attempt());
@@ -330,7 +345,7 @@ class DispatcherTests {
         connectWithModels("picky", List.of("refusals"), 2, "s30", List.of(model));
         connect("willing", List.of("refusals"), 2, "s31");
         awaitAgents("picky", "willing");
-        org.awaitility.Awaitility.await("both agents in this replica's view").atMost(WAIT).pollInterval(Duration.ofMillis(50))
+        await("both agents in this replica's view").atMost(WAIT).pollInterval(Duration.ofMillis(50))
                 .until(() -> view.agent(team, "picky") != null && view.agent(team, "willing") != null);
         // This replica's view of the agents lags Redis (a refresh read Redis just before "willing" connected): the
         // placement must not depend on it to pass the refusing agent over.

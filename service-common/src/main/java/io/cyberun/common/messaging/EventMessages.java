@@ -24,6 +24,8 @@ public class EventMessages {
      * so the gateway can route a task event to the team's dashboards without parsing it.
      */
     public static final String TEAM_HEADER = "ce_teamid";
+    /** The Kafka header naming the instance that sent an event ({@link EventSerializer} writes it as the event's source). */
+    public static final String SOURCE_HEADER = "ce_source";
     private final EventCodec codec;
     private final InstanceIdentity identity;
     private final TopicNames topics;
@@ -38,9 +40,14 @@ public class EventMessages {
         return codec;
     }
 
-    /** A message for a new event with a fresh id. */
-    public <T extends EventData> Message<String> message(Topic topic, EventFamily<T> family, T data) {
-        return message(topic, codec.encode(family, data, identity.eventSource()), data.key(), family.typeOf(data));
+    /**
+     * A message carrying an event's data, for a channel whose {@code value.serializer} is {@link EventSerializer} (which
+     * writes it as a new event with a fresh id, its source taken from the {@value #SOURCE_HEADER} header set here).
+     */
+    public <T extends EventData> Message<T> message(Topic topic, EventFamily<T> family, T data) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(SOURCE_HEADER, identity.eventSource().getBytes(StandardCharsets.UTF_8));
+        return Message.of(data).addMetadata(metadata(topic, data.key(), family.typeOf(data), null, headers));
     }
 
     /**
@@ -53,7 +60,10 @@ public class EventMessages {
 
     /** As {@link #message(Topic, String, String, String)}, with the event's team in the {@value #TEAM_HEADER} header. */
     public Message<String> message(Topic topic, String eventJson, String key, String type, java.util.UUID team) {
-        RecordHeaders headers = new RecordHeaders();
+        return Message.of(eventJson).addMetadata(metadata(topic, key, type, team, new RecordHeaders()));
+    }
+
+    private OutgoingKafkaRecordMetadata<String> metadata(Topic topic, String key, String type, java.util.UUID team, RecordHeaders headers) {
         if (team != null) {
             headers.add(TEAM_HEADER, team.toString().getBytes(StandardCharsets.UTF_8));
         }
@@ -61,10 +71,6 @@ public class EventMessages {
         if (type != null) {
             headers.add(TYPE_HEADER, type.getBytes(StandardCharsets.UTF_8));
         }
-        return Message.of(eventJson).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
-                .withTopic(topics.of(topic))
-                .withKey(key)
-                .withHeaders(headers)
-                .build());
+        return OutgoingKafkaRecordMetadata.<String>builder().withTopic(topics.of(topic)).withKey(key).withHeaders(headers).build();
     }
 }
