@@ -21,8 +21,14 @@ import org.apache.kafka.common.serialization.Deserializer;
  * dead-letter twin; the consumer then gets {@code null} for it. One subclass per family, named in a channel's
  * {@code value.deserializer}.
  */
-public abstract class EventDeserializer<T extends EventData> implements Deserializer<T> {
+public class EventDeserializer<T extends EventData> implements Deserializer<T> {
     private static final EventCodec CODEC = new EventCodec(CyberunJson.mapper());
+    private final EventFamily<? extends T> family;
+
+    /** A deserializer of one family, whatever the topic. */
+    protected EventDeserializer(EventFamily<? extends T> family) {
+        this.family = family;
+    }
 
     @Override
     public T deserialize(String topic, byte[] data) {
@@ -42,34 +48,37 @@ public abstract class EventDeserializer<T extends EventData> implements Deserial
     }
 
     /** The family the topic carries. */
-    protected abstract EventFamily<? extends T> family(String topic);
+    protected EventFamily<? extends T> family(String topic) {
+        return family;
+    }
 
     /** {@code task-events}. */
     public static class TaskEvents extends EventDeserializer<TaskEvent> {
-        @Override
-        protected EventFamily<TaskEvent> family(String topic) {
-            return TaskEvent.FAMILY;
+        public TaskEvents() {
+            super(TaskEvent.FAMILY);
         }
     }
 
     /** {@code agent-events}. */
     public static class AgentEvents extends EventDeserializer<AgentEvent> {
-        @Override
-        protected EventFamily<AgentEvent> family(String topic) {
-            return AgentEvent.FAMILY;
+        public AgentEvents() {
+            super(AgentEvent.FAMILY);
         }
     }
 
     /** {@code agent-commands}. */
     public static class AgentCommands extends EventDeserializer<AgentCommand> {
-        @Override
-        protected EventFamily<AgentCommand> family(String topic) {
-            return AgentCommand.FAMILY;
+        public AgentCommands() {
+            super(AgentCommand.FAMILY);
         }
     }
 
     /** task-service's inbox: transition requests on {@code task-transitions}, reports on {@code task-progress}. */
     public static class TaskInbox extends EventDeserializer<EventData> {
+        public TaskInbox() {
+            super(TaskTransition.FAMILY);
+        }
+
         @Override
         protected EventFamily<? extends EventData> family(String topic) {
             return topic.endsWith(Topic.TASK_PROGRESS.topicName()) ? ProgressReport.FAMILY : TaskTransition.FAMILY;
