@@ -2,6 +2,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cyberun.contracts.json.CyberunJson;
 import io.cyberun.contracts.protocol.AgentMessage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Dispatch latency: the time from a run request (just before {@code POST /r/workflows/slug/{slug}/run} is sent)
@@ -32,7 +35,10 @@ import java.util.concurrent.TimeUnit;
  * {@code dispatch} produced (the first Kafka hop and the scheduler), {@code dispatch} → agent (the second hop, the hub
  * and the WebSocket).
  *
- * <p>args: gateway hub admin-token rate count agents-per-team capacity warmup kafka-bootstrap topic-prefix
+ * <p>The CPU each platform process spent while the measured runs flowed is printed per run, with this load
+ * generator's own (it shares the machine's cores).
+ *
+ * <p>args: gateway hub admin-token rate count agents-per-team capacity warmup kafka-bootstrap topic-prefix [pids]
  */
 public class DispatchLatency {
     static final ObjectMapper JSON = CyberunJson.mapper();
@@ -49,6 +55,7 @@ public class DispatchLatency {
         int warmup = Integer.parseInt(args[7]);
         String kafka = args[8];
         String topicPrefix = args.length > 9 ? args[9] : "";
+        String pids = args.length > 10 ? args[10] : "";
 
         String workflow = """
                 {"workflow_slug": "bench-noop", "display_name": "Bench no-op", "tool_type": "exec",
@@ -100,11 +107,16 @@ public class DispatchLatency {
         CountDownLatch allSubmitted = new CountDownLatch(count + warmup);
         long periodNanos = (long) (1e9 / rate);
         int[] next = {0};
+        String self = "load generator=" + ProcessHandle.current().pid();
+        AtomicReference<Map<String, Long>> cpuBefore = new AtomicReference<>();
         long started = System.nanoTime();
         clock.scheduleAtFixedRate(() -> {
             int n = next[0]++;
             if (n >= count + warmup) {
                 return;
+            }
+            if (n == warmup) {
+                cpuBefore.set(cpu(pids + "," + self));
             }
             String token = (n < warmup ? "w" : "m") + n;
             String sk = teams.get(n % teams.size()).sk();
@@ -131,6 +143,7 @@ public class DispatchLatency {
                     });
         }, 0, periodNanos, TimeUnit.NANOSECONDS);
         boolean done = allDispatched.await(Math.max(120, (long) ((count + warmup) / rate) * 3), TimeUnit.SECONDS);
+        Map<String, Long> cpuAfter = cpu(pids + "," + self);
         allSubmitted.await(30, TimeUnit.SECONDS);
         clock.shutdownNow();
         double seconds = (System.nanoTime() - started) / 1e9;
@@ -150,6 +163,12 @@ public class DispatchLatency {
         System.out.printf("| %.0f | %d | %d | %.0f | %.0f | %.0f | %.0f | %d / %d |%n", rate, count, latency.size(), Bench.pct(latency, 50), Bench.pct(latency, 90),
                 Bench.pct(latency, 99), latency.isEmpty() ? Double.NaN : latency.get(latency.size() - 1), Bench.pct(postMillis, 50), Bench.pct(postMillis, 99));
         System.out.printf("RESULT p50_ms=%.1f p99_ms=%.1f%n", Bench.pct(latency, 50), Bench.pct(latency, 99));
+        if (cpuBefore.get() != null) {
+            // The load generator's share is shown but not added to the platform's total.
+            long own = cpuAfter.remove("load generator") - cpuBefore.get().remove("load generator");
+            Bench.printCpuPerTask(cpuBefore.get(), cpuAfter, count);
+            System.out.printf("| (load generator, not in the total) | %d | %.2f |%n", own, (double) own / count);
+        }
 
         // Hops of each measured run, in ms: request → submitted handed to task-service's producer → on the broker (read
         // by this watch) → dispatch handed to the scheduler's producer → on the broker → at the agent.
@@ -185,5 +204,13 @@ public class DispatchLatency {
                 done ? "" : "; " + missing + " measured runs were NOT dispatched in time");
         connected.forEach(BenchAgent::close);
         System.exit(done ? 0 : 1);
+    }
+
+    private static Map<String, Long> cpu(String pids) {
+        try {
+            return Bench.cpuMillis(pids);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -49,7 +49,8 @@ final class TaskEventWatch implements AutoCloseable {
         p.put("key.deserializer", StringDeserializer.class.getName());
         p.put("value.deserializer", StringDeserializer.class.getName());
         p.put("enable.auto.commit", "false");
-        p.put("fetch.max.wait.ms", "5");
+        // The broker answers a fetch as soon as a record is there (fetch.min.bytes 1): a short wait would only add empty
+        // fetches (200/s each at 5 ms) to the broker and the cores being measured.
         consumer = new KafkaConsumer<>(p);
         List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
         consumer.assign(partitions);

@@ -9,8 +9,9 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 rate=${1:-100}
 BENCH_JAVA_OPTS=()
+pids=$(platform_pids)
 out=$(bench_java DispatchLatency http://127.0.0.1:8080 ws://127.0.0.1:8083 "$CYBERUN_ADMIN_TOKEN" \
-  "$rate" "${2:-3000}" "${3:-2}" "${4:-16}" "${5:-1000}" 127.0.0.1:9092 "${CYBERUN_TOPIC_PREFIX:-}" | tee /dev/stderr)
+  "$rate" "${2:-3000}" "${3:-2}" "${4:-16}" "${5:-1000}" 127.0.0.1:9092 "${CYBERUN_TOPIC_PREFIX:-}" "$pids" | tee /dev/stderr)
 p50=$(echo "$out" | sed -n 's/^RESULT p50_ms=\([0-9.]*\).*/\1/p')
 p99=$(echo "$out" | sed -n 's/^RESULT .*p99_ms=\([0-9.]*\).*/\1/p')
 run_baseline "$rate"
