@@ -35,8 +35,8 @@ import org.jboss.logging.Logger;
  * transaction waits for Kafka and nothing is read back. Because a task's next change can only lock its row after the
  * previous change committed, its events enter the queue, and reach Kafka, in sequence order.
  * <p>
- * Each event is written with a row in {@code task_event_outbox}; the rows of sent events are deleted in one statement
- * per tick (a delete from a small table, not a rewrite of every event row). A sweep publishes the events whose
+ * Each event is written with a row in {@code task_event_outbox}; the rows of sent events are deleted by their event ids
+ * in one statement per tick (a delete from a small table that never reads the event log). A sweep publishes the events whose
  * outbox rows are older than {@link #SWEEP_AGE_SECONDS} seconds: those of a process that died between its commit and
  * its send, or whose sends failed. The sweep may repeat an event that was sent but not yet deleted: consumers skip a task event
  * whose sequence number they have seen. A transaction-scoped advisory lock lets one replica sweep at a time, and
@@ -183,7 +183,7 @@ public class OutboxRelay {
             ids = new ArrayList<>(sentIds);
             sentIds.clear();
         }
-        return pool.preparedQuery("delete from task_event_outbox o using task_event e where e.id = any($1) and o.position = e.position")
+        return pool.preparedQuery("delete from task_event_outbox where event_id = any($1)")
                 .execute(Tuple.of(ids.toArray(new UUID[0])))
                 .onFailure().invoke(e -> {
                     // Still in the outbox: the sweep sends them again after a while, which consumers tolerate.

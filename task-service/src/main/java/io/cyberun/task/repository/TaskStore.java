@@ -151,8 +151,8 @@ public class TaskStore {
                         + " last_logs, dispatch_target, target_pool, submitter_region, created_at, updated_at from x returning id)"
                         + ", e as (insert into task_event (id, task_id, team_id, seq, type, envelope, created_at)"
                         + " select x.event_id, x.id, x.team_id, x.event_seq, x.event_type, x.envelope::jsonb, x.event_at"
-                        + " from x join t on t.id = x.id returning position, created_at)"
-                        + " insert into task_event_outbox (position, created_at) select position, created_at from e")
+                        + " from x join t on t.id = x.id returning id, position, created_at)"
+                        + " insert into task_event_outbox (position, created_at, event_id) select position, created_at, id from e")
                 .execute(Tuple.tuple().addValue(id).addValue(team).addValue(workflow).addValue(version).addValue(slug).addValue(tool)
                         .addValue(status).addValue(seq).addValue(attempt).addValue(retries).addValue(maxRetries).addValue(timeout)
                         .addValue(spec).addValue(parameters).addValue(logs).addValue(target).addValue(targetPool).addValue(region)
@@ -252,8 +252,8 @@ public class TaskStore {
         }
         return conn.preparedQuery("with ev as (insert into task_event (id, task_id, team_id, seq, type, envelope, created_at)"
                         + " select i, t, tm, s, ty, e::jsonb, c from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::bigint[], $5::text[],"
-                        + " $6::text[], $7::timestamptz[]) as x(i, t, tm, s, ty, e, c) returning position, created_at)"
-                        + " insert into task_event_outbox (position, created_at) select position, created_at from ev")
+                        + " $6::text[], $7::timestamptz[]) as x(i, t, tm, s, ty, e, c) returning id, position, created_at)"
+                        + " insert into task_event_outbox (position, created_at, event_id) select position, created_at, id from ev")
                 .execute(Tuple.tuple().addValue(id).addValue(task).addValue(team).addValue(seq).addValue(type).addValue(envelope).addValue(at))
                 .replaceWithVoid();
     }

@@ -27,6 +27,9 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
 import io.restassured.specification.RequestSpecification;
 import java.time.Duration;
 import java.util.List;
@@ -49,6 +52,8 @@ class TaskApiTests {
     static final CyberunTestContext CTX = CyberunTestContext.get();
     static KafkaProbe kafka;
     final UUID team = UUID.randomUUID();
+    @Inject
+    Pool pool;
 
     @BeforeAll
     static void kafka() {
@@ -97,6 +102,23 @@ class TaskApiTests {
         assertThat(submitted.teamId()).isEqualTo(team);
         assertThat(submitted.spec().requiredLabels()).containsExactly("exec");
         assertThat(submitted.spec().parameters().path("prompt").asText()).isEqualTo("a cat");
+    }
+
+    @Test
+    void aSentEventLeavesTheOutboxAndIsNotSentAgainByTheSweep() {
+        var events = kafka.reader(Topic.TASK_EVENTS, TaskEvent.FAMILY);
+        String workflow = importWorkflow("outbox");
+        String task = run("/api/v1/r/workflows/" + workflow + "/run", "{\"parameters\":{\"prompt\":\"a cat\"}}");
+        events.await(TaskEvent.Submitted.class, e -> e.taskId().toString().equals(task), Duration.ofSeconds(20));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> pool.preparedQuery("select count(*) from task_event_outbox o"
+                        + " join task_event e on e.position = o.position where e.task_id = $1").execute(Tuple.of(UUID.fromString(task)))
+                .await().atMost(Duration.ofSeconds(10)).iterator().next().getLong(0) == 0);
+        // The sweep sends again what stays in the outbox longer than 5 s: had the relay not taken the sent event out
+        // (by its id), a second copy would follow.
+        long copies = events.drain(Duration.ofSeconds(7)).stream()
+                .filter(e -> e instanceof TaskEvent.Submitted s && s.taskId().toString().equals(task)).count();
+        assertThat(copies).isEqualTo(1);
     }
 
     @Test
