@@ -1,6 +1,7 @@
 package io.cyberun.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.cyberun.contracts.Topic;
 import io.cyberun.contracts.events.TaskEvent;
@@ -23,6 +24,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,10 +86,10 @@ class SseBackpressureTests {
         try (KafkaProbe kafka = new KafkaProbe(CyberunTestContext.get().namespace())) {
             // The gateway reads task-events from the latest offset: repeat event 1 until its consumer has the partition.
             TaskEvent running = new TaskEvent.StatusChanged(task, team, 1, TaskStatus.RUNNING, Instant.now(), TaskStatus.QUEUED, "gpu-1", 1, 0, null);
-            for (int i = 0; i < 60 && fastIds.isEmpty(); i++) {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
                 kafka.publish(Topic.TASK_EVENTS, TaskEvent.FAMILY, running);
-                Thread.sleep(500);
-            }
+                return !fastIds.isEmpty();
+            });
             assertThat(fastIds).as("the live feed reached the reading subscriber").containsExactly(1L);
             String padding = "x".repeat(8 * 1024);
             long started = System.nanoTime();

@@ -1,6 +1,7 @@
 package io.cyberun.agent.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cyberun.agent.config.AgentConfig;
@@ -11,6 +12,7 @@ import io.cyberun.contracts.task.ProgressInfo;
 import io.cyberun.contracts.task.TaskSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -101,7 +103,9 @@ class ExecRuntimeTests {
                 throw new IllegalStateException(e);
             }
         });
-        Thread.sleep(500);
+        // Cancelled once the command's child runs, so there is a tree to stop.
+        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.current().descendants()
+                .anyMatch(h -> h.info().arguments().map(a -> a.length > 0 && a[a.length - 1].equals("60")).orElse(false)));
         task.cancel();
         run.join(10_000);
         assertThat(result).singleElement().satisfies(r -> assertThat(r.error()).isEqualTo("cancelled"));
@@ -126,20 +130,13 @@ class ExecRuntimeTests {
         // A command with a child of its own; both must go when the agent's end of the pipe closes (as when it dies).
         Process p = new ProcessBuilder(ExecRuntime.supervised(List.of("bash", "-c", "sleep 60 & echo $! > " + marker + "; wait")))
                 .redirectErrorStream(true).start();
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while ((!Files.exists(marker) || Files.readString(marker).isBlank()) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(marker) && !Files.readString(marker).isBlank());
         long sleeper = Long.parseLong(Files.readString(marker).strip());
         List<ProcessHandle> tree = new ArrayList<>(p.descendants().toList());
         assertThat(ProcessHandle.of(sleeper)).isPresent();
         p.getOutputStream().close();
         assertThat(p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-        long until = System.nanoTime() + 10_000_000_000L;
-        while (running(sleeper) && System.nanoTime() < until) {
-            Thread.sleep(50);
-        }
-        assertThat(running(sleeper)).as("the command's child (%s)", stat(sleeper)).isFalse();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(running(sleeper)).as("the command's child (%s)", stat(sleeper)).isFalse());
         assertThat(tree).noneMatch(h -> running(h.pid()) && h.info().command().map(c -> c.endsWith("sleep")).orElse(false));
     }
 

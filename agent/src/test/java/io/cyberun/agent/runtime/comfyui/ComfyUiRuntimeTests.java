@@ -1,6 +1,7 @@
 package io.cyberun.agent.runtime.comfyui;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,6 +17,7 @@ import io.cyberun.testing.ComfyUiStub;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -146,17 +148,12 @@ class ComfyUiRuntimeTests {
                 throw new IllegalStateException(e);
             }
         });
-        io.cyberun.contracts.task.ProgressInfo seen = null;
-        long until = System.nanoTime() + 10_000_000_000L;
-        while (seen == null && System.nanoTime() < until) {
-            for (var p : task.drainProgress()) {
-                if (p.stepTotal() != null) {
-                    seen = p;
-                }
-            }
-            Thread.sleep(50);
-        }
-        assertThat(seen).isNotNull();
+        List<io.cyberun.contracts.task.ProgressInfo> reported = new java.util.ArrayList<>();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            reported.addAll(task.drainProgress());
+            return reported.stream().anyMatch(p -> p.stepTotal() != null);
+        });
+        io.cyberun.contracts.task.ProgressInfo seen = reported.stream().filter(p -> p.stepTotal() != null).findFirst().orElseThrow();
         assertThat(seen.currentNode()).isEqualTo("3");
         assertThat(seen.stepTotal()).isEqualTo(8);
         assertThat(run.get().success()).isTrue();
@@ -197,10 +194,8 @@ class ComfyUiRuntimeTests {
                 throw new IllegalStateException(e);
             }
         });
-        while (comfy.prompts.isEmpty()) {
-            Thread.sleep(20);
-        }
-        Thread.sleep(500);
+        // Cancelled while ComfyUI runs the prompt and the runtime follows it (its steps are reported).
+        await().atMost(Duration.ofSeconds(10)).until(() -> !task.drainProgress().isEmpty());
         task.cancel();
         assertThat(run.get(10, java.util.concurrent.TimeUnit.SECONDS).error()).isEqualTo("cancelled");
         assertThat(comfy.interrupts).hasSize(1);
@@ -217,10 +212,8 @@ class ComfyUiRuntimeTests {
                 throw new IllegalStateException(e);
             }
         });
-        while (comfy.prompts.isEmpty()) {
-            Thread.sleep(20);
-        }
-        Thread.sleep(300);
+        // The earlier run's prompt is running in ComfyUI (its steps are reported) when the new agent starts.
+        await().atMost(Duration.ofSeconds(10)).until(() -> !orphan.drainProgress().isEmpty());
         new ComfyUiRuntime(HttpClient.newHttpClient(), CyberunJson.mapper(), comfy.url()).recover();
         assertThat(comfy.interrupts).hasSize(1);
         assertThat(comfy.deleted).isEqualTo(comfy.interrupts);
