@@ -3,9 +3,12 @@ package io.cyberun.agenthub;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
+import io.cyberun.agenthub.connection.AgentConnections;
+import io.cyberun.agenthub.connection.AgentSession;
 import io.cyberun.contracts.Topic;
 import io.cyberun.contracts.agent.AgentLiveness;
 import io.cyberun.contracts.agent.RunningTask;
@@ -55,6 +58,8 @@ class AgentHubTests {
     URL base;
     @Inject
     RedisDataSource redis;
+    @Inject
+    AgentConnections connections;
 
     @BeforeAll
     static void kafka() {
@@ -303,7 +308,8 @@ class AgentHubTests {
         dispatch(first, "back-1", task, 1);
         first.send(new AgentMessage.TaskAccepted(task, 1));
         first.drop();
-        Thread.sleep(500);
+        // The hub has handled the drop (the agent's session is closed, in its grace period) before the agent comes back.
+        await().atMost(WAIT).until(() -> connections.current(GatewayStub.TEAM, "back-1").map(AgentSession::closed).orElse(false));
         try (TestAgent second = hello("back-1", 1, new RunningTask(task, 1))) {
             var reconnected = events.await(AgentEvent.Connected.class, c -> c.agentId().equals("back-1") && !c.runningTasks().isEmpty(), WAIT);
             assertThat(reconnected.runningTasks()).containsExactly(new RunningTask(task, 1));
