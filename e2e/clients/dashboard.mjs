@@ -180,7 +180,7 @@ async function owner() {
   // A key: its secret shown once.
   await go('#/access');
   await clickText('button', 'Create a key');
-  await page.waitForSelector('#key-name');
+  await page.waitForSelector('dialog[open] #key-name', { visible: true });
   await page.type('#key-name', 'Made in the browser');
   await audit('key_dialog');
   await clickText('dialog button[type=submit]', 'Create');

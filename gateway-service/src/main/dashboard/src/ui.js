@@ -1,7 +1,7 @@
 // Shared pieces of the dashboard's pages: the html tag (htm bound to Preact), role checks, formatting, and small
 // components (a modal dialog, an error line, a status badge, a copy button).
 import { h } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import htm from 'htm';
 
 export const html = htm.bind(h);
@@ -55,7 +55,9 @@ export function ErrorLine({ error }) {
 /** A modal dialog (the native <dialog>, so focus is trapped and Escape closes it). */
 export function Dialog({ title, onClose, children, wide }) {
   const ref = useRef();
-  useEffect(() => {
+  // Opened and focused in the render that mounts it (a layout effect runs before the browser paints or handles input):
+  // with a later effect, keys typed as soon as the dialog appeared went to the page while it was still closed.
+  useLayoutEffect(() => {
     const dialog = ref.current;
     if (!dialog.open) dialog.showModal();
     // Focus starts in the form (showModal would put it on the close button), unless something inside has it already.
