@@ -108,15 +108,19 @@ export function RunDialog({ team, workflows, workflowId, onClose, onRan }) {
   const action = useAction();
 
   useEffect(() => {
-    if (!chosen) return;
+    if (!chosen) return undefined;
     setWorkflow(null);
+    // A form that arrives after another workflow was chosen is dropped: it would replace the chosen one's form.
+    let current = true;
     action.run(async () => {
       const w = await api(`/api/v1/r/workflows/${chosen}`, { team });
+      if (!current) return;
       setWorkflow(w);
       setValues(initialValues(w));
       setFiles({});
       setErrors({});
     });
+    return () => { current = false; };
   }, [chosen]);
 
   const change = (key, value) => {
