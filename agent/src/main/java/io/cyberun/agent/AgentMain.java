@@ -33,6 +33,10 @@ public final class AgentMain {
             }
             return;
         }
+        if (args.length > 0 && args[0].equals("tunnel")) {
+            System.exit(tunnel(Arrays.copyOfRange(args, 1, args.length)));
+            return;
+        }
         AgentConfig config;
         Duration drain = Duration.ofSeconds(30);
         try {
@@ -202,6 +206,40 @@ public final class AgentMain {
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(name + " must be a whole number, not " + value);
             }
+        }
+    }
+
+    /** {@code tunnel --url <tunnel_url> --listen [host:]port}: the client side of a tcp tunnel. */
+    static int tunnel(String[] args) {
+        String url = null;
+        String listen = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--url" -> url = i + 1 < args.length ? args[++i] : null;
+                case "--listen" -> listen = i + 1 < args.length ? args[++i] : null;
+                default -> {
+                    System.err.println("cyberun-agent tunnel: unknown option " + args[i]);
+                    url = null;
+                    i = args.length;
+                }
+            }
+        }
+        if (url == null || listen == null) {
+            System.err.println("usage: cyberun-agent tunnel --url <tunnel_url> --listen [host:]port");
+            System.err.println("  carries connections to the local port through a tcp tunnel (open one with POST /api/v1/agents/{id}/tunnel"
+                    + " {\"tunnel_protocol\":\"tcp\",\"target_port\":N})");
+            return 2;
+        }
+        try {
+            new io.cyberun.agent.tunnel.TunnelClient(io.cyberun.agent.tunnel.TunnelClient.webSocketUrl(url), System.out)
+                    .listen(io.cyberun.agent.tunnel.TunnelClient.address(listen));
+            return 0;
+        } catch (IllegalArgumentException e) {
+            System.err.println("cyberun-agent tunnel: " + e.getMessage());
+            return 2;
+        } catch (java.io.IOException e) {
+            System.err.println("cyberun-agent tunnel: cannot listen on " + listen + ": " + e.getMessage());
+            return 1;
         }
     }
 }

@@ -9,6 +9,7 @@ import io.cyberun.agent.models.ModelStore;
 import io.cyberun.agent.task.InputDownloader;
 import io.cyberun.agent.task.OutputUploader;
 import io.cyberun.agent.task.TaskExecution;
+import io.cyberun.agent.tunnel.Tunnels;
 import io.cyberun.contracts.agent.AgentStatus;
 import io.cyberun.contracts.agent.RunningTask;
 import io.cyberun.contracts.agent.SystemStats;
@@ -87,6 +88,9 @@ public final class CyberunAgent {
     /** Why a runtime's tool cannot take tasks (the agent reports {@code unhealthy}), or null. */
     private volatile String unhealthy;
     private final ModelStore models;
+    private final Tunnels tunnels;
+    /** The hub the agent is connected to: a tunnel's streams are dialled to the same replica. */
+    private volatile URI currentHub;
     /** Model syncs run one at a time, off the message thread. */
     private final java.util.concurrent.ExecutorService syncThread = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().daemon().name("agent-model-sync").unstarted(r));
@@ -100,12 +104,15 @@ public final class CyberunAgent {
         this.uploader = new OutputUploader(http, this::sendNow);
         this.downloader = new InputDownloader(http);
         this.models = new ModelStore(http, config.modelsDir == null ? workDir().resolve("models") : config.resolve(config.modelsDir));
+        this.tunnels = new Tunnels(java.util.Set.copyOf(config.tunnelPorts), Duration.ofMinutes(config.tunnelIdleMinutes), config.key,
+                this::send, () -> send(new AgentMessage.StatusUpdate(readyStatus(), null, unhealthy, null)), java.time.Clock.systemUTC());
     }
 
     /** Runs until {@link #stop} is called; returns the process exit code. */
     public int run() {
         timers.scheduleWithFixedDelay(this::flushReports, FLUSH_INTERVAL.toMillis(), FLUSH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         timers.scheduleWithFixedDelay(this::heartbeat, 1, 1, TimeUnit.SECONDS);
+        timers.scheduleWithFixedDelay(tunnels::closeIdle, 30, 30, TimeUnit.SECONDS);
         runtimes.values().forEach(TaskRuntime::recover);
         checkHealth();
         timers.scheduleWithFixedDelay(() -> taskThreads.submit(this::checkHealth), config.healthCheckSeconds, config.healthCheckSeconds,
@@ -120,9 +127,12 @@ public final class CyberunAgent {
                         String.join(",", labels(systemStats)), config.gpuCapacity);
                 HubConnection c = HubConnection.open(http, hub, config.key, json, this::onMessage);
                 connection = c;
+                currentHub = hub;
                 c.send(hello());
                 String reason = c.closed().join();
                 welcomed = false;
+                // The hub forgets a lost connection's tunnels; so does the agent (a reconnect opens new ones).
+                tunnels.closeAll();
                 if (!stopping) {
                     AgentLog.warn("disconnected: %s", reason);
                 }
@@ -200,6 +210,9 @@ public final class CyberunAgent {
             case HubMessage.UploadUrls u -> uploader.answered(u);
             case HubMessage.Refusal r -> AgentLog.warn("the hub refused a message: %s (%s)", r.message(), r.code());
             case HubMessage.ModelSync m -> syncThread.submit(() -> syncModels(m.models()));
+            case HubMessage.TunnelOpen t -> tunnels.open(t);
+            case HubMessage.TunnelClose t -> tunnels.close(t);
+            case HubMessage.StreamOpen o -> tunnels.stream(o, currentHub);
         }
     }
 
@@ -236,7 +249,8 @@ public final class CyberunAgent {
 
     /** The status to report when not syncing: unhealthy while a tool does not answer; idle or busy otherwise (the hub counts). */
     private AgentStatus readyStatus() {
-        return unhealthy != null ? AgentStatus.UNHEALTHY : running.isEmpty() ? AgentStatus.IDLE : AgentStatus.BUSY;
+        return unhealthy != null ? AgentStatus.UNHEALTHY : tunnels.anyOpen() ? AgentStatus.TUNNEL
+                : running.isEmpty() ? AgentStatus.IDLE : AgentStatus.BUSY;
     }
 
     private void dispatch(HubMessage.Dispatch d) {
@@ -252,6 +266,7 @@ public final class CyberunAgent {
         TaskRuntime runtime = d.spec() == null ? null : runtimes.get(d.spec().toolType());
         String refusal = stopping ? "the agent is shutting down"
                 : unhealthy != null ? "the agent is unhealthy: " + unhealthy
+                : tunnels.anyOpen() ? "an interactive tunnel is open on this agent"
                 : running.size() >= config.gpuCapacity ? "the agent is at capacity (" + config.gpuCapacity + ")"
                 : runtime == null ? "this agent has no runtime for tool type " + (d.spec() == null ? "?" : d.spec().toolType())
                 : null;
@@ -371,7 +386,7 @@ public final class CyberunAgent {
             send(new AgentMessage.StatusUpdate(AgentStatus.UNHEALTHY, null, problem, null));
         } else if (before != null) {
             AgentLog.info("healthy again; taking tasks");
-            send(new AgentMessage.StatusUpdate(running.isEmpty() ? AgentStatus.IDLE : AgentStatus.BUSY, null, null, null));
+            send(new AgentMessage.StatusUpdate(readyStatus(), null, null, null));
         }
     }
 

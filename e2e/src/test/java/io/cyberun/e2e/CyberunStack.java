@@ -203,38 +203,43 @@ final class CyberunStack implements AutoCloseable {
 
     /** How to start an agent: its id and key, labels, capacity, hubs to try in order, extra commands, env, ComfyUI, Nerfstudio (stand-ins). */
     record AgentOptions(String id, String key, String labels, int capacity, List<ServiceProcess> hubs, Map<String, Path> commands,
-                        Map<String, String> env, String comfyuiUrl, boolean nerfstudio) {
+                        Map<String, String> env, String comfyuiUrl, boolean nerfstudio, List<Integer> tunnelPorts) {
         AgentOptions(String id, String key, String labels) {
-            this(id, key, labels, 2, List.of(), Map.of(), Map.of(), null, false);
+            this(id, key, labels, 2, List.of(), Map.of(), Map.of(), null, false, List.of());
         }
 
         AgentOptions capacity(int n) {
-            return new AgentOptions(id, key, labels, n, hubs, commands, env, comfyuiUrl, nerfstudio);
+            return new AgentOptions(id, key, labels, n, hubs, commands, env, comfyuiUrl, nerfstudio, tunnelPorts);
         }
 
         AgentOptions hubs(ServiceProcess... order) {
-            return new AgentOptions(id, key, labels, capacity, List.of(order), commands, env, comfyuiUrl, nerfstudio);
+            return new AgentOptions(id, key, labels, capacity, List.of(order), commands, env, comfyuiUrl, nerfstudio, tunnelPorts);
         }
 
         AgentOptions command(String name, Path script) {
             Map<String, Path> all = new LinkedHashMap<>(commands);
             all.put(name, script);
-            return new AgentOptions(id, key, labels, capacity, hubs, all, env, comfyuiUrl, nerfstudio);
+            return new AgentOptions(id, key, labels, capacity, hubs, all, env, comfyuiUrl, nerfstudio, tunnelPorts);
         }
 
         AgentOptions env(String name, String value) {
             Map<String, String> all = new LinkedHashMap<>(env);
             all.put(name, value);
-            return new AgentOptions(id, key, labels, capacity, hubs, commands, all, comfyuiUrl, nerfstudio);
+            return new AgentOptions(id, key, labels, capacity, hubs, commands, all, comfyuiUrl, nerfstudio, tunnelPorts);
         }
 
         AgentOptions comfyui(String url) {
-            return new AgentOptions(id, key, labels, capacity, hubs, commands, env, url, nerfstudio);
+            return new AgentOptions(id, key, labels, capacity, hubs, commands, env, url, nerfstudio, tunnelPorts);
         }
 
         /** The nerfstudio runtime, with the stand-in ns-* tools of deploy/local/nerfstudio. */
         AgentOptions withNerfstudio() {
-            return new AgentOptions(id, key, labels, capacity, hubs, commands, env, comfyuiUrl, true);
+            return new AgentOptions(id, key, labels, capacity, hubs, commands, env, comfyuiUrl, true, tunnelPorts);
+        }
+
+        /** The ports this agent lets interactive tunnels reach (its tunnel_ports; without it, the default 8188). */
+        AgentOptions tunnelPorts(Integer... ports) {
+            return new AgentOptions(id, key, labels, capacity, hubs, commands, env, comfyuiUrl, nerfstudio, List.of(ports));
         }
     }
 
@@ -278,6 +283,9 @@ final class CyberunStack implements AutoCloseable {
                         command: ["bash", "%s", "{{token}}"]
                         timeout_seconds: 300
                 """.formatted(name, script)));
+        if (!o.tunnelPorts().isEmpty()) {
+            yaml.insert(0, "tunnel_ports: " + o.tunnelPorts() + "\n");
+        }
         if (o.comfyuiUrl() != null) {
             yaml.append("""
                   comfyui:

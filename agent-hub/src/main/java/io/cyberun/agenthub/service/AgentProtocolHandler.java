@@ -5,6 +5,7 @@ import io.cyberun.agenthub.config.HubConfig;
 import io.cyberun.agenthub.connection.AgentConnections;
 import io.cyberun.agenthub.connection.AgentSession;
 import io.cyberun.agenthub.messaging.HubOutbound;
+import io.cyberun.agenthub.tunnel.TunnelSessions;
 import io.cyberun.contracts.agent.AgentStatus;
 import io.cyberun.contracts.agent.AgentVersions;
 import io.cyberun.contracts.agent.RunningTask;
@@ -72,10 +73,13 @@ public class AgentProtocolHandler {
     private record Forwarded(long at, String stage) {
     }
 
+    private final TunnelSessions tunnels;
+
     public AgentProtocolHandler(AgentConnections connections, HubConfig config, HubOutbound out, AgentDirectory directory,
                                 @RestClient FileServiceClient files, PrincipalTokens tokens, Clock clock, MeterRegistry metrics,
-                                TaskPreviews previews) {
+                                TaskPreviews previews, TunnelSessions tunnels) {
         this.previews = previews;
+        this.tunnels = tunnels;
         this.connections = connections;
         this.config = config;
         this.out = out;
@@ -108,6 +112,7 @@ public class AgentProtocolHandler {
             case AgentMessage.TaskCompleted c -> completed(s, c);
             case AgentMessage.TaskFailed f -> failed(s, f);
             case AgentMessage.TaskCancelled c -> cancelled(s, c);
+            case AgentMessage.TunnelState t -> tunnels.reported(s, t);
         };
     }
 
@@ -371,6 +376,10 @@ public class AgentProtocolHandler {
     public void closed(AgentSession s) {
         s.markClosed();
         connections.connectionClosed(s);
+        if (s.isHello() && connections.isCurrent(s)) {
+            // A tunnel's streams ride on this connection: its sessions end with it (the agent forgets them too).
+            tunnels.agentGone(s.teamId(), s.agentId()).subscribe().with(ok -> { }, e -> LOG.debugf("forgetting tunnels failed: %s", e.getMessage()));
+        }
     }
 
     /**

@@ -51,6 +51,10 @@ public final class AgentConfig {
     public String modelsDir;
     /** How often the runtimes' tools are checked (an agent whose tool does not answer reports unhealthy). */
     public int healthCheckSeconds = 10;
+    /** The ports of this machine an interactive tunnel may reach (the agent refuses others): ComfyUI's by default. */
+    public List<Integer> tunnelPorts = new ArrayList<>(List.of(8188));
+    /** A tunnel session no stream used for this long is closed by the agent, which takes tasks again. */
+    public int tunnelIdleMinutes = 30;
     public Runtimes runtimes = new Runtimes();
     /** Where relative paths in the file are resolved from. */
     public transient Path baseDir = Path.of(".").toAbsolutePath().normalize();
@@ -107,6 +111,9 @@ public final class AgentConfig {
         if (config.runtimes == null) {
             config.runtimes = new Runtimes();
         }
+        if (config.tunnelPorts == null) {
+            config.tunnelPorts = new ArrayList<>();
+        }
         if (config.runtimes.exec == null) {
             config.runtimes.exec = new Exec();
         }
@@ -148,6 +155,12 @@ public final class AgentConfig {
             } catch (IllegalArgumentException | NullPointerException e) {
                 problems.add("runtimes.comfyui.url is not a URL: " + runtimes.comfyui.url);
             }
+        }
+        if (tunnelPorts.stream().anyMatch(p -> p == null || p < 1 || p > 65535)) {
+            problems.add("tunnel_ports must be ports between 1 and 65535, not " + tunnelPorts);
+        }
+        if (tunnelIdleMinutes < 1) {
+            problems.add("tunnel_idle_minutes must be at least 1");
         }
         if (gpuCapacity < 1 || gpuCapacity > 64) {
             problems.add("gpu_capacity must be between 1 and 64");

@@ -28,7 +28,8 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = AgentMessage.UploadRequest.class, name = "upload_request"),
         @JsonSubTypes.Type(value = AgentMessage.TaskCompleted.class, name = "task_completed"),
         @JsonSubTypes.Type(value = AgentMessage.TaskFailed.class, name = "task_failed"),
-        @JsonSubTypes.Type(value = AgentMessage.TaskCancelled.class, name = "task_cancelled")
+        @JsonSubTypes.Type(value = AgentMessage.TaskCancelled.class, name = "task_cancelled"),
+        @JsonSubTypes.Type(value = AgentMessage.TunnelState.class, name = "tunnel_state")
 })
 public sealed interface AgentMessage {
 
@@ -91,5 +92,12 @@ public sealed interface AgentMessage {
 
     /** An output file the agent wants to upload. */
     record UploadFile(String name, long size, String contentType) {
+    }
+
+    /**
+     * A tunnel session's state: the answer to tunnel_open (open, or not with the refusal's reason) and to
+     * tunnel_close, and sent unasked when the agent closes a session itself (idle too long).
+     */
+    record TunnelState(String sessionId, boolean open, String reason) implements AgentMessage {
     }
 }

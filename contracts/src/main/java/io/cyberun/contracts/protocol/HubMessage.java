@@ -16,7 +16,10 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = HubMessage.Cancel.class, name = "cancel"),
         @JsonSubTypes.Type(value = HubMessage.UploadUrls.class, name = "upload_urls"),
         @JsonSubTypes.Type(value = HubMessage.Refusal.class, name = "refusal"),
-        @JsonSubTypes.Type(value = HubMessage.ModelSync.class, name = "model_sync")
+        @JsonSubTypes.Type(value = HubMessage.ModelSync.class, name = "model_sync"),
+        @JsonSubTypes.Type(value = HubMessage.TunnelOpen.class, name = "tunnel_open"),
+        @JsonSubTypes.Type(value = HubMessage.TunnelClose.class, name = "tunnel_close"),
+        @JsonSubTypes.Type(value = HubMessage.StreamOpen.class, name = "stream_open")
 })
 public sealed interface HubMessage {
 
@@ -63,5 +66,24 @@ public sealed interface HubMessage {
 
     /** Where to PUT one output file: send every header in {@code headers} verbatim. */
     record UploadTarget(String name, String storageKey, String url, Map<String, String> headers, Instant expiresAt) {
+    }
+
+    /**
+     * Open an interactive tunnel session to a port of this machine; answer with tunnel_state (open, or refused with a
+     * reason, e.g. a port the agent does not allow). While any session is open the agent reports {@code tunnel} and
+     * takes no tasks.
+     */
+    record TunnelOpen(String sessionId, int targetPort, TunnelProtocol.Kind tunnelProtocol) implements HubMessage {
+    }
+
+    /** Close a tunnel session ({@code sessionId} null: every session); answer with tunnel_state (closed). */
+    record TunnelClose(String sessionId) implements HubMessage {
+    }
+
+    /**
+     * Dial {@link TunnelProtocol#STREAM_PATH}{@code streamId} within {@link TunnelProtocol#DIAL_SECONDS} s to carry one
+     * stream of the session (see {@link TunnelProtocol} for what each kind carries).
+     */
+    record StreamOpen(String streamId, String sessionId, TunnelProtocol.StreamKind kind) implements HubMessage {
     }
 }

@@ -146,6 +146,12 @@ public class ServiceProxy {
         if (forwardedFor != null) {
             headers.set("X-Forwarded-For", forwardedFor);
         }
+        // The public origin the caller used (behind an ingress, the one it reported), for URLs a service hands out.
+        String host = in.getHeader("X-Forwarded-Host") != null ? in.getHeader("X-Forwarded-Host") : in.authority() == null ? null : in.authority().toString();
+        if (host != null) {
+            headers.set("X-Forwarded-Host", host);
+            headers.set("X-Forwarded-Proto", in.getHeader("X-Forwarded-Proto") != null ? in.getHeader("X-Forwarded-Proto") : in.scheme());
+        }
         return headers;
     }
 

@@ -1,0 +1,73 @@
+package io.cyberun.agenthub.tunnel;
+
+import io.cyberun.agenthub.connection.AgentConnections;
+import io.cyberun.agenthub.connection.AgentSession;
+import io.cyberun.contracts.protocol.HubMessage;
+import io.cyberun.contracts.protocol.TunnelProtocol;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.core.http.ServerWebSocket;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Streams to agents: asks the agent (over its connection to this replica) to dial back for a new stream, and hands
+ * the arriving WebSocket to whoever asked. A stream id is a single-use secret the agent got over its authenticated
+ * connection, so holding it proves the dial comes from that agent.
+ */
+@ApplicationScoped
+public class TunnelStreams {
+    private final AgentConnections connections;
+    private final Map<String, UniEmitter<? super ServerWebSocket>> waiting = new ConcurrentHashMap<>();
+    private final SecureRandom random = new SecureRandom();
+
+    /** Why a stream could not be had; the relay answers its client with the status. */
+    public static final class Unavailable extends RuntimeException {
+        public final int status;
+
+        Unavailable(int status, String message) {
+            super(message, null, false, false);
+            this.status = status;
+        }
+    }
+
+    public TunnelStreams(AgentConnections connections) {
+        this.connections = connections;
+    }
+
+    /** A new stream of the session's agent, of the given kind. */
+    public Uni<ServerWebSocket> open(TunnelSessions.Session session, TunnelProtocol.StreamKind kind) {
+        AgentSession agent = connections.current(session.teamId(), session.agentId()).filter(s -> !s.closed()).orElse(null);
+        if (agent == null) {
+            return Uni.createFrom().failure(new Unavailable(502, "agent " + session.agentId() + " is not connected; the tunnel is gone"));
+        }
+        byte[] b = new byte[18];
+        random.nextBytes(b);
+        String id = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        Uni<ServerWebSocket> arrived = Uni.createFrom().<ServerWebSocket>emitter(e -> waiting.put(id, e))
+                .ifNoItem().after(Duration.ofSeconds(TunnelProtocol.DIAL_SECONDS))
+                .failWith(() -> new Unavailable(504, "agent " + session.agentId() + " did not open the stream within "
+                        + TunnelProtocol.DIAL_SECONDS + " s"))
+                .onTermination().invoke(() -> waiting.remove(id));
+        return Uni.combine().all().unis(arrived, agent.connection().sendText(new HubMessage.StreamOpen(id, session.id(), kind)))
+                .asTuple().map(t -> t.getItem1());
+    }
+
+    /** An agent dialled for a stream; refused when nobody waits for that id (unknown, used or too late). */
+    public boolean arrived(String id, ServerWebSocket ws) {
+        UniEmitter<? super ServerWebSocket> e = waiting.remove(id);
+        if (e == null) {
+            return false;
+        }
+        e.complete(ws);
+        return true;
+    }
+
+    public boolean expects(String id) {
+        return waiting.containsKey(id);
+    }
+}

@@ -1,0 +1,127 @@
+package io.cyberun.agent.tunnel;
+
+import io.cyberun.agent.AgentLog;
+import io.cyberun.contracts.protocol.AgentMessage;
+import io.cyberun.contracts.protocol.HubMessage;
+import io.cyberun.contracts.protocol.TunnelProtocol;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+
+/**
+ * This agent's interactive tunnel sessions: which are open, to which port, and the streams they carry. The agent
+ * decides which ports it lets a tunnel reach (its config's {@code tunnel_ports}, by default ComfyUI's 8188 only) and
+ * refuses others with a reason. A session no stream has used for the idle limit is closed by the agent itself.
+ */
+public final class Tunnels {
+    private final Set<Integer> allowedPorts;
+    private final Duration idleLimit;
+    private final String key;
+    private final Consumer<AgentMessage> send;
+    private final Runnable statusChanged;
+    private final Clock clock;
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final HttpClient http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor())
+            .connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1).build();
+
+    /** One open session; {@code lastUsed} in epoch millis, touched by its streams' traffic. */
+    static final class Session {
+        final String id;
+        final int port;
+        final TunnelProtocol.Kind kind;
+        volatile long lastUsed;
+
+        Session(String id, int port, TunnelProtocol.Kind kind, long now) {
+            this.id = id;
+            this.port = port;
+            this.kind = kind;
+            this.lastUsed = now;
+        }
+    }
+
+    public Tunnels(Set<Integer> allowedPorts, Duration idleLimit, String key, Consumer<AgentMessage> send, Runnable statusChanged, Clock clock) {
+        this.allowedPorts = Set.copyOf(allowedPorts);
+        this.idleLimit = idleLimit;
+        this.key = key;
+        this.send = send;
+        this.statusChanged = statusChanged;
+        this.clock = clock;
+    }
+
+    /** Whether any session is open (the agent then reports {@code tunnel} and takes no tasks). */
+    public boolean anyOpen() {
+        return !sessions.isEmpty();
+    }
+
+    public void open(HubMessage.TunnelOpen open) {
+        if (!allowedPorts.contains(open.targetPort())) {
+            AgentLog.warn("tunnel %s refused: port %d is not in this agent's tunnel_ports %s", open.sessionId(), open.targetPort(), allowedPorts);
+            send.accept(new AgentMessage.TunnelState(open.sessionId(), false, "this agent does not allow tunnels to port " + open.targetPort()
+                    + " (it allows " + allowedPorts + "; see tunnel_ports in its config)"));
+            return;
+        }
+        sessions.put(open.sessionId(), new Session(open.sessionId(), open.targetPort(), open.tunnelProtocol(), clock.millis()));
+        AgentLog.info("tunnel %s open to port %d (%s)", open.sessionId(), open.targetPort(), open.tunnelProtocol().wireName());
+        send.accept(new AgentMessage.TunnelState(open.sessionId(), true, null));
+        statusChanged.run();
+    }
+
+    public void close(HubMessage.TunnelClose close) {
+        List<String> ids = close.sessionId() == null ? new ArrayList<>(sessions.keySet()) : List.of(close.sessionId());
+        for (String id : ids) {
+            end(id, "closed by its owner");
+        }
+    }
+
+    /** Closes the sessions no stream used for the idle limit. */
+    public void closeIdle() {
+        long now = clock.millis();
+        for (Session s : List.copyOf(sessions.values())) {
+            if (now - s.lastUsed > idleLimit.toMillis()) {
+                end(s.id, "idle for " + idleLimit.toMinutes() + " min");
+            }
+        }
+    }
+
+    /** Closes every session (the hub connection is gone: the hub forgets them too). */
+    public void closeAll() {
+        if (!sessions.isEmpty()) {
+            sessions.clear();
+            statusChanged.run();
+        }
+    }
+
+    private void end(String id, String reason) {
+        if (sessions.remove(id) != null) {
+            AgentLog.info("tunnel %s closed: %s", id, reason);
+            send.accept(new AgentMessage.TunnelState(id, false, reason));
+            statusChanged.run();
+        }
+    }
+
+    /** Dials the hub for one stream of an open session and relays it to the session's port. */
+    public void stream(HubMessage.StreamOpen open, URI hub) {
+        Session session = sessions.get(open.sessionId());
+        URI uri = hub.resolve(TunnelProtocol.STREAM_PATH + open.streamId());
+        if (session == null) {
+            AgentLog.warn("stream %s for unknown tunnel %s refused", open.streamId(), open.sessionId());
+            StreamRelay.refuse(http, uri, key, "no open tunnel " + open.sessionId() + " on this agent");
+            return;
+        }
+        Runnable used = () -> session.lastUsed = clock.millis();
+        used.run();
+        switch (open.kind()) {
+            case TCP -> TcpRelay.start(http, uri, key, session.port, used);
+            case HTTP -> HttpRelay.start(http, uri, key, session.port, used);
+            case WEBSOCKET -> WebSocketRelay.start(http, uri, key, session.port, used);
+        }
+    }
+}
