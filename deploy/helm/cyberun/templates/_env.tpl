@@ -79,6 +79,13 @@ taken from an existing Secret. Called with (dict "root" $ "service" name).
   value: {{ include "cyberun.url" (dict "root" .root "service" "task-service") }}
 {{- end }}
 {{- if eq $s "agent-hub" }}
+# How the other hub replicas reach this pod: a tunnel's requests go to the replica that holds the agent.
+- name: POD_IP
+  valueFrom:
+    fieldRef:
+      fieldPath: status.podIP
+- name: CYBERUN_HUB_ADVERTISED_URL
+  value: {{ printf "http://$(POD_IP):%v" (index $v.services "agent-hub").port | quote }}
 - name: GATEWAY_URL
   value: {{ include "cyberun.url" (dict "root" .root "service" "gateway-service") }}
 - name: FILE_SERVICE_URL

@@ -116,7 +116,8 @@ class ChartIT {
     /** A variable's value as the kubelet would set it: literal, from a Secret, or from the pod's own fields. */
     static String resolve(JsonNode var, Map<String, Map<String, String>> secrets, String service) {
         if (var.has("value")) {
-            String value = var.path("value").asText();
+            // The pod's own address (a variable the kubelet expands) is the service's here.
+            String value = var.path("value").asText().replace("$(POD_IP)", "cy-" + service);
             // In-cluster addresses (Services, the StatefulSet's stable names) become this machine's ports: a service's
             // management port or its API port.
             for (String s : SERVICES) {
@@ -133,7 +134,11 @@ class ChartIT {
                     .isNotNull();
             return found;
         }
-        assertThat(var.path("valueFrom").path("fieldRef").path("fieldPath").asText()).isEqualTo("metadata.name");
+        String field = var.path("valueFrom").path("fieldRef").path("fieldPath").asText();
+        if (field.equals("status.podIP")) {
+            return "127.0.0.1";
+        }
+        assertThat(field).isEqualTo("metadata.name");
         return "cy-" + service + "-0";
     }
 

@@ -83,8 +83,17 @@ class TunnelsIT {
     }
 
     static JsonNode open(int port, String protocol) throws Exception {
-        return ok(team.asUser("alice", "POST", "/api/v1/agents/tunnel-agent/tunnel",
+        return open("tunnel-agent", port, protocol);
+    }
+
+    static JsonNode open(String agent, int port, String protocol) throws Exception {
+        return ok(team.asUser("alice", "POST", "/api/v1/agents/" + agent + "/tunnel",
                 "{\"target_port\":" + port + ",\"tunnel_protocol\":\"" + protocol + "\"}"), 200);
+    }
+
+    static String get(String url) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() + " " + r.body();
     }
 
     static String agentStatus() throws Exception {
@@ -104,15 +113,15 @@ class TunnelsIT {
         assertThat(opened.path("admin_token").asText()).isNotBlank();
         assertThat(opened.path("tunnel_protocol").asText()).isEqualTo("http");
         try {
-            HttpResponse<String> hello = HTTP.send(HttpRequest.newBuilder(URI.create(url + "hello?name=tunnel")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> hello = HTTP.send(HttpRequest.newBuilder(URI.create(url + "hello?name=tunnel")).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(hello.statusCode()).isEqualTo(200);
             assertThat(hello.body()).isEqualTo("hello tunnel");
 
             byte[] big = tenMegabytes();
-            HttpResponse<String> upload = HTTP.send(HttpRequest.newBuilder(URI.create(url + "upload"))
+            HttpResponse<String> upload = HTTP.send(HttpRequest.newBuilder(URI.create(url + "upload")).timeout(Duration.ofSeconds(60))
                     .POST(HttpRequest.BodyPublishers.ofByteArray(big)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(upload.body()).isEqualTo(TEN_MB + " " + HexFormat.of().formatHex(sha256().digest(big)));
-            HttpResponse<InputStream> download = HTTP.send(HttpRequest.newBuilder(URI.create(url + "download")).build(),
+            HttpResponse<InputStream> download = HTTP.send(HttpRequest.newBuilder(URI.create(url + "download")).timeout(Duration.ofSeconds(60)).build(),
                     HttpResponse.BodyHandlers.ofInputStream());
             assertThat(download.statusCode()).isEqualTo(200);
             try (InputStream in = download.body()) {
@@ -151,7 +160,7 @@ class TunnelsIT {
         } finally {
             ok(team.asUser("alice", "DELETE", "/api/v1/agents/tunnel-agent/tunnel", null), 200);
         }
-        assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(url + "hello?name=late")).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+        assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(url + "hello?name=late")).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
                 .isEqualTo(404);
         assertThat(ok(team.asUser("alice", "GET", "/api/v1/agents/tunnel-agent/tunnel", null), 200).path("is_active").asBoolean()).isFalse();
     }
@@ -181,7 +190,7 @@ class TunnelsIT {
         try {
             String url = opened.path("tunnel_url").asText();
             String forged = url.replaceFirst("\\.[^/]+/$", ".not-the-token/");
-            HttpResponse<String> wrong = HTTP.send(HttpRequest.newBuilder(URI.create(forged + "hello")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> wrong = HTTP.send(HttpRequest.newBuilder(URI.create(forged + "hello")).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(wrong.statusCode()).isEqualTo(404);
             assertThat(WalkingSkeletonIT.json(wrong.body()).path("error_message").asText()).contains("no such tunnel");
 
@@ -196,7 +205,10 @@ class TunnelsIT {
             assertThat(team.asUser("alice", "POST", "/api/v1/agents/no-such-agent/tunnel", "{}").statusCode()).isEqualTo(404);
             // Another team reads the agent as absent.
             TeamFixture other = new TeamFixture(stack, "Tunnels elsewhere");
-            assertThat(other.asUser("alice", "GET", "/api/v1/agents/tunnel-agent/tunnel", null).body()).contains("\"is_active\":false");
+            assertThat(other.asUser("alice", "GET", "/api/v1/agents/tunnel-agent/tunnel", null).statusCode()).isEqualTo(404);
+            assertThat(other.asUser("alice", "DELETE", "/api/v1/agents/tunnel-agent/tunnel", null).body()).contains("\"closed_sessions\":0");
+            assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(url + "hello?name=still")).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString())
+                    .statusCode()).as("another team's close leaves the tunnel open").isEqualTo(200);
             assertThat(other.asUser("alice", "POST", "/api/v1/agents/tunnel-agent/tunnel", "{}").statusCode()).isEqualTo(404);
         } finally {
             ok(team.asUser("alice", "DELETE", "/api/v1/agents/tunnel-agent/tunnel", null), 200);
@@ -223,6 +235,47 @@ class TunnelsIT {
             listener.close();
             ok(team.asUser("alice", "DELETE", "/api/v1/agents/tunnel-agent/tunnel", null), 200);
         }
+    }
+
+    @Test
+    void aTunnelWorksThroughAnyHubReplicaAndIsReopenedAfterItsHubDies() throws Exception {
+        ServiceProcess hub2 = stack.extraHub();
+        // Labelled so no task of this class runs on it (it would take the others' tasks).
+        ServiceProcess roaming = stack.agent(new CyberunStack.AgentOptions("roaming-agent", team.ak(), "roaming")
+                .tunnelPorts(appPort).hubs(hub2, stack.hub));
+        try {
+            roam(hub2);
+        } finally {
+            roaming.close();
+        }
+    }
+
+    private void roam(ServiceProcess hub2) throws Exception {
+        // The gateway reaches the first hub; the agent is on the second: both the opening and the URL are passed on.
+        JsonNode opened = open("roaming-agent", appPort, "http");
+        String url = opened.path("tunnel_url").asText();
+        assertThat(get(url + "hello?name=across")).isEqualTo("200 hello across");
+        assertThat(ok(team.asUser("alice", "GET", "/api/v1/agents/roaming-agent/tunnel", null), 200).path("is_active").asBoolean()).isTrue();
+
+        HttpResponse<String> run = WalkingSkeletonIT.call("POST", "/api/v1/r/workflows/slug/demo-render/run", team.sk(),
+                "{\"parameters\":{\"prompt\":\"across a hub crash\"}}", Map.of());
+        String task = WalkingSkeletonIT.json(run.body()).path("task_id").asText();
+        hub2.kill();
+        // The agent moves to the first hub; its tunnel ended with its connection, and it can be opened again there.
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            for (JsonNode a : ok(team.asUser("alice", "GET", "/api/v1/agents", null), 200).path("agent_list")) {
+                if (a.path("agent_id").asText().equals("roaming-agent")) {
+                    return a.path("gateway_id").asText().equals("hub-e2e1") && a.path("agent_status").asText().equals("idle");
+                }
+            }
+            return false;
+        });
+        assertThat(get(url + "hello?name=stale")).startsWith("404 ");
+        String reopened = open("roaming-agent", appPort, "http").path("tunnel_url").asText();
+        assertThat(get(reopened + "hello?name=again")).isEqualTo("200 hello again");
+        ok(team.asUser("alice", "DELETE", "/api/v1/agents/roaming-agent/tunnel", null), 200);
+        await().atMost(Duration.ofSeconds(60)).until(() -> "completed".equals(
+                ok(team.asUser("alice", "GET", "/api/v1/r/tasks/" + task, null), 200).path("status").asText()));
     }
 
     static byte[] tenMegabytes() {

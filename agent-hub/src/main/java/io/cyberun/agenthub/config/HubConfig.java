@@ -18,6 +18,13 @@ public interface HubConfig {
     @WithName("heartbeat-interval")
     Optional<Duration> heartbeatIntervalOverride();
 
+    /**
+     * How the other hub replicas reach this one (a tunnel's requests go to the replica that holds the agent's
+     * connection); default: this host's address and the HTTP port. The Helm chart sets the pod's IP.
+     */
+    @WithName("advertised-url")
+    Optional<String> advertisedUrl();
+
     default Duration silenceLimit() {
         return silenceLimitOverride().orElse(AgentTimings.SILENCE_LIMIT);
     }

@@ -1,6 +1,7 @@
 package io.cyberun.agenthub.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cyberun.agenthub.service.AgentDirectory;
 import io.cyberun.agenthub.tunnel.TunnelSessions;
 import io.cyberun.common.rest.ApiException;
 import io.cyberun.common.security.CurrentPrincipal;
@@ -33,10 +34,12 @@ public class TunnelResource {
     static final int DEFAULT_PORT = 8188;
 
     private final TunnelSessions sessions;
+    private final AgentDirectory directory;
     private final CurrentPrincipal principal;
 
-    public TunnelResource(TunnelSessions sessions, CurrentPrincipal principal) {
+    public TunnelResource(TunnelSessions sessions, AgentDirectory directory, CurrentPrincipal principal) {
         this.sessions = sessions;
+        this.directory = directory;
         this.principal = principal;
     }
 
@@ -91,8 +94,14 @@ public class TunnelResource {
     public Uni<Status> status(@PathParam("agentId") String agentId, @Context HttpServerRequest request) {
         principal.requireRole(Role.ADMIN);
         String base = base(request);
-        return sessions.list(principal.teamId(), agentId).map(open -> open.isEmpty() ? new Status(false, null, null)
-                : new Status(true, open.getFirst().id(), base + open.getFirst().path()));
+        // An agent that is not connected in the caller's team (another team's, or none) reads as absent.
+        return directory.list(principal.teamId()).flatMap(agents -> {
+            if (agents.stream().noneMatch(a -> a.agentId().equals(agentId))) {
+                return Uni.createFrom().failure(new ApiException(ErrorCode.NOT_FOUND, "no connected agent " + agentId + " in this team"));
+            }
+            return sessions.list(principal.teamId(), agentId).map(open -> open.isEmpty() ? new Status(false, null, null)
+                    : new Status(true, open.getFirst().id(), base + open.getFirst().path()));
+        });
     }
 
     @DELETE

@@ -139,6 +139,9 @@ public class AgentProtocolHandler {
         LOG.infof("agent %s of team %s connected (session %s, labels %s, capacity %d, running %d)",
                 s.agentId(), s.teamId(), s.sessionId(), s.labels(), s.capacity(), running.size());
         return replaced
+                // A new connection has no tunnels (the agent forgot its sessions when the last connection ended, here or on
+                // a replica that died): their URLs stop working rather than point at streams nobody serves.
+                .call(() -> tunnels.agentGone(s.teamId(), s.agentId()))
                 .call(() -> s.connection().sendText(new HubMessage.Welcome(AgentProtocol.VERSION, directory.hubId(), s.sessionId(),
                         (int) config.heartbeatInterval().toSeconds(), (int) config.silenceLimit().toSeconds())))
                 .call(() -> directory.announce(s))

@@ -38,10 +38,14 @@ public class TunnelRoutes {
 
     private final TunnelSessions sessions;
     private final TunnelStreams streams;
+    private final HubReplicas replicas;
+    private final ReplicaForward forward;
 
-    public TunnelRoutes(TunnelSessions sessions, TunnelStreams streams) {
+    public TunnelRoutes(TunnelSessions sessions, TunnelStreams streams, HubReplicas replicas, ReplicaForward forward) {
         this.sessions = sessions;
         this.streams = streams;
+        this.replicas = replicas;
+        this.forward = forward;
     }
 
     void install(@Observes Router router) {
@@ -67,28 +71,39 @@ public class TunnelRoutes {
         HttpServerRequest request = ctx.request();
         request.pause();
         String name = ctx.pathParam("param0");
-        String rest = ctx.pathParam("param1");
         sessions.check(name).subscribe().with(session -> {
-            if (session == null) {
-                request.resume();
-                error(ctx.response(), 404, "no such tunnel, or its token is wrong (it may have been closed)");
-            } else if (rest == null) {
-                // The app's relative links need the trailing slash.
-                request.resume();
-                ctx.response().setStatusCode(308).putHeader("Location", "/tunnel/" + name + "/").end();
-            } else if (isUpgrade(request)) {
-                upgrade(ctx, session, pathAndQuery(rest, request));
-            } else if (session.protocol() == TunnelProtocol.Kind.TCP) {
-                request.resume();
-                error(ctx.response(), 400, "a tcp tunnel takes a WebSocket: connect with `java -jar cyberun-agent.jar tunnel --url <tunnel_url>"
-                        + " --listen 127.0.0.1:<port>`");
+            if (session != null && !replicas.local(session.teamId(), session.agentId())) {
+                // The agent's connection, and so its streams, are on another replica.
+                forward.passOn(ctx, session.teamId(), session.agentId(), () -> serve(ctx, session, name));
             } else {
-                http(ctx, session, pathAndQuery(rest, request));
+                serve(ctx, session, name);
             }
         }, failure -> {
             request.resume();
             error(ctx.response(), 503, "the tunnel could not be looked up: " + failure.getMessage());
         });
+    }
+
+    /** Serves a tunnel request on this replica (the paused request; {@code session} null: no such tunnel). */
+    private void serve(RoutingContext ctx, TunnelSessions.Session session, String name) {
+        HttpServerRequest request = ctx.request();
+        String rest = ctx.pathParam("param1");
+        if (session == null) {
+            request.resume();
+            error(ctx.response(), 404, "no such tunnel, or its token is wrong (it may have been closed)");
+        } else if (rest == null) {
+            // The app's relative links need the trailing slash.
+            request.resume();
+            ctx.response().setStatusCode(308).putHeader("Location", "/tunnel/" + name + "/").end();
+        } else if (isUpgrade(request)) {
+            upgrade(ctx, session, pathAndQuery(rest, request));
+        } else if (session.protocol() == TunnelProtocol.Kind.TCP) {
+            request.resume();
+            error(ctx.response(), 400, "a tcp tunnel takes a WebSocket: connect with `java -jar cyberun-agent.jar tunnel --url <tunnel_url>"
+                    + " --listen 127.0.0.1:<port>`");
+        } else {
+            http(ctx, session, pathAndQuery(rest, request));
+        }
     }
 
     /** One HTTP request on a stream: head, body as it comes, end; then the answer's head and body as they come. */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cyberun.agent.AgentLog;
 import io.cyberun.contracts.json.CyberunJson;
 import io.cyberun.contracts.protocol.TunnelProtocol;
-import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,14 +12,14 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 
 /**
  * An {@code http} stream: the request the hub describes is made to the port with its body streamed from the hub's
@@ -31,14 +30,12 @@ final class HttpRelay implements WebSocket.Listener {
     /** Hop-by-hop headers (RFC 9110), and those the JDK client sets itself. */
     static final Set<String> NOT_RELAYED = Set.of("connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding",
             "upgrade", "host", "content-length", "expect", "http2-settings");
-    private static final byte[] EOF = new byte[0];
 
     private final HttpClient http;
     private final int port;
     private final Runnable used;
     private final StringBuilder text = new StringBuilder();
-    /** Request body frames on their way to the port: a few at most, the next frame is asked for as one is taken. */
-    private final BlockingQueue<byte[]> body = new ArrayBlockingQueue<>(4);
+    private final Body body = new Body();
     private volatile boolean started;
 
     private HttpRelay(HttpClient http, int port, Runnable used) {
@@ -74,33 +71,28 @@ final class HttpRelay implements WebSocket.Listener {
         try {
             if (!started) {
                 started = true;
+                body.ws = ws;
                 forward(ws, JSON.readValue(message, TunnelProtocol.RequestHead.class));
+                body.ask(); // the first body frame, or the end
             } else if (TunnelProtocol.END.equals(message)) {
-                body.put(EOF);
+                body.end();
             }
         } catch (Exception e) {
             ws.sendClose(StreamRelay.FAILED, "unreadable request head: " + e.getMessage());
-            return null;
         }
-        ws.request(1);
         return null;
     }
 
     @Override
     public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-        try {
-            body.put(StreamRelay.bytes(data));
-            used.run();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        ws.request(1);
+        used.run();
+        body.frame(ByteBuffer.wrap(StreamRelay.bytes(data)));
         return null;
     }
 
     @Override
     public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-        body.offer(EOF);
+        body.end();
         return null;
     }
 
@@ -121,8 +113,8 @@ final class HttpRelay implements WebSocket.Listener {
         }
         HttpRequest.BodyPublisher publisher = length == 0 || (length < 0 && !chunked)
                 ? HttpRequest.BodyPublishers.noBody()
-                : length > 0 ? HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(this::bodyStream), length)
-                : HttpRequest.BodyPublishers.ofInputStream(this::bodyStream);
+                : length > 0 ? HttpRequest.BodyPublishers.fromPublisher(body, length)
+                : HttpRequest.BodyPublishers.fromPublisher(body);
         request.method(head.method(), publisher);
         http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofInputStream()).whenComplete((response, failure) ->
                 Thread.ofVirtual().name("tunnel-http-answer").start(() -> answer(ws, response, failure)));
@@ -160,40 +152,97 @@ final class HttpRelay implements WebSocket.Listener {
         }
     }
 
-    /** The request body as the port's client reads it: the hub's frames, in order, until the end frame. */
-    private InputStream bodyStream() {
-        return new InputStream() {
-            private byte[] current = new byte[0];
-            private int at;
+    /**
+     * The request body as the port's client reads it: the hub's frames, each asked for only when the client wants more
+     * and nothing is waiting, so at most one frame is held. Nothing blocks: the JDK client may ask for data on its
+     * I/O thread, which blocking there would stall (the frames it waits for arrive on that thread too).
+     */
+    private static final class Body implements Flow.Publisher<ByteBuffer> {
+        private final ArrayDeque<ByteBuffer> queued = new ArrayDeque<>();
+        private volatile WebSocket ws;
+        private Flow.Subscriber<? super ByteBuffer> subscriber;
+        private long demand;
+        private boolean asked;
+        private boolean ended;
+        private boolean done;
 
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        @Override
+        public void subscribe(Flow.Subscriber<? super ByteBuffer> s) {
+            synchronized (this) {
+                subscriber = s;
             }
+            s.onSubscribe(new Flow.Subscription() {
+                @Override
+                public void request(long n) {
+                    synchronized (Body.this) {
+                        demand = demand + n < 0 ? Long.MAX_VALUE : demand + n;
+                    }
+                    drain();
+                }
 
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                while (at >= current.length) {
-                    if (current == EOF) {
-                        return -1;
-                    }
-                    try {
-                        current = body.take();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new IOException("interrupted");
-                    }
-                    at = 0;
-                    if (current == EOF) {
-                        return -1;
+                @Override
+                public void cancel() {
+                    synchronized (Body.this) {
+                        done = true;
                     }
                 }
-                int n = Math.min(len, current.length - at);
-                System.arraycopy(current, at, b, off, n);
-                at += n;
-                return n;
+            });
+            drain();
+        }
+
+        /** Asks the hub for the next frame (once the head is read, and whenever the client wants more). */
+        synchronized void ask() {
+            if (!asked && !ended && ws != null) {
+                asked = true;
+                ws.request(1);
             }
-        };
+        }
+
+        void frame(ByteBuffer b) {
+            synchronized (this) {
+                asked = false;
+                queued.add(b);
+            }
+            drain();
+        }
+
+        void end() {
+            synchronized (this) {
+                asked = false;
+                ended = true;
+            }
+            drain();
+        }
+
+        private void drain() {
+            while (true) {
+                Flow.Subscriber<? super ByteBuffer> s;
+                ByteBuffer next = null;
+                boolean complete = false;
+                synchronized (this) {
+                    s = subscriber;
+                    if (s == null || done) {
+                        return;
+                    }
+                    if (demand > 0 && !queued.isEmpty()) {
+                        demand--;
+                        next = queued.poll();
+                    } else if (queued.isEmpty() && ended) {
+                        done = true;
+                        complete = true;
+                    } else {
+                        if (demand > 0) {
+                            ask();
+                        }
+                        return;
+                    }
+                }
+                if (complete) {
+                    s.onComplete();
+                    return;
+                }
+                s.onNext(next);
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.cyberun.gateway.routing;
 
+import io.cyberun.common.http.StreamingForward;
 import io.cyberun.common.rest.ApiException;
 import io.cyberun.contracts.auth.PrincipalTokens;
 import io.cyberun.contracts.error.ErrorCode;
@@ -13,7 +14,6 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.RoutingContext;
@@ -41,7 +41,6 @@ public class ServiceProxy {
     static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
             "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length", "authorization", "x-team-id", "origin",
             PrincipalTokens.HEADER.toLowerCase(Locale.ROOT));
-    static final Set<String> NOT_RETURNED = Set.of("connection", "keep-alive", "transfer-encoding", "upgrade", "trailer");
 
     private final HttpClient client;
     private final GatewayConfig config;
@@ -156,24 +155,7 @@ public class ServiceProxy {
     }
 
     private static void relay(RoutingContext ctx, HttpClientResponse response, Consumer<MultiMap> answerHeaders) {
-        HttpServerResponse out = ctx.response();
-        if (out.ended() || out.closed()) {
-            response.request().reset();
-            return;
-        }
-        out.setStatusCode(response.statusCode());
-        response.headers().forEach(h -> {
-            if (!NOT_RETURNED.contains(h.getKey().toLowerCase(Locale.ROOT))) {
-                out.headers().add(h.getKey(), h.getValue());
-            }
-        });
-        if (answerHeaders != null) {
-            answerHeaders.accept(out.headers());
-        }
-        if (!out.headers().contains("Content-Length")) {
-            out.setChunked(true);
-        }
-        response.pipeTo(out);
+        StreamingForward.relay(ctx.response(), response, answerHeaders);
     }
 
     private static ApiException tooLarge(int limit) {

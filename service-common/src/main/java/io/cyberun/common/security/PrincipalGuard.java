@@ -32,6 +32,11 @@ public class PrincipalGuard {
         this.protectedPaths = config.principal().protectedPaths();
     }
 
+    /** The principal this guard verified for the request, or null (an unprotected path). */
+    public static Principal principal(RoutingContext ctx) {
+        return ctx.get(PRINCIPAL_KEY);
+    }
+
     void install(@Observes Router router) {
         router.route().order(-100).handler(this::guard);
     }
