@@ -1,6 +1,7 @@
 package io.cyberun.agenthub.tunnel;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cyberun.common.http.StreamingForward;
 import io.cyberun.common.http.WebSocketRelay;
 import io.cyberun.contracts.json.CyberunJson;
 import io.cyberun.contracts.protocol.TunnelProtocol;
@@ -132,8 +133,7 @@ public class TunnelRoutes {
                     }
                 }
                 if (head.error() != null) {
-                    response.putHeader("Content-Type", "application/json");
-                    response.end(errorBody(head.error()));
+                    StreamingForward.error(response, head.status(), head.error());
                     return;
                 }
                 if (!length) {
@@ -246,16 +246,7 @@ public class TunnelRoutes {
         }
     }
 
-    private static String errorBody(String message) {
-        return json(Map.of("error_code", "upstream_unavailable", "error_message", message));
-    }
-
     private static void error(HttpServerResponse response, int status, String message) {
-        if (response.ended()) {
-            return;
-        }
-        response.setStatusCode(status).putHeader("Content-Type", "application/json")
-                .end(json(Map.of("error_code", status == 404 ? "not_found" : status == 400 ? "invalid_request" : "upstream_unavailable",
-                        "error_message", message)));
+        StreamingForward.error(response, status, message);
     }
 }

@@ -1,5 +1,8 @@
 package io.cyberun.common.http;
 
+import io.cyberun.contracts.error.ErrorBody;
+import io.cyberun.contracts.error.ErrorCode;
+import io.cyberun.contracts.json.CyberunJson;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
@@ -55,7 +58,11 @@ public final class StreamingForward {
                 in.resume();
                 int status = e instanceof UpgradeRejectedException r ? r.getStatus() : 502;
                 String body = e instanceof UpgradeRejectedException r && r.getBody() != null ? r.getBody().toString() : null;
-                answer(in.response(), status, body != null && body.startsWith("{") ? body : error("the WebSocket could not be opened: " + status));
+                if (body != null && body.startsWith("{")) {
+                    answer(in.response(), status, body);
+                } else {
+                    error(in.response(), status, "the WebSocket could not be opened: " + status);
+                }
             });
             return;
         }
@@ -75,7 +82,7 @@ public final class StreamingForward {
                 .onSuccess(response -> relay(in.response(), response, null))
                 .onFailure(e -> {
                     in.resume();
-                    answer(in.response(), 502, error("no answer from " + target.getHost() + ":" + target.getPort() + ": " + e.getMessage()));
+                    error(in.response(), 502, "no answer from " + target.getHost() + ":" + target.getPort() + ": " + e.getMessage());
                 });
     }
 
@@ -118,8 +125,19 @@ public final class StreamingForward {
         return headers;
     }
 
-    private static String error(String message) {
-        return "{\"error_code\":\"upstream_unavailable\",\"error_message\":\"" + message.replace("\\", "\\\\").replace("\"", "'") + "\"}";
+    /**
+     * Answers an error the project's way ({@link ErrorBody}): {@code not_found} for 404, {@code invalid_request} for 400,
+     * {@code upstream_unavailable} for anything else (what stands behind this hop did not answer as it should).
+     */
+    public static void error(HttpServerResponse out, int status, String message) {
+        ErrorCode code = status == 404 ? ErrorCode.NOT_FOUND : status == 400 ? ErrorCode.INVALID_REQUEST : ErrorCode.UPSTREAM_UNAVAILABLE;
+        String body;
+        try {
+            body = CyberunJson.mapper().writeValueAsString(ErrorBody.of(code, message));
+        } catch (Exception e) {
+            body = "{\"error_code\":\"" + code.code() + "\"}";
+        }
+        answer(out, status, body);
     }
 
     private static void answer(HttpServerResponse out, int status, String json) {
