@@ -181,7 +181,8 @@ class TunnelsIT {
         assertThat(closed.path("closed_sessions").asInt()).isEqualTo(1);
         await().atMost(Duration.ofSeconds(60)).until(() -> "completed".equals(
                 ok(team.asUser("alice", "GET", "/api/v1/r/tasks/" + task, null), 200).path("status").asText()));
-        assertThat(agentStatus()).isIn("idle", "busy");
+        // The agent list is written from the hub's sessions once a second: it shows the agent's return a moment later.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(agentStatus()).isIn("idle", "busy"));
     }
 
     @Test
