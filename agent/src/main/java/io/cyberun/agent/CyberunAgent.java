@@ -2,6 +2,7 @@ package io.cyberun.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cyberun.agent.config.AgentConfig;
+import io.cyberun.agent.containers.Replicas;
 import io.cyberun.agent.hub.HubConnection;
 import io.cyberun.agent.runtime.RunOutcome;
 import io.cyberun.agent.runtime.TaskRuntime;
@@ -89,6 +90,7 @@ public final class CyberunAgent {
     private volatile String unhealthy;
     private final ModelStore models;
     private final Tunnels tunnels;
+    private final Replicas replicas;
     /** The hub the agent is connected to: a tunnel's streams are dialled to the same replica. */
     private volatile URI currentHub;
     /** Model syncs run one at a time, off the message thread. */
@@ -104,8 +106,27 @@ public final class CyberunAgent {
         this.uploader = new OutputUploader(http, this::sendNow);
         this.downloader = new InputDownloader(http);
         this.models = new ModelStore(http, config.modelsDir == null ? workDir().resolve("models") : config.resolve(config.modelsDir));
+        this.replicas = new Replicas(containerRuntime(config, workDir()), config.containers.externalCredentials, this::send,
+                java.time.Clock.systemUTC());
         this.tunnels = new Tunnels(java.util.Set.copyOf(config.tunnelPorts), Duration.ofMinutes(config.tunnelIdleMinutes), config.key,
-                this::send, () -> send(new AgentMessage.StatusUpdate(readyStatus(), null, unhealthy, null)), java.time.Clock.systemUTC());
+                this::send, () -> send(new AgentMessage.StatusUpdate(readyStatus(), null, unhealthy, null)), java.time.Clock.systemUTC(),
+                replicas::target);
+    }
+
+    /** The configured container runtime; {@code auto}: docker when its CLI is on the PATH, process otherwise. */
+    static io.cyberun.agent.containers.ContainerRuntime containerRuntime(AgentConfig config, Path workDir) {
+        String wanted = config.containers.runtime;
+        boolean docker = "docker".equals(wanted) || ("auto".equals(wanted) && onPath(config.containers.dockerCommand));
+        return docker ? new io.cyberun.agent.containers.DockerRuntime(config.containers.dockerCommand)
+                : new io.cyberun.agent.containers.ProcessRuntime(config.containers.commands, workDir.resolve("containers"), config.baseDir);
+    }
+
+    private static boolean onPath(String program) {
+        if (program.contains("/")) {
+            return Files.isExecutable(Path.of(program));
+        }
+        String path = System.getenv("PATH");
+        return path != null && java.util.Arrays.stream(path.split(java.io.File.pathSeparator)).anyMatch(d -> Files.isExecutable(Path.of(d, program)));
     }
 
     /** Runs until {@link #stop} is called; returns the process exit code. */
@@ -113,6 +134,8 @@ public final class CyberunAgent {
         timers.scheduleWithFixedDelay(this::flushReports, FLUSH_INTERVAL.toMillis(), FLUSH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         timers.scheduleWithFixedDelay(this::heartbeat, 1, 1, TimeUnit.SECONDS);
         timers.scheduleWithFixedDelay(tunnels::closeIdle, 30, 30, TimeUnit.SECONDS);
+        timers.scheduleWithFixedDelay(() -> taskThreads.submit(replicas::probe), 2, 2, TimeUnit.SECONDS);
+        timers.scheduleWithFixedDelay(replicas::report, 10, 10, TimeUnit.SECONDS);
         runtimes.values().forEach(TaskRuntime::recover);
         checkHealth();
         timers.scheduleWithFixedDelay(() -> taskThreads.submit(this::checkHealth), config.healthCheckSeconds, config.healthCheckSeconds,
@@ -173,6 +196,7 @@ public final class CyberunAgent {
             sleep(200);
         }
         running.values().forEach(TaskExecution::cancel);
+        replicas.stopAll();
         flushReports();
         deliverUndelivered();
         HubConnection c = connection;
@@ -198,6 +222,7 @@ public final class CyberunAgent {
                     send(new AgentMessage.StatusUpdate(AgentStatus.UNHEALTHY, null, unhealthy, null));
                 }
                 deliverUndelivered();
+                replicas.report();
             }
             case HubMessage.Dispatch d -> dispatch(d);
             case HubMessage.Cancel c -> {
@@ -213,6 +238,12 @@ public final class CyberunAgent {
             case HubMessage.TunnelOpen t -> tunnels.open(t);
             case HubMessage.TunnelClose t -> tunnels.close(t);
             case HubMessage.StreamOpen o -> tunnels.stream(o, currentHub);
+            case HubMessage.ReplicaStart r -> {
+                if (!stopping) {
+                    replicas.start(r);
+                }
+            }
+            case HubMessage.ReplicaStop r -> replicas.stop(r);
         }
     }
 

@@ -110,10 +110,7 @@ public class TunnelResource {
         return sessions.close(principal.teamId(), agentId, sessionId == null || sessionId.isBlank() ? null : sessionId).map(Closed::new);
     }
 
-    /** The public origin the caller used (the gateway passes it on), so the URL works where it is shared. */
     private static String base(HttpServerRequest request) {
-        String host = request.getHeader("X-Forwarded-Host");
-        String proto = request.getHeader("X-Forwarded-Proto");
-        return host == null ? "" : (proto == null ? "http" : proto) + "://" + host;
+        return io.cyberun.common.http.PublicOrigin.of(request);
     }
 }

@@ -75,9 +75,12 @@ public class AgentProtocolHandler {
 
     private final TunnelSessions tunnels;
 
+    private final io.cyberun.agenthub.containers.ReplicaReports replicaReports;
+
     public AgentProtocolHandler(AgentConnections connections, HubConfig config, HubOutbound out, AgentDirectory directory,
                                 @RestClient FileServiceClient files, PrincipalTokens tokens, Clock clock, MeterRegistry metrics,
-                                TaskPreviews previews, TunnelSessions tunnels) {
+                                TaskPreviews previews, TunnelSessions tunnels, io.cyberun.agenthub.containers.ReplicaReports replicaReports) {
+        this.replicaReports = replicaReports;
         this.previews = previews;
         this.tunnels = tunnels;
         this.connections = connections;
@@ -113,6 +116,7 @@ public class AgentProtocolHandler {
             case AgentMessage.TaskFailed f -> failed(s, f);
             case AgentMessage.TaskCancelled c -> cancelled(s, c);
             case AgentMessage.TunnelState t -> tunnels.reported(s, t);
+            case AgentMessage.ReplicaStates r -> replicaReports.reported(s, r);
         };
     }
 
@@ -347,6 +351,8 @@ public class AgentProtocolHandler {
                                     e.getMessage()))
                             .onFailure().recoverWithNull();
                     case AgentCommand.SyncModels m -> syncModels(s);
+                    case AgentCommand.StartReplica r -> s.connection().sendText(new HubMessage.ReplicaStart(r.replica()));
+                    case AgentCommand.StopReplica r -> s.connection().sendText(new HubMessage.ReplicaStop(r.serviceId(), r.replicaId()));
                     case AgentCommand.Cancel c -> {
                         boolean held = s.dispatched().remove(c.taskId(), c.attempt()) | s.running().remove(c.taskId(), c.attempt());
                         yield held ? s.connection().sendText(new HubMessage.Cancel(c.taskId(), c.attempt(), c.reason()))

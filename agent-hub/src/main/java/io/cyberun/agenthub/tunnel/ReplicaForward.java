@@ -56,7 +56,7 @@ public class ReplicaForward {
      * Passes the paused request to the replica that holds the agent, or runs {@code here} (this replica answers, and
      * finds no such agent) when none does or the request was passed on already.
      */
-    void passOn(RoutingContext ctx, UUID team, String agentId, Runnable here) {
+    public void passOn(RoutingContext ctx, UUID team, String agentId, Runnable here) {
         HttpServerRequest request = ctx.request();
         if (request.getHeader(HubReplicas.FORWARDED_BY) != null) {
             here.run();

@@ -5,6 +5,7 @@ import io.cyberun.common.http.StreamingForward;
 import io.cyberun.common.http.WebSocketRelay;
 import io.cyberun.contracts.json.CyberunJson;
 import io.cyberun.contracts.protocol.TunnelProtocol;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;
@@ -97,21 +98,30 @@ public class TunnelRoutes {
             request.resume();
             ctx.response().setStatusCode(308).putHeader("Location", "/tunnel/" + name + "/").end();
         } else if (isUpgrade(request)) {
-            upgrade(ctx, session, pathAndQuery(rest, request));
+            boolean tcp = session.protocol() == TunnelProtocol.Kind.TCP;
+            Uni<ServerWebSocket> stream = streams.open(session, tcp ? TunnelProtocol.StreamKind.TCP : TunnelProtocol.StreamKind.WEBSOCKET);
+            if (tcp) {
+                relayTcp(ctx, stream);
+            } else {
+                relayWebSocket(ctx, stream, pathAndQuery(rest, request), null);
+            }
         } else if (session.protocol() == TunnelProtocol.Kind.TCP) {
             request.resume();
             error(ctx.response(), 400, "a tcp tunnel takes a WebSocket: connect with `java -jar cyberun-agent.jar tunnel --url <tunnel_url>"
                     + " --listen 127.0.0.1:<port>`");
         } else {
-            http(ctx, session, pathAndQuery(rest, request));
+            relayHttp(ctx, streams.open(session, TunnelProtocol.StreamKind.HTTP), pathAndQuery(rest, request), null);
         }
     }
 
-    /** One HTTP request on a stream: head, body as it comes, end; then the answer's head and body as they come. */
-    private void http(RoutingContext ctx, TunnelSessions.Session session, String path) {
+    /**
+     * One HTTP request (paused) on a new stream: head, body as it comes, end; then the answer's head and body as they
+     * come. {@code broken}, when given, learns of a stream that could not be had or closed before the answer's head.
+     */
+    public static void relayHttp(RoutingContext ctx, Uni<ServerWebSocket> stream, String path, Runnable broken) {
         HttpServerRequest request = ctx.request();
         HttpServerResponse response = ctx.response();
-        streams.open(session, TunnelProtocol.StreamKind.HTTP).subscribe().with(ws -> {
+        stream.subscribe().with(ws -> {
             ws.writeTextMessage(json(new TunnelProtocol.RequestHead(request.method().name(), path, headers(request))));
             pump(request, ws);
             request.endHandler(v -> ws.writeTextMessage(TunnelProtocol.END));
@@ -152,6 +162,9 @@ public class TunnelRoutes {
                 }
                 Short code = ws.closeStatusCode();
                 if (!headSent[0]) {
+                    if (broken != null) {
+                        broken.run();
+                    }
                     error(response, 502, ws.closeReason() == null || ws.closeReason().isBlank() ? "the agent closed the stream" : ws.closeReason());
                 } else if (code != null && code == 1000) {
                     response.end();
@@ -166,20 +179,29 @@ public class TunnelRoutes {
             });
         }, failure -> {
             request.resume();
+            if (broken != null) {
+                broken.run();
+            }
             error(response, failure instanceof TunnelStreams.Unavailable u ? u.status : 502, failure.getMessage());
         });
     }
 
-    /** A WebSocket through the tunnel: to the agent's port ({@code http} sessions) or the raw TCP relay ({@code tcp}). */
-    private void upgrade(RoutingContext ctx, TunnelSessions.Session session, String path) {
+    /** A raw TCP relay: the client's WebSocket messages are the bytes of one TCP connection on the agent. */
+    private static void relayTcp(RoutingContext ctx, Uni<ServerWebSocket> opened) {
         HttpServerRequest request = ctx.request();
-        boolean tcp = session.protocol() == TunnelProtocol.Kind.TCP;
-        streams.open(session, tcp ? TunnelProtocol.StreamKind.TCP : TunnelProtocol.StreamKind.WEBSOCKET).subscribe().with(stream -> {
-            if (tcp) {
-                // Upgraded while still paused: resuming first would let the request end before the upgrade.
-                request.toWebSocket().onSuccess(client -> WebSocketRelay.relay(client, stream)).onFailure(e -> stream.close());
-                return;
-            }
+        opened.subscribe().with(stream -> {
+            // Upgraded while still paused: resuming first would let the request end before the upgrade.
+            request.toWebSocket().onSuccess(client -> WebSocketRelay.relay(client, stream)).onFailure(e -> stream.close());
+        }, failure -> {
+            request.resume();
+            error(ctx.response(), failure instanceof TunnelStreams.Unavailable u ? u.status : 502, failure.getMessage());
+        });
+    }
+
+    /** A WebSocket (the request is paused) relayed to the agent's port on a new stream. */
+    public static void relayWebSocket(RoutingContext ctx, Uni<ServerWebSocket> opened, String path, Runnable broken) {
+        HttpServerRequest request = ctx.request();
+        opened.subscribe().with(stream -> {
             stream.writeTextMessage(json(new TunnelProtocol.RequestHead("GET", path, headers(request))));
             stream.textMessageHandler(text -> {
                 TunnelProtocol.ResponseHead head = read(text);
@@ -194,11 +216,17 @@ public class TunnelRoutes {
             // Closed before it answered (the relay replaces this handler once the client is upgraded).
             stream.closeHandler(v -> {
                 request.resume();
+                if (broken != null) {
+                    broken.run();
+                }
                 error(ctx.response(), 502, stream.closeReason() == null || stream.closeReason().isBlank()
                         ? "the agent closed the stream before the WebSocket opened" : stream.closeReason());
             });
         }, failure -> {
             request.resume();
+            if (broken != null) {
+                broken.run();
+            }
             error(ctx.response(), failure instanceof TunnelStreams.Unavailable u ? u.status : 502, failure.getMessage());
         });
     }
@@ -210,12 +238,12 @@ public class TunnelRoutes {
         });
     }
 
-    private static boolean isUpgrade(HttpServerRequest request) {
+    public static boolean isUpgrade(HttpServerRequest request) {
         String upgrade = request.getHeader("Upgrade");
         return upgrade != null && upgrade.equalsIgnoreCase("websocket");
     }
 
-    private static String pathAndQuery(String rest, HttpServerRequest request) {
+    public static String pathAndQuery(String rest, HttpServerRequest request) {
         String query = request.query();
         return rest + (query == null || query.isEmpty() ? "" : "?" + query);
     }

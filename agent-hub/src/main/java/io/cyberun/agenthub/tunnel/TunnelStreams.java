@@ -41,19 +41,27 @@ public class TunnelStreams {
 
     /** A new stream of the session's agent, of the given kind. */
     public Uni<ServerWebSocket> open(TunnelSessions.Session session, TunnelProtocol.StreamKind kind) {
-        AgentSession agent = connections.current(session.teamId(), session.agentId()).filter(s -> !s.closed()).orElse(null);
+        return open(session.teamId(), session.agentId(), session.id(), kind, "the tunnel is gone");
+    }
+
+    /**
+     * A new stream of the agent's, to what {@code target} names on it (a tunnel session, or a container replica:
+     * {@link TunnelProtocol#REPLICA_PREFIX}{@code <replica id>}); {@code gone}: what it means when the agent is not here.
+     */
+    public Uni<ServerWebSocket> open(java.util.UUID team, String agentId, String target, TunnelProtocol.StreamKind kind, String gone) {
+        AgentSession agent = connections.current(team, agentId).filter(s -> !s.closed()).orElse(null);
         if (agent == null) {
-            return Uni.createFrom().failure(new Unavailable(502, "agent " + session.agentId() + " is not connected; the tunnel is gone"));
+            return Uni.createFrom().failure(new Unavailable(502, "agent " + agentId + " is not connected; " + gone));
         }
         byte[] b = new byte[18];
         random.nextBytes(b);
         String id = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
         Uni<ServerWebSocket> arrived = Uni.createFrom().<ServerWebSocket>emitter(e -> waiting.put(id, e))
                 .ifNoItem().after(Duration.ofSeconds(TunnelProtocol.DIAL_SECONDS))
-                .failWith(() -> new Unavailable(504, "agent " + session.agentId() + " did not open the stream within "
+                .failWith(() -> new Unavailable(504, "agent " + agentId + " did not open the stream within "
                         + TunnelProtocol.DIAL_SECONDS + " s"))
                 .onTermination().invoke(() -> waiting.remove(id));
-        return Uni.combine().all().unis(arrived, agent.connection().sendText(new HubMessage.StreamOpen(id, session.id(), kind)))
+        return Uni.combine().all().unis(arrived, agent.connection().sendText(new HubMessage.StreamOpen(id, target, kind)))
                 .asTuple().map(t -> t.getItem1());
     }
 

@@ -56,8 +56,23 @@ public final class AgentConfig {
     /** A tunnel session no stream used for this long is closed by the agent, which takes tasks again. */
     public int tunnelIdleMinutes = 30;
     public Runtimes runtimes = new Runtimes();
+    /** How this agent runs container service replicas. */
+    public Containers containers = new Containers();
     /** Where relative paths in the file are resolved from. */
     public transient Path baseDir = Path.of(".").toAbsolutePath().normalize();
+
+    /**
+     * Container service replicas: {@code runtime} is {@code docker} (Docker Engine through its CLI), {@code process}
+     * (the command {@code commands} names for the service's image, serving HTTP on the port in {@code {port}} and in
+     * {@code PORT}), or {@code auto} (docker when its CLI is on the PATH, process otherwise). An external service's
+     * credential is attached by this agent from {@code external_credentials} (credential id → Authorization value).
+     */
+    public static final class Containers {
+        public String runtime = "auto";
+        public String dockerCommand = "docker";
+        public Map<String, List<String>> commands = new LinkedHashMap<>();
+        public Map<String, String> externalCredentials = new LinkedHashMap<>();
+    }
 
     public static final class Runtimes {
         public Exec exec = new Exec();
@@ -114,6 +129,15 @@ public final class AgentConfig {
         if (config.tunnelPorts == null) {
             config.tunnelPorts = new ArrayList<>();
         }
+        if (config.containers == null) {
+            config.containers = new Containers();
+        }
+        if (config.containers.commands == null) {
+            config.containers.commands = new LinkedHashMap<>();
+        }
+        if (config.containers.externalCredentials == null) {
+            config.containers.externalCredentials = new LinkedHashMap<>();
+        }
         if (config.runtimes.exec == null) {
             config.runtimes.exec = new Exec();
         }
@@ -162,6 +186,14 @@ public final class AgentConfig {
         if (tunnelIdleMinutes < 1) {
             problems.add("tunnel_idle_minutes must be at least 1");
         }
+        if (!List.of("auto", "process", "docker").contains(containers.runtime)) {
+            problems.add("containers.runtime must be auto, process or docker, not " + containers.runtime);
+        }
+        containers.commands.forEach((image, command) -> {
+            if (command == null || command.isEmpty()) {
+                problems.add("containers.commands." + image + " must name a program and its arguments");
+            }
+        });
         if (gpuCapacity < 1 || gpuCapacity > 64) {
             problems.add("gpu_capacity must be between 1 and 64");
         }

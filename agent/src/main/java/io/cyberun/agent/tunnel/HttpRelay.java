@@ -32,22 +32,22 @@ final class HttpRelay implements WebSocket.Listener {
             "upgrade", "host", "content-length", "expect", "http2-settings");
 
     private final HttpClient http;
-    private final int port;
+    private final StreamTarget target;
     private final Runnable used;
     private final StringBuilder text = new StringBuilder();
     private final Body body = new Body();
     private volatile boolean started;
 
-    private HttpRelay(HttpClient http, int port, Runnable used) {
+    private HttpRelay(HttpClient http, StreamTarget target, Runnable used) {
         this.http = http;
-        this.port = port;
+        this.target = target;
         this.used = used;
     }
 
-    static void start(HttpClient http, URI uri, String key, int port, Runnable used) {
+    static void start(HttpClient http, URI uri, String key, StreamTarget target, Runnable used) {
         Thread.ofVirtual().name("tunnel-http").start(() -> {
             try {
-                StreamRelay.dial(http, uri, key, new HttpRelay(http, port, used));
+                StreamRelay.dial(http, uri, key, new HttpRelay(http, target, used));
             } catch (RuntimeException e) {
                 AgentLog.warn("tunnel stream %s: could not dial the hub: %s", uri, e.getMessage());
             }
@@ -97,7 +97,7 @@ final class HttpRelay implements WebSocket.Listener {
     }
 
     private void forward(WebSocket ws, TunnelProtocol.RequestHead head) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + head.path()))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(target.base() + head.path()))
                 .timeout(Duration.ofHours(1));
         long length = -1;
         boolean chunked = false;
@@ -111,6 +111,9 @@ final class HttpRelay implements WebSocket.Listener {
                 h.getValue().forEach(v -> request.header(h.getKey(), v));
             }
         }
+        if (target.authorization() != null) {
+            request.setHeader("Authorization", target.authorization());
+        }
         HttpRequest.BodyPublisher publisher = length == 0 || (length < 0 && !chunked)
                 ? HttpRequest.BodyPublishers.noBody()
                 : length > 0 ? HttpRequest.BodyPublishers.fromPublisher(body, length)
@@ -123,7 +126,7 @@ final class HttpRelay implements WebSocket.Listener {
     private void answer(WebSocket ws, HttpResponse<InputStream> response, Throwable failure) {
         try {
             if (failure != null) {
-                String reason = "nothing answers on port " + port + " of the agent's machine: " + failure.getMessage();
+                String reason = "nothing answers on " + target.describe() + ": " + failure.getMessage();
                 ws.sendText(JSON.writeValueAsString(new TunnelProtocol.ResponseHead(502, Map.of(), reason)), true).join();
                 ws.sendClose(WebSocket.NORMAL_CLOSURE, "").join();
                 return;
@@ -139,7 +142,11 @@ final class HttpRelay implements WebSocket.Listener {
             byte[] buffer = new byte[64 * 1024];
             try (InputStream in = response.body()) {
                 int n;
-                while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
+                // What has arrived, as it arrives (readNBytes would hold a slow stream, e.g. server-sent events, until 64 KB).
+                while ((n = in.read(buffer, 0, buffer.length)) >= 0) {
+                    if (n == 0) {
+                        continue;
+                    }
                     used.run();
                     ws.sendBinary(ByteBuffer.wrap(buffer, 0, n), true).join();
                 }
@@ -147,7 +154,7 @@ final class HttpRelay implements WebSocket.Listener {
             ws.sendClose(WebSocket.NORMAL_CLOSURE, "").join();
         } catch (Exception e) {
             if (!ws.isOutputClosed()) {
-                ws.sendClose(StreamRelay.FAILED, "the answer of port " + port + " broke off: " + e.getMessage());
+                ws.sendClose(StreamRelay.FAILED, "the answer of " + target.describe() + " broke off: " + e.getMessage());
             }
         }
     }

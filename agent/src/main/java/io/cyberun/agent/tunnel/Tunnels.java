@@ -47,7 +47,16 @@ public final class Tunnels {
         }
     }
 
+    /** Container replicas this agent runs, by replica id: where their streams go (null when it runs no such replica). */
+    private final java.util.function.Function<String, StreamTarget> replicas;
+
     public Tunnels(Set<Integer> allowedPorts, Duration idleLimit, String key, Consumer<AgentMessage> send, Runnable statusChanged, Clock clock) {
+        this(allowedPorts, idleLimit, key, send, statusChanged, clock, id -> null);
+    }
+
+    public Tunnels(Set<Integer> allowedPorts, Duration idleLimit, String key, Consumer<AgentMessage> send, Runnable statusChanged, Clock clock,
+                   java.util.function.Function<String, StreamTarget> replicas) {
+        this.replicas = replicas;
         this.allowedPorts = Set.copyOf(allowedPorts);
         this.idleLimit = idleLimit;
         this.key = key;
@@ -107,10 +116,25 @@ public final class Tunnels {
         }
     }
 
-    /** Dials the hub for one stream of an open session and relays it to the session's port. */
+    /**
+     * Dials the hub for one stream of an open session and relays it to the session's port, or for a call of a
+     * container replica ({@link TunnelProtocol#REPLICA_PREFIX}) and relays it to the replica.
+     */
     public void stream(HubMessage.StreamOpen open, URI hub) {
-        Session session = sessions.get(open.sessionId());
         URI uri = hub.resolve(TunnelProtocol.STREAM_PATH + open.streamId());
+        if (open.sessionId() != null && open.sessionId().startsWith(TunnelProtocol.REPLICA_PREFIX)) {
+            String replica = open.sessionId().substring(TunnelProtocol.REPLICA_PREFIX.length());
+            StreamTarget target = replicas.apply(replica);
+            if (target == null || open.kind() == TunnelProtocol.StreamKind.TCP) {
+                StreamRelay.refuse(http, uri, key, "replica " + replica + " does not run on this agent (any more)");
+            } else if (open.kind() == TunnelProtocol.StreamKind.HTTP) {
+                HttpRelay.start(http, uri, key, target, () -> { });
+            } else {
+                WebSocketRelay.start(http, uri, key, target, () -> { });
+            }
+            return;
+        }
+        Session session = sessions.get(open.sessionId());
         if (session == null) {
             AgentLog.warn("stream %s for unknown tunnel %s refused", open.streamId(), open.sessionId());
             StreamRelay.refuse(http, uri, key, "no open tunnel " + open.sessionId() + " on this agent");
@@ -120,8 +144,8 @@ public final class Tunnels {
         used.run();
         switch (open.kind()) {
             case TCP -> TcpRelay.start(http, uri, key, session.port, used);
-            case HTTP -> HttpRelay.start(http, uri, key, session.port, used);
-            case WEBSOCKET -> WebSocketRelay.start(http, uri, key, session.port, used);
+            case HTTP -> HttpRelay.start(http, uri, key, StreamTarget.port(session.port), used);
+            case WEBSOCKET -> WebSocketRelay.start(http, uri, key, StreamTarget.port(session.port), used);
         }
     }
 }

@@ -24,20 +24,20 @@ final class WebSocketRelay {
     private static final ObjectMapper JSON = CyberunJson.mapper();
 
     private final HttpClient http;
-    private final int port;
+    private final StreamTarget to;
     private final Runnable used;
     private final CompletableFuture<WebSocket> hub = new CompletableFuture<>();
     private final CompletableFuture<WebSocket> target = new CompletableFuture<>();
 
-    private WebSocketRelay(HttpClient http, int port, Runnable used) {
+    private WebSocketRelay(HttpClient http, StreamTarget target, Runnable used) {
         this.http = http;
-        this.port = port;
+        this.to = target;
         this.used = used;
     }
 
-    static void start(HttpClient http, URI uri, String key, int port, Runnable used) {
+    static void start(HttpClient http, URI uri, String key, StreamTarget target, Runnable used) {
         Thread.ofVirtual().name("tunnel-ws").start(() -> {
-            WebSocketRelay relay = new WebSocketRelay(http, port, used);
+            WebSocketRelay relay = new WebSocketRelay(http, target, used);
             try {
                 relay.hub.complete(StreamRelay.dial(http, uri, key, relay.new Side(relay.target, true)));
             } catch (RuntimeException e) {
@@ -61,7 +61,7 @@ final class WebSocketRelay {
         if (protocols.length > 0) {
             builder.subprotocols(protocols[0], java.util.Arrays.copyOfRange(protocols, 1, protocols.length));
         }
-        builder.buildAsync(URI.create("ws://127.0.0.1:" + port + head.path()), new Side(hub, false)).whenComplete((ws, failure) -> {
+        builder.buildAsync(URI.create(to.webSocketBase() + head.path()), new Side(hub, false)).whenComplete((ws, failure) -> {
             try {
                 if (failure != null) {
                     int status = failure.getCause() instanceof WebSocketHandshakeException h ? h.getResponse().statusCode() : 502;

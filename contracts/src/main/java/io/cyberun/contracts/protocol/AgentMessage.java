@@ -29,7 +29,8 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = AgentMessage.TaskCompleted.class, name = "task_completed"),
         @JsonSubTypes.Type(value = AgentMessage.TaskFailed.class, name = "task_failed"),
         @JsonSubTypes.Type(value = AgentMessage.TaskCancelled.class, name = "task_cancelled"),
-        @JsonSubTypes.Type(value = AgentMessage.TunnelState.class, name = "tunnel_state")
+        @JsonSubTypes.Type(value = AgentMessage.TunnelState.class, name = "tunnel_state"),
+        @JsonSubTypes.Type(value = AgentMessage.ReplicaStates.class, name = "replica_states")
 })
 public sealed interface AgentMessage {
 
@@ -99,5 +100,15 @@ public sealed interface AgentMessage {
      * tunnel_close, and sent unasked when the agent closes a session itself (idle too long).
      */
     record TunnelState(String sessionId, boolean open, String reason) implements AgentMessage {
+    }
+
+    /**
+     * Every container replica the agent holds, with its state: sent on each change, after every welcome and every
+     * ten seconds. A replica reported {@code stopped} or {@code failed} is then forgotten by the agent.
+     */
+    record ReplicaStates(List<io.cyberun.contracts.container.ReplicaReport> replicas) implements AgentMessage {
+        public ReplicaStates {
+            replicas = replicas == null ? List.of() : List.copyOf(replicas);
+        }
     }
 }

@@ -19,7 +19,9 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = HubMessage.ModelSync.class, name = "model_sync"),
         @JsonSubTypes.Type(value = HubMessage.TunnelOpen.class, name = "tunnel_open"),
         @JsonSubTypes.Type(value = HubMessage.TunnelClose.class, name = "tunnel_close"),
-        @JsonSubTypes.Type(value = HubMessage.StreamOpen.class, name = "stream_open")
+        @JsonSubTypes.Type(value = HubMessage.StreamOpen.class, name = "stream_open"),
+        @JsonSubTypes.Type(value = HubMessage.ReplicaStart.class, name = "replica_start"),
+        @JsonSubTypes.Type(value = HubMessage.ReplicaStop.class, name = "replica_stop")
 })
 public sealed interface HubMessage {
 
@@ -85,5 +87,16 @@ public sealed interface HubMessage {
      * stream of the session (see {@link TunnelProtocol} for what each kind carries).
      */
     record StreamOpen(String streamId, String sessionId, TunnelProtocol.StreamKind kind) implements HubMessage {
+    }
+
+    /**
+     * Run a replica of a container service with this agent's container runtime, probe its health path, and report
+     * its states (replica_states). Starting a replica the agent already runs changes nothing.
+     */
+    record ReplicaStart(io.cyberun.contracts.container.ReplicaSpec replica) implements HubMessage {
+    }
+
+    /** Stop a replica; reported {@code stopped} (also when the agent does not know it). */
+    record ReplicaStop(java.util.UUID serviceId, String replicaId) implements HubMessage {
     }
 }

@@ -30,6 +30,11 @@ public final class TunnelProtocol {
     public static final int DIAL_SECONDS = 10;
     /** The text frame that ends an {@code http} stream's request body. */
     public static final String END = "{\"end\":true}";
+    /**
+     * A {@link HubMessage.StreamOpen} whose session is {@code replica:<replica id>} is for a container replica the agent
+     * runs: the stream goes to that replica (its port, or the external URL it fronts), not to a tunnel session.
+     */
+    public static final String REPLICA_PREFIX = "replica:";
 
     private TunnelProtocol() {
     }

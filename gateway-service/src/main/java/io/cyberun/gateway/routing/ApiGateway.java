@@ -1,5 +1,6 @@
 package io.cyberun.gateway.routing;
 
+import io.cyberun.common.http.StreamingForward;
 import io.cyberun.common.rest.ApiException;
 import io.cyberun.contracts.auth.Principal;
 import io.cyberun.contracts.auth.PrincipalTokens;
@@ -40,6 +41,8 @@ public class ApiGateway {
     static final String TEAM_EVENTS = "/api/v1/r/tasks/events";
     /** The longest a {@code ?after=N&wait=S} long-poll waits for the next event. */
     static final long MAX_WAIT_SECONDS = 30;
+    /** A call of a container service: streamed to agent-hub as it is, both ways (no body limit, no buffering). */
+    static final Pattern CONTAINER_CALL = Pattern.compile("^/api/v1/r/containers/[^/]+/.*$");
     /** Requests that queue GPU work. */
     static final Pattern RUN = Pattern.compile("^/api/v1/r/(workflows/.+/run|tasks/[^/]+/rerun)$");
 
@@ -168,6 +171,11 @@ public class ApiGateway {
         if (TEAM_EVENTS.equals(ctx.normalizedPath()) && ctx.request().method() == HttpMethod.GET) {
             ctx.request().resume();
             teamStreams.open(ctx, token, principal.teamId());
+            return;
+        }
+        if (CONTAINER_CALL.matcher(ctx.normalizedPath()).matches()) {
+            StreamingForward.forward(ctx.request(), proxy.client(), proxy.service(RouteTable.AGENT_HUB), java.util.Set.of(),
+                    PrincipalTokens.HEADER, token);
             return;
         }
         Matcher events = TASK_EVENTS.matcher(ctx.normalizedPath());

@@ -26,6 +26,10 @@ public final class RouteTable {
             new Route("/api/v1/r/tasks", TASK_SERVICE, Access.RUNTIME, true),
             new Route("/api/v1/r/files", FILE_SERVICE, Access.RUNTIME, true),
             new Route("/api/v1/r/agents", AGENT_HUB, Access.RUNTIME, true),
+            // The list and a service's detail; calls (/r/containers/<slug>/...) go to agent-hub (ApiGateway.CONTAINER_CALL).
+            new Route("/api/v1/r/containers", TASK_SERVICE, Access.RUNTIME, true),
+            new Route("/api/v1/r/invoke", AGENT_HUB, Access.RUNTIME, true),
+            new Route("/api/v1/containers", TASK_SERVICE, Access.MANAGEMENT, true),
             new Route("/api/v1/workflows", TASK_SERVICE, Access.MANAGEMENT, true),
             new Route("/api/v1/webhooks", TASK_SERVICE, Access.USER_ONLY, true),
             new Route("/api/v1/uploads", FILE_SERVICE, Access.MANAGEMENT, true),

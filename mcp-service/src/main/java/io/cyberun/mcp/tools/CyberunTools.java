@@ -174,7 +174,7 @@ public class CyberunTools {
             + "pick one whose service_status is running, then read it with get_container_service.")
     @RunOnVirtualThread
     public ToolResponse listContainerServices() {
-        ApiReply reply = api.get(api.callerAuthorization(), "/r/services", null);
+        ApiReply reply = api.get(api.callerAuthorization(), "/r/containers", null);
         return ToolResults.of(reply, json, body -> list(body, "service_list", "container service",
                 s -> text(s, "service_slug", "?") + " " + text(s, "service_status", "?")));
     }
@@ -184,7 +184,7 @@ public class CyberunTools {
             + "invent a method or path.")
     @RunOnVirtualThread
     public ToolResponse getContainerService(@ToolArg(name = "service_slug", description = SERVICE_SLUG) String serviceSlug) {
-        ApiReply reply = api.get(api.callerAuthorization(), "/r/services/" + segment("service_slug", serviceSlug), null);
+        ApiReply reply = api.get(api.callerAuthorization(), "/r/containers/" + segment("service_slug", serviceSlug), null);
         return ToolResults.of(reply, json, s -> "container service " + text(s, "service_slug", serviceSlug) + ": "
                 + text(s, "service_status", "?") + "; usage: " + text(s, "usage_prompt", "(none given)"));
     }

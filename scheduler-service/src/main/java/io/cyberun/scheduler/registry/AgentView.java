@@ -71,6 +71,12 @@ public class AgentView {
                 .map(AgentSlots::agentId).toList();
     }
 
+    /** The team's connected agents by id (a copy). */
+    public Map<String, AgentSlots> agents(UUID team) {
+        Map<String, AgentSlots> agents = teams.get(team);
+        return agents == null ? Map.of() : Map.copyOf(agents);
+    }
+
     public AgentSlots agent(UUID team, String agentId) {
         Map<String, AgentSlots> agents = teams.get(team);
         return agents == null ? null : agents.get(agentId);

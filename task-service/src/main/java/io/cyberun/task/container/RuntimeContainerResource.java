@@ -1,0 +1,48 @@
+package io.cyberun.task.container;
+
+import io.cyberun.common.http.PublicOrigin;
+import io.cyberun.common.rest.PageMeta;
+import io.cyberun.common.rest.PageRequest;
+import io.cyberun.common.rest.QueryParams;
+import io.cyberun.common.security.CurrentPrincipal;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import java.util.List;
+
+/**
+ * The runtime view of container services (any role; user tokens, sk- and dk- keys): list and detail by slug. Calls
+ * to a service ({@code /api/v1/r/containers/{slug}/...}, {@code /api/v1/r/invoke/{slug}}) go to the agent hub.
+ */
+@Path("/api/v1/r/containers")
+public class RuntimeContainerResource {
+    private final ContainerServices services;
+    private final CurrentPrincipal principal;
+
+    public RuntimeContainerResource(ContainerServices services, CurrentPrincipal principal) {
+        this.services = services;
+        this.principal = principal;
+    }
+
+    public record ServiceList(List<ContainerServiceView.Runtime> serviceList, PageMeta pageMeta) {
+    }
+
+    @GET
+    public Uni<ServiceList> list(@QueryParam("current_page") String currentPage, @QueryParam("per_page") String perPage,
+                                 @Context HttpServerRequest request) {
+        PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
+        String origin = PublicOrigin.of(request);
+        return services.list(principal.teamId(), page.currentPage(), page.perPage()).map(p -> new ServiceList(
+                p.items().stream().map(s -> ContainerServiceView.Runtime.of(s, services, origin)).toList(), page.meta(p.total())));
+    }
+
+    @GET
+    @Path("/{slug}")
+    public Uni<ContainerServiceView.Runtime> get(@PathParam("slug") String slug, @Context HttpServerRequest request) {
+        return services.bySlug(principal.teamId(), slug).map(s -> ContainerServiceView.Runtime.of(s, services, PublicOrigin.of(request)));
+    }
+}
