@@ -59,6 +59,7 @@ public class EchoService {
                 .append(",\"path\":").append(quote(ex.getRequestURI().getPath()))
                 .append(",\"query\":").append(quote(ex.getRequestURI().getRawQuery() == null ? "" : ex.getRequestURI().getRawQuery()))
                 .append(",\"replica\":").append(quote(replica))
+                .append(",\"pid\":").append(ProcessHandle.current().pid())
                 .append(",\"body_length\":").append(length)
                 .append(",\"body_sha256\":").append(quote(HexFormat.of().formatHex(sha.digest())))
                 .append(",\"headers\":{");

@@ -271,13 +271,18 @@ final class CyberunStack implements AutoCloseable {
                 gpu_capacity: %d
                 work_dir: %s
                 health_check_seconds: 1
+                containers:
+                  runtime: process
+                  commands:
+                    cyberun/echo-service: ["%s", "%s", "{port}"]
                 runtimes:
                   exec:
                     commands:
                       demo-render:
                         command: ["bash", "%s"]
                         timeout_seconds: 120
-                """.formatted(o.labels(), o.capacity(), dir.resolve("work"), root.resolve("deploy/local/demo/render.sh")));
+                """.formatted(o.labels(), o.capacity(), dir.resolve("work"), ServiceProcess.java(),
+                        root.resolve("deploy/local/echo-service/EchoService.java"), root.resolve("deploy/local/demo/render.sh")));
         o.commands().forEach((name, script) -> yaml.append("""
                       %s:
                         command: ["bash", "%s", "{{token}}"]
