@@ -108,7 +108,7 @@ public final class CyberunAgent {
         this.models = new ModelStore(http, config.modelsDir == null ? workDir().resolve("models") : config.resolve(config.modelsDir));
         this.replicas = new Replicas(containerRuntime(config, workDir()), config.containers.externalCredentials, this::send,
                 java.time.Clock.systemUTC());
-        this.tunnels = new Tunnels(java.util.Set.copyOf(config.tunnelPorts), Duration.ofMinutes(config.tunnelIdleMinutes), config.key,
+        this.tunnels = new Tunnels(java.util.Set.copyOf(config.tunnelPorts), Duration.ofMinutes(config.tunnelIdleMinutes),
                 this::send, () -> send(new AgentMessage.StatusUpdate(readyStatus(), null, unhealthy, null)), java.time.Clock.systemUTC(),
                 replicas::target);
     }

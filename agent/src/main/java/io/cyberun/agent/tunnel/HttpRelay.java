@@ -44,10 +44,10 @@ final class HttpRelay implements WebSocket.Listener {
         this.used = used;
     }
 
-    static void start(HttpClient http, URI uri, String key, StreamTarget target, Runnable used) {
+    static void start(HttpClient http, URI uri, StreamTarget target, Runnable used) {
         Thread.ofVirtual().name("tunnel-http").start(() -> {
             try {
-                StreamRelay.dial(http, uri, key, new HttpRelay(http, target, used));
+                StreamRelay.dial(http, uri, new HttpRelay(http, target, used));
             } catch (RuntimeException e) {
                 AgentLog.warn("tunnel stream %s: could not dial the hub: %s", uri, e.getMessage());
             }

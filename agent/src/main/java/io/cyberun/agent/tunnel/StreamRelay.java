@@ -16,15 +16,17 @@ final class StreamRelay {
     private StreamRelay() {
     }
 
-    static WebSocket dial(HttpClient http, URI uri, String key, WebSocket.Listener listener) {
-        return http.newWebSocketBuilder().header("Authorization", "Bearer " + key).connectTimeout(Duration.ofSeconds(10))
+    static WebSocket dial(HttpClient http, URI uri, WebSocket.Listener listener) {
+        // No credential: the stream id, single-use and handed over the authenticated connection, is the proof. (Sending the
+        // ak- key had the hub look it up at the gateway on every stream, that is on every call of a container service.)
+        return http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
                 .buildAsync(uri, listener).join();
     }
 
     /** Dials only to close the stream at once with the reason, so the hub answers its client without waiting. */
-    static void refuse(HttpClient http, URI uri, String key, String reason) {
+    static void refuse(HttpClient http, URI uri, String reason) {
         try {
-            dial(http, uri, key, new WebSocket.Listener() {
+            dial(http, uri, new WebSocket.Listener() {
                 @Override
                 public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
                     return null;

@@ -29,21 +29,21 @@ final class TcpRelay implements WebSocket.Listener {
         this.brokeOff = brokeOff;
     }
 
-    static void start(HttpClient http, URI uri, String key, int port, Runnable used) {
+    static void start(HttpClient http, URI uri, int port, Runnable used) {
         Thread.ofVirtual().name("tunnel-tcp").start(() -> {
             Socket socket = new Socket();
             try {
                 socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
                 socket.setTcpNoDelay(true);
             } catch (IOException e) {
-                StreamRelay.refuse(http, uri, key, "nothing answers on port " + port + " of the agent's machine: " + e.getMessage());
+                StreamRelay.refuse(http, uri, "nothing answers on port " + port + " of the agent's machine: " + e.getMessage());
                 close(socket);
                 return;
             }
             TcpRelay relay = new TcpRelay(socket, used, reason -> AgentLog.info("tunnel stream %s ended: %s", uri, reason));
             WebSocket ws;
             try {
-                ws = StreamRelay.dial(http, uri, key, relay);
+                ws = StreamRelay.dial(http, uri, relay);
             } catch (RuntimeException e) {
                 AgentLog.warn("tunnel stream %s: could not dial the hub: %s", uri, e.getMessage());
                 close(socket);

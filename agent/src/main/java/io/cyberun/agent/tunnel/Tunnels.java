@@ -24,7 +24,6 @@ import java.util.function.Consumer;
 public final class Tunnels {
     private final Set<Integer> allowedPorts;
     private final Duration idleLimit;
-    private final String key;
     private final Consumer<AgentMessage> send;
     private final Runnable statusChanged;
     private final Clock clock;
@@ -50,16 +49,15 @@ public final class Tunnels {
     /** Container replicas this agent runs, by replica id: where their streams go (null when it runs no such replica). */
     private final java.util.function.Function<String, StreamTarget> replicas;
 
-    public Tunnels(Set<Integer> allowedPorts, Duration idleLimit, String key, Consumer<AgentMessage> send, Runnable statusChanged, Clock clock) {
-        this(allowedPorts, idleLimit, key, send, statusChanged, clock, id -> null);
+    public Tunnels(Set<Integer> allowedPorts, Duration idleLimit, Consumer<AgentMessage> send, Runnable statusChanged, Clock clock) {
+        this(allowedPorts, idleLimit, send, statusChanged, clock, id -> null);
     }
 
-    public Tunnels(Set<Integer> allowedPorts, Duration idleLimit, String key, Consumer<AgentMessage> send, Runnable statusChanged, Clock clock,
+    public Tunnels(Set<Integer> allowedPorts, Duration idleLimit, Consumer<AgentMessage> send, Runnable statusChanged, Clock clock,
                    java.util.function.Function<String, StreamTarget> replicas) {
         this.replicas = replicas;
         this.allowedPorts = Set.copyOf(allowedPorts);
         this.idleLimit = idleLimit;
-        this.key = key;
         this.send = send;
         this.statusChanged = statusChanged;
         this.clock = clock;
@@ -126,26 +124,26 @@ public final class Tunnels {
             String replica = open.sessionId().substring(TunnelProtocol.REPLICA_PREFIX.length());
             StreamTarget target = replicas.apply(replica);
             if (target == null || open.kind() == TunnelProtocol.StreamKind.TCP) {
-                StreamRelay.refuse(http, uri, key, "replica " + replica + " does not run on this agent (any more)");
+                StreamRelay.refuse(http, uri, "replica " + replica + " does not run on this agent (any more)");
             } else if (open.kind() == TunnelProtocol.StreamKind.HTTP) {
-                HttpRelay.start(http, uri, key, target, () -> { });
+                HttpRelay.start(http, uri, target, () -> { });
             } else {
-                WebSocketRelay.start(http, uri, key, target, () -> { });
+                WebSocketRelay.start(http, uri, target, () -> { });
             }
             return;
         }
         Session session = sessions.get(open.sessionId());
         if (session == null) {
             AgentLog.warn("stream %s for unknown tunnel %s refused", open.streamId(), open.sessionId());
-            StreamRelay.refuse(http, uri, key, "no open tunnel " + open.sessionId() + " on this agent");
+            StreamRelay.refuse(http, uri, "no open tunnel " + open.sessionId() + " on this agent");
             return;
         }
         Runnable used = () -> session.lastUsed = clock.millis();
         used.run();
         switch (open.kind()) {
-            case TCP -> TcpRelay.start(http, uri, key, session.port, used);
-            case HTTP -> HttpRelay.start(http, uri, key, StreamTarget.port(session.port), used);
-            case WEBSOCKET -> WebSocketRelay.start(http, uri, key, StreamTarget.port(session.port), used);
+            case TCP -> TcpRelay.start(http, uri, session.port, used);
+            case HTTP -> HttpRelay.start(http, uri, StreamTarget.port(session.port), used);
+            case WEBSOCKET -> WebSocketRelay.start(http, uri, StreamTarget.port(session.port), used);
         }
     }
 }

@@ -35,11 +35,11 @@ final class WebSocketRelay {
         this.used = used;
     }
 
-    static void start(HttpClient http, URI uri, String key, StreamTarget target, Runnable used) {
+    static void start(HttpClient http, URI uri, StreamTarget target, Runnable used) {
         Thread.ofVirtual().name("tunnel-ws").start(() -> {
             WebSocketRelay relay = new WebSocketRelay(http, target, used);
             try {
-                relay.hub.complete(StreamRelay.dial(http, uri, key, relay.new Side(relay.target, true)));
+                relay.hub.complete(StreamRelay.dial(http, uri, relay.new Side(relay.target, true)));
             } catch (RuntimeException e) {
                 AgentLog.warn("tunnel stream %s: could not dial the hub: %s", uri, e.getMessage());
             }

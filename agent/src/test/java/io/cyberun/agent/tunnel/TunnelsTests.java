@@ -37,7 +37,7 @@ class TunnelsTests {
                 return now;
             }
         };
-        return new Tunnels(Set.of(8188), Duration.ofMinutes(30), "ak-test", sent::add, statusChanges::incrementAndGet, clock);
+        return new Tunnels(Set.of(8188), Duration.ofMinutes(30), sent::add, statusChanges::incrementAndGet, clock);
     }
 
     @Test

@@ -57,9 +57,7 @@ public class BootstrapService {
     public record Request(String teamName, String ownerEmail, List<JsonNode> workflows) {
     }
 
-    /** {@code deviceKey}: a dk- key of the owner's, for the management API from scripts (the demo deploys a container service with it). */
-    public record Result(UUID teamId, UUID ownerUserId, String ownerEmail, String integrationKey, String agentKey, String deviceKey,
-                         List<UUID> workflowIds) {
+    public record Result(UUID teamId, UUID ownerUserId, String ownerEmail, String integrationKey, String agentKey, List<UUID> workflowIds) {
     }
 
     public Uni<Result> bootstrap(Request request) {
@@ -80,10 +78,7 @@ public class BootstrapService {
                                                 null, owner.id, null)
                                         .flatMap(sk -> credentials.issue(team.id, CredentialKind.AGENT, "bootstrap agent key", null,
                                                         null, owner.id, null)
-                                                .flatMap(ak -> credentials.issue(team.id, CredentialKind.DEVICE, "bootstrap device key", null,
-                                                                owner.id, owner.id, null)
-                                                        .map(dk -> new Result(team.id, owner.id, owner.email, sk.secret(), ak.secret(),
-                                                                dk.secret(), List.of())))))))
+                                                .map(ak -> new Result(team.id, owner.id, owner.email, sk.secret(), ak.secret(), List.of()))))))
                 .flatMap(result -> importWorkflows(result, request.workflows() == null ? List.of() : request.workflows()));
     }
 
@@ -124,6 +119,6 @@ public class BootstrapService {
                 .onItem().transformToUniAndConcatenate(w -> taskService.importWorkflow(ownerToken, w).map(IdResponse::id))
                 .collect().asList()
                 .map(ids -> new Result(result.teamId(), result.ownerUserId(), result.ownerEmail(), result.integrationKey(),
-                        result.agentKey(), result.deviceKey(), ids));
+                        result.agentKey(), ids));
     }
 }

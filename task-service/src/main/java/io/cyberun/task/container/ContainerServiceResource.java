@@ -46,6 +46,7 @@ public class ContainerServiceResource {
     }
 
     @POST
+    @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "201", description = "Created (service_status created)", content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = "application/json", schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = ContainerServiceView.class)))
     public Uni<Response> create(@NotNull(message = "send the service definition as a JSON object") @Valid
                                 @ConvertGroup(from = Default.class, to = ContainerServiceBody.OnCreate.class) ContainerServiceBody body,
                                 @Context HttpServerRequest request) {
@@ -84,6 +85,7 @@ public class ContainerServiceResource {
     /** Deletes the service; its replicas are stopped. */
     @DELETE
     @Path("/{id}")
+    @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "204", description = "Deleted")
     public Uni<Response> delete(@PathParam("id") UUID id) {
         principal.requireRole(Role.ADMIN);
         return services.delete(principal.teamId(), id).replaceWith(Response.noContent().build());
@@ -92,6 +94,7 @@ public class ContainerServiceResource {
     /** Deploys the service (again: a new generation replaces the replicas); 202, it becomes running once a replica is healthy. */
     @POST
     @Path("/{id}/deploy")
+    @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "202", description = "Accepted: deploying", content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = "application/json", schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = ContainerServiceView.class)))
     public Uni<Response> deploy(@PathParam("id") UUID id, @Context HttpServerRequest request) {
         principal.requireRole(Role.ADMIN);
         return services.deploy(principal.teamId(), id)
@@ -101,6 +104,7 @@ public class ContainerServiceResource {
     /** Stops every replica; 202, it is stopped once they are gone. */
     @POST
     @Path("/{id}/stop")
+    @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "202", description = "Accepted: stopping", content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = "application/json", schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = ContainerServiceView.class)))
     public Uni<Response> stop(@PathParam("id") UUID id, @Context HttpServerRequest request) {
         principal.requireRole(Role.ADMIN);
         return services.stop(principal.teamId(), id)
