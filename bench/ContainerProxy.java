@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   sampled every 250 ms while it flows.</li>
  * </ol>
  * Args: gateway, oidc token URL, alice's password, team id, sk- key, slug, concurrency, seconds, keys, streamMb,
- * pids (gateway=..,hub=..,agent=..).
+ * pids (gateway=..,hub=..,agent=..), warm-up seconds.
  */
 public class ContainerProxy {
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
@@ -46,6 +46,7 @@ public class ContainerProxy {
         int keyCount = Integer.parseInt(args[8]);
         long streamMb = Long.parseLong(args[9]);
         String pids = args[10];
+        int warmup = Integer.parseInt(args[11]);
 
         String proxied = gateway + "/api/v1/r/containers/" + slug;
         HttpResponse<String> probe = get(proxied + "/echo", sk);
@@ -64,11 +65,15 @@ public class ContainerProxy {
             keys.add(new String[] {k.path("id").asText(), k.path("raw_key").asText()});
         }
         try {
-            // Warm-up (the proxy's JIT, connections), then latency one at a time, each way.
+            // Warm-up: the services run C2 only (deploy/local/services) and compile under load for a few minutes; then
+            // latency one request at a time, each way.
+            List<String> memberKeys = keys.stream().map(k -> k[1]).toList();
             throughput(direct, List.of("-"), concurrency, 5);
-            throughput(proxied, keys.stream().map(k -> k[1]).toList(), concurrency, 10);
-            List<Double> directLatency = latency(direct, "-", 2000);
-            List<Double> proxyLatency = latency(proxied, keys.get(0)[1], 2000);
+            for (int i = 0; i < warmup / 15; i++) {
+                throughput(proxied, memberKeys, concurrency, 15);
+            }
+            List<Double> directLatency = latency(direct, List.of("-"), 2000);
+            List<Double> proxyLatency = latency(proxied, memberKeys, 2000);
             double directRate = throughput(direct, List.of("-"), concurrency, seconds);
             double proxyRate = throughput(proxied, keys.stream().map(k -> k[1]).toList(), concurrency, seconds);
             System.out.printf("RESULT small direct_rps=%.0f proxy_rps=%.0f direct_p50=%.2f direct_p99=%.2f proxy_p50=%.2f proxy_p99=%.2f"
@@ -85,11 +90,12 @@ public class ContainerProxy {
         }
     }
 
-    static List<Double> latency(String base, String key, int n) throws Exception {
+    /** One request at a time, the keys in turn (each key may make 50 requests/s). */
+    static List<Double> latency(String base, List<String> keys, int n) throws Exception {
         List<Double> ms = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             long t = System.nanoTime();
-            HttpResponse<String> r = get(base + "/echo", key);
+            HttpResponse<String> r = get(base + "/echo", keys.get(i % keys.size()));
             if (r.statusCode() != 200) {
                 throw new IllegalStateException(base + " answered " + r.statusCode() + ": " + r.body());
             }

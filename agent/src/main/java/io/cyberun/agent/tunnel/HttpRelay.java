@@ -214,9 +214,16 @@ final class HttpRelay implements WebSocket.Listener {
         }
 
         void end() {
+            WebSocket socket;
             synchronized (this) {
                 asked = false;
                 ended = true;
+                socket = ws;
+            }
+            // Nothing but the hub's close comes after the end, and the JDK delivers a close only on demand: without this
+            // the stream's connection stayed open after the answer, one per call, until the agent ran out of memory.
+            if (socket != null) {
+                socket.request(1);
             }
             drain();
         }
