@@ -42,6 +42,7 @@ class ContainersIT {
     static TeamFixture other;
     static String viewerKey;
     static String memberKey;
+    static ServiceProcess agent;
 
     @BeforeAll
     static void start() throws Exception {
@@ -50,7 +51,7 @@ class ContainersIT {
         other = new TeamFixture(stack, "Containers elsewhere", stack.workflowJson());
         viewerKey = team.integrationKey("viewer", null).path("raw_key").asText();
         memberKey = team.integrationKey("member", null).path("raw_key").asText();
-        stack.agent(new CyberunStack.AgentOptions("ctr-agent", team.ak(), "exec, demo, cpu"));
+        agent = stack.agent(new CyberunStack.AgentOptions("ctr-agent", team.ak(), "exec, demo, cpu"));
     }
 
     static JsonNode create(String slug, int replicas) throws Exception {
@@ -142,6 +143,31 @@ class ContainersIT {
             after.add(WalkingSkeletonIT.json(r.body()).path("replica").asText());
         }
         assertThat(after).hasSize(2).doesNotContain(victim);
+    }
+
+    @Test
+    void callsLeaveNoConnectionOpenOnTheAgent() throws Exception {
+        deployed("echo-leak", 1);
+        assertThat(proxied(memberKey, "GET", "echo-leak/echo", null).statusCode()).isEqualTo(200);
+        long before = sockets(agent.pid());
+        for (int i = 0; i < 40; i++) {
+            assertThat(proxied(i % 2 == 0 ? memberKey : team.sk(), "GET", "echo-leak/echo", null).statusCode()).isEqualTo(200);
+        }
+        // Each call is a stream the agent dials; a stream kept open after its answer (as one was) adds a socket per call.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(sockets(agent.pid())).isLessThan(before + 10));
+    }
+
+    /** The sockets a process holds open. */
+    static long sockets(long pid) throws Exception {
+        try (Stream<java.nio.file.Path> fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc", Long.toString(pid), "fd"))) {
+            return fds.filter(fd -> {
+                try {
+                    return java.nio.file.Files.readSymbolicLink(fd).toString().startsWith("socket:");
+                } catch (Exception e) {
+                    return false;
+                }
+            }).count();
+        }
     }
 
     @Test

@@ -139,7 +139,9 @@ final class HttpRelay implements WebSocket.Listener {
                 }
             });
             ws.sendText(JSON.writeValueAsString(new TunnelProtocol.ResponseHead(response.statusCode(), headers, null)), true).join();
-            byte[] buffer = new byte[64 * 1024];
+            // Small answers take a small buffer; one that keeps filling it grows to the largest frame (fewer, larger frames:
+            // each send waits for the previous one, so the frame size bounds a large download's rate).
+            byte[] buffer = new byte[16 * 1024];
             try (InputStream in = response.body()) {
                 int n;
                 // What has arrived, as it arrives (readNBytes would hold a slow stream, e.g. server-sent events, until 64 KB).
@@ -149,6 +151,9 @@ final class HttpRelay implements WebSocket.Listener {
                     }
                     used.run();
                     ws.sendBinary(ByteBuffer.wrap(buffer, 0, n), true).join();
+                    if (n == buffer.length && buffer.length < TunnelProtocol.MAX_FRAME_BYTES) {
+                        buffer = new byte[TunnelProtocol.MAX_FRAME_BYTES];
+                    }
                 }
             }
             ws.sendClose(WebSocket.NORMAL_CLOSURE, "").join();

@@ -35,6 +35,8 @@ public final class TunnelProtocol {
      * runs: the stream goes to that replica (its port, or the external URL it fronts), not to a tunnel session.
      */
     public static final String REPLICA_PREFIX = "replica:";
+    /** The largest frame a stream carries: the hub accepts frames up to this size (Vert.x's default is 64 KB). */
+    public static final int MAX_FRAME_BYTES = 256 * 1024;
 
     private TunnelProtocol() {
     }
