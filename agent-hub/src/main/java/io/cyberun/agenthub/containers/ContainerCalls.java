@@ -102,7 +102,8 @@ public class ContainerCalls {
         if (TunnelRoutes.isUpgrade(ctx.request())) {
             TunnelRoutes.relayWebSocket(ctx, streams.open(team, target.agentId(), name, TunnelProtocol.StreamKind.WEBSOCKET, gone), path, broken);
         } else {
-            TunnelRoutes.relayHttp(ctx, streams.open(team, target.agentId(), name, TunnelProtocol.StreamKind.HTTP, gone), path, broken);
+            TunnelRoutes.relayHttp(ctx, streams.reusable(team, target.agentId(), name, gone), path, broken,
+                    ws -> streams.reuse(team, target.agentId(), name, ws));
         }
     }
 

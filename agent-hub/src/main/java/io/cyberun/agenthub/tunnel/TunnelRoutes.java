@@ -119,16 +119,37 @@ public class TunnelRoutes {
      * come. {@code broken}, when given, learns of a stream that could not be had or closed before the answer's head.
      */
     public static void relayHttp(RoutingContext ctx, Uni<ServerWebSocket> stream, String path, Runnable broken) {
+        relayHttp(ctx, stream, path, broken, null);
+    }
+
+    /** The same; {@code reuse}, when given, takes the stream back after an exchange completed both ways (its agent said END). */
+    public static void relayHttp(RoutingContext ctx, Uni<ServerWebSocket> stream, String path, Runnable broken,
+                                 java.util.function.Consumer<ServerWebSocket> reuse) {
         HttpServerRequest request = ctx.request();
         HttpServerResponse response = ctx.response();
         stream.subscribe().with(ws -> {
             ws.writeTextMessage(json(new TunnelProtocol.RequestHead(request.method().name(), path, headers(request))));
             pump(request, ws);
-            request.endHandler(v -> ws.writeTextMessage(TunnelProtocol.END));
+            boolean[] requestEnded = {false};
+            boolean[] released = {false};
+            request.endHandler(v -> {
+                requestEnded[0] = true;
+                ws.writeTextMessage(TunnelProtocol.END);
+            });
             request.resume();
             boolean[] headSent = {false};
             ws.textMessageHandler(text -> {
                 if (headSent[0]) {
+                    if (TunnelProtocol.END.equals(text) && !response.ended()) {
+                        // A reusable stream's exchange is complete: the answer ends here and the stream is free again.
+                        response.end();
+                        if (reuse != null && requestEnded[0]) {
+                            released[0] = true;
+                            reuse.accept(ws);
+                        } else {
+                            ws.close((short) 1000, "");
+                        }
+                    }
                     return;
                 }
                 headSent[0] = true;
@@ -173,7 +194,7 @@ public class TunnelRoutes {
                 }
             });
             response.closeHandler(v -> {
-                if (!ws.isClosed()) {
+                if (!released[0] && !ws.isClosed()) {
                     ws.close((short) 1001, "the client went away");
                 }
             });

@@ -23,6 +23,11 @@ import java.util.concurrent.ConcurrentHashMap;
 public class TunnelStreams {
     private final AgentConnections connections;
     private final Map<String, UniEmitter<? super ServerWebSocket>> waiting = new ConcurrentHashMap<>();
+    /** Idle reusable streams per agent and target, most recently used first. */
+    private final Map<String, java.util.Deque<Idle>> idle = new ConcurrentHashMap<>();
+    /** Idle streams kept per agent and target (more are closed), and for how long. */
+    static final int MAX_IDLE = 64;
+    static final long IDLE_NANOS = Duration.ofSeconds(30).toNanos();
     private final SecureRandom random = new SecureRandom();
 
     /** Why a stream could not be had; the relay answers its client with the status. */
@@ -49,6 +54,57 @@ public class TunnelStreams {
      * {@link TunnelProtocol#REPLICA_PREFIX}{@code <replica id>}); {@code gone}: what it means when the agent is not here.
      */
     public Uni<ServerWebSocket> open(java.util.UUID team, String agentId, String target, TunnelProtocol.StreamKind kind, String gone) {
+        return open(team, agentId, target, kind, gone, false);
+    }
+
+    /**
+     * An {@code http} stream for one exchange with {@code target} on the agent: an idle one a previous exchange handed
+     * back ({@link #reuse}), or a new reusable one. Handing it back after a complete exchange saves a dial per call.
+     */
+    public Uni<ServerWebSocket> reusable(java.util.UUID team, String agentId, String target, String gone) {
+        java.util.Deque<Idle> pool = idle.get(poolKey(team, agentId, target));
+        long now = System.nanoTime();
+        for (Idle i; pool != null && (i = pool.pollFirst()) != null; ) {
+            if (i.ws.isClosed()) {
+                continue;
+            }
+            if (now - i.since > IDLE_NANOS) {
+                i.ws.close((short) 1000, "idle");
+                continue;
+            }
+            return Uni.createFrom().item(i.ws);
+        }
+        return open(team, agentId, target, TunnelProtocol.StreamKind.HTTP, gone, true);
+    }
+
+    /** A stream whose exchange completed both ways: kept for the next exchange with the same target (a few, for a while). */
+    public void reuse(java.util.UUID team, String agentId, String target, ServerWebSocket ws) {
+        if (ws.isClosed()) {
+            return;
+        }
+        java.util.Deque<Idle> pool = idle.computeIfAbsent(poolKey(team, agentId, target), k -> new java.util.concurrent.ConcurrentLinkedDeque<>());
+        ws.textMessageHandler(null);
+        ws.binaryMessageHandler(null);
+        ws.exceptionHandler(null);
+        Idle entry = new Idle(ws, System.nanoTime());
+        ws.closeHandler(v -> pool.remove(entry));
+        ws.resume();
+        if (pool.size() >= MAX_IDLE) {
+            ws.close((short) 1000, "enough idle streams");
+            return;
+        }
+        pool.addFirst(entry);
+    }
+
+    private record Idle(ServerWebSocket ws, long since) {
+    }
+
+    private static String poolKey(java.util.UUID team, String agentId, String target) {
+        return team + "/" + agentId + "/" + target;
+    }
+
+    private Uni<ServerWebSocket> open(java.util.UUID team, String agentId, String target, TunnelProtocol.StreamKind kind, String gone,
+                                      boolean reusable) {
         AgentSession agent = connections.current(team, agentId).filter(s -> !s.closed()).orElse(null);
         if (agent == null) {
             return Uni.createFrom().failure(new Unavailable(502, "agent " + agentId + " is not connected; " + gone));
@@ -61,7 +117,7 @@ public class TunnelStreams {
                 .failWith(() -> new Unavailable(504, "agent " + agentId + " did not open the stream within "
                         + TunnelProtocol.DIAL_SECONDS + " s"))
                 .onTermination().invoke(() -> waiting.remove(id));
-        return Uni.combine().all().unis(arrived, agent.connection().sendText(new HubMessage.StreamOpen(id, target, kind)))
+        return Uni.combine().all().unis(arrived, agent.connection().sendText(new HubMessage.StreamOpen(id, target, kind, reusable)))
                 .asTuple().map(t -> t.getItem1());
     }
 

@@ -32,22 +32,31 @@ final class HttpRelay implements WebSocket.Listener {
             "upgrade", "host", "content-length", "expect", "http2-settings");
 
     private final HttpClient http;
-    private final StreamTarget target;
+    /** Where each exchange goes, looked up again for every one (a reused stream outlives nothing it should not). */
+    private final java.util.function.Supplier<StreamTarget> targets;
+    private final boolean reusable;
     private final Runnable used;
     private final StringBuilder text = new StringBuilder();
-    private final Body body = new Body();
+    private volatile StreamTarget target;
+    private volatile Body body = new Body();
     private volatile boolean started;
 
-    private HttpRelay(HttpClient http, StreamTarget target, Runnable used) {
+    private HttpRelay(HttpClient http, java.util.function.Supplier<StreamTarget> targets, boolean reusable, Runnable used) {
         this.http = http;
-        this.target = target;
+        this.targets = targets;
+        this.reusable = reusable;
         this.used = used;
     }
 
     static void start(HttpClient http, URI uri, StreamTarget target, Runnable used) {
+        start(http, uri, () -> target, false, used);
+    }
+
+    /** {@code reusable}: after a complete exchange, wait for the next request on the same stream (the target looked up again). */
+    static void start(HttpClient http, URI uri, java.util.function.Supplier<StreamTarget> targets, boolean reusable, Runnable used) {
         Thread.ofVirtual().name("tunnel-http").start(() -> {
             try {
-                StreamRelay.dial(http, uri, new HttpRelay(http, target, used));
+                StreamRelay.dial(http, uri, new HttpRelay(http, targets, reusable, used));
             } catch (RuntimeException e) {
                 AgentLog.warn("tunnel stream %s: could not dial the hub: %s", uri, e.getMessage());
             }
@@ -71,9 +80,17 @@ final class HttpRelay implements WebSocket.Listener {
         try {
             if (!started) {
                 started = true;
-                body.ws = ws;
+                Body next = new Body();
+                next.ws = ws;
+                body = next;
+                target = targets.get();
+                if (target == null) {
+                    ws.sendText(JSON.writeValueAsString(new TunnelProtocol.ResponseHead(502, Map.of(),
+                            "what this stream led to is gone from the agent; try again")), true).thenRun(() -> ws.sendClose(WebSocket.NORMAL_CLOSURE, ""));
+                    return null;
+                }
                 forward(ws, JSON.readValue(message, TunnelProtocol.RequestHead.class));
-                body.ask(); // the first body frame, or the end
+                next.ask(); // the first body frame, or the end
             } else if (TunnelProtocol.END.equals(message)) {
                 body.end();
             }
@@ -97,6 +114,8 @@ final class HttpRelay implements WebSocket.Listener {
     }
 
     private void forward(WebSocket ws, TunnelProtocol.RequestHead head) {
+        Body body = this.body;
+        StreamTarget target = this.target;
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(target.base() + head.path()))
                 .timeout(Duration.ofHours(1));
         long length = -1;
@@ -124,6 +143,8 @@ final class HttpRelay implements WebSocket.Listener {
     }
 
     private void answer(WebSocket ws, HttpResponse<InputStream> response, Throwable failure) {
+        StreamTarget target = this.target;
+        Body body = this.body;
         try {
             if (failure != null) {
                 String reason = "nothing answers on " + target.describe() + ": " + failure.getMessage();
@@ -156,7 +177,13 @@ final class HttpRelay implements WebSocket.Listener {
                     }
                 }
             }
-            ws.sendClose(WebSocket.NORMAL_CLOSURE, "").join();
+            if (reusable && body.ended()) {
+                // Complete both ways: the stream takes the next request (the demand for it was made at the request's end).
+                started = false;
+                ws.sendText(TunnelProtocol.END, true).join();
+            } else {
+                ws.sendClose(WebSocket.NORMAL_CLOSURE, "").join();
+            }
         } catch (Exception e) {
             if (!ws.isOutputClosed()) {
                 ws.sendClose(StreamRelay.FAILED, "the answer of " + target.describe() + " broke off: " + e.getMessage());
@@ -200,6 +227,11 @@ final class HttpRelay implements WebSocket.Listener {
                 }
             });
             drain();
+        }
+
+        /** Whether the request body has ended (the hub sent its end). */
+        synchronized boolean ended() {
+            return ended;
         }
 
         /** Asks the hub for the next frame (once the head is read, and whenever the client wants more). */

@@ -126,7 +126,7 @@ public final class Tunnels {
             if (target == null || open.kind() == TunnelProtocol.StreamKind.TCP) {
                 StreamRelay.refuse(http, uri, "replica " + replica + " does not run on this agent (any more)");
             } else if (open.kind() == TunnelProtocol.StreamKind.HTTP) {
-                HttpRelay.start(http, uri, target, () -> { });
+                HttpRelay.start(http, uri, () -> replicas.apply(replica), open.reusable(), () -> { });
             } else {
                 WebSocketRelay.start(http, uri, target, () -> { });
             }

@@ -84,9 +84,14 @@ public sealed interface HubMessage {
 
     /**
      * Dial {@link TunnelProtocol#STREAM_PATH}{@code streamId} within {@link TunnelProtocol#DIAL_SECONDS} s to carry one
-     * stream of the session (see {@link TunnelProtocol} for what each kind carries).
+     * stream of the session (see {@link TunnelProtocol} for what each kind carries). {@code reusable} ({@code http}
+     * streams): after a complete exchange the agent answers {@link TunnelProtocol#END} instead of closing, and the hub
+     * may send the next request on the same stream.
      */
-    record StreamOpen(String streamId, String sessionId, TunnelProtocol.StreamKind kind) implements HubMessage {
+    record StreamOpen(String streamId, String sessionId, TunnelProtocol.StreamKind kind, boolean reusable) implements HubMessage {
+        public StreamOpen(String streamId, String sessionId, TunnelProtocol.StreamKind kind) {
+            this(streamId, sessionId, kind, false);
+        }
     }
 
     /**

@@ -19,7 +19,9 @@ import java.util.Map;
  *   <li>{@code tcp}: binary frames both ways are the bytes; a close is the end of the connection.</li>
  *   <li>{@code http}: the hub sends a {@link RequestHead} text frame, the request body as binary frames, then the
  *   {@link #END} text frame; the agent answers a {@link ResponseHead} text frame, the response body as binary
- *   frames, and closes the stream (normal closure: the body is complete; any other code: it failed midway).</li>
+ *   frames, and closes the stream (normal closure: the body is complete; any other code: it failed midway). A
+ *   {@code reusable} stream ends a complete exchange with an {@link #END} text frame instead, when the request body had
+ *   ended too, and waits for the next {@link RequestHead}: container calls reuse streams, so a call dials nothing.</li>
  *   <li>{@code websocket}: the hub sends a {@link RequestHead} (the upgrade request); the agent opens a WebSocket to
  *   the port and answers a {@link ResponseHead} (101 and the chosen subprotocol, or the refusal); then each message
  *   is relayed as a message of the same kind, and a close as a close.</li>
