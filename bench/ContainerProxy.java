@@ -106,20 +106,30 @@ public class ContainerProxy {
         return ms;
     }
 
-    /** Requests/s of {@code concurrency} callers, each calling in a loop, spread over the keys. */
+    /** Requests/s of {@code concurrency} callers, each calling in a loop, the keys in turn. */
     static double throughput(String base, List<String> keys, int concurrency, int seconds) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong ok = new AtomicLong();
         AtomicLong failed = new AtomicLong();
+        java.util.Map<String, java.util.concurrent.atomic.LongAdder> why = new java.util.concurrent.ConcurrentHashMap<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            java.util.concurrent.atomic.AtomicInteger turn = new java.util.concurrent.atomic.AtomicInteger();
             for (int c = 0; c < concurrency; c++) {
-                String key = keys.get(c % keys.size());
                 pool.submit(() -> {
                     while (!stop.get()) {
+                        // Every call takes the next key, so the load spreads over all of them (each may make 50 requests/s).
+                        String key = keys.get(Math.floorMod(turn.getAndIncrement(), keys.size()));
                         try {
-                            (get(base + "/echo", key).statusCode() == 200 ? ok : failed).incrementAndGet();
+                            int status = get(base + "/echo", key).statusCode();
+                            if (status == 200) {
+                                ok.incrementAndGet();
+                            } else {
+                                failed.incrementAndGet();
+                                why.computeIfAbsent("HTTP " + status, k -> new java.util.concurrent.atomic.LongAdder()).increment();
+                            }
                         } catch (Exception e) {
                             failed.incrementAndGet();
+                            why.computeIfAbsent(e.getClass().getSimpleName(), k -> new java.util.concurrent.atomic.LongAdder()).increment();
                         }
                     }
                     return null;
@@ -130,7 +140,8 @@ public class ContainerProxy {
             Thread.sleep(seconds * 1000L);
             double rate = (ok.get() - before) / ((System.nanoTime() - start) / 1e9);
             stop.set(true);
-            Bench.say("%s, %d callers, %d s: %.0f requests/s (%d failed)", base, concurrency, seconds, rate, failed.get());
+            Bench.say("%s, %d callers, %d s: %.0f requests/s (%d failed%s)", base, concurrency, seconds, rate, failed.get(),
+                    why.isEmpty() ? "" : ": " + why);
             return rate;
         }
     }

@@ -3,7 +3,7 @@
 # the local agent): latency one request at a time (what the proxy adds at p50 / p99), requests/s with many callers,
 # and a large stream each way with the resident memory of gateway, hub and agent while it flows; then the bare-queue
 # baseline on the same machine. Prints Markdown for docs/benchmarks.md.
-#   bench/proxy.sh [callers, default 32] [measured seconds, default 20] [member keys, default 48] [stream MB, default 1024]
+#   bench/proxy.sh [callers, default 32] [measured seconds, default 20] [member keys, default 96: the gateway allows each 50 requests/s] [stream MB, default 1024]
 #       [warm-up seconds through the proxy, default 180: the services run C2 only and compile under load]
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -12,7 +12,7 @@ set -euo pipefail
 pids="gateway=$(running_pid gateway-service),hub=$(running_pid agent-hub),agent=$(running_pid agent)"
 BENCH_JAVA_OPTS=(-Xmx512m)
 out=$(bench_java ContainerProxy http://127.0.0.1:8080 "http://127.0.0.1:$KEYCLOAK_PORT/realms/cyberun/protocol/openid-connect/token" \
-  "$CYBERUN_ALICE_PASSWORD" "$CYBERUN_TEAM_ID" "$CYBERUN_API_KEY" echo-service "${1:-32}" "${2:-20}" "${3:-48}" "${4:-1024}" "$pids" "${5:-180}" \
+  "$CYBERUN_ALICE_PASSWORD" "$CYBERUN_TEAM_ID" "$CYBERUN_API_KEY" echo-service "${1:-32}" "${2:-20}" "${3:-96}" "${4:-1024}" "$pids" "${5:-180}" \
   | tee /dev/stderr)
 small=$(echo "$out" | sed -n 's/^RESULT small //p')
 stream=$(echo "$out" | sed -n 's/^RESULT stream //p')
