@@ -54,6 +54,19 @@ class ContainersIT {
         agent = stack.agent(new CyberunStack.AgentOptions("ctr-agent", team.ak(), "exec, demo, cpu"));
     }
 
+    /**
+     * Deletes the team's services and waits until their replica processes are gone: nothing this class started keeps
+     * running (or is placed again after a later test flushes Redis) while the rest of the suite runs.
+     */
+    @org.junit.jupiter.api.AfterAll
+    static void cleanUp() throws Exception {
+        for (JsonNode s : ok(team.asUser("alice", "GET", "/api/v1/containers?per_page=100", null), 200).path("service_list")) {
+            ok(team.asUser("alice", "DELETE", "/api/v1/containers/" + s.path("id").asText(), null), 204);
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> ProcessHandle.of(agent.pid()).map(p -> p.descendants().noneMatch(ProcessHandle::isAlive))
+                .orElse(true));
+    }
+
     static JsonNode create(String slug, int replicas) throws Exception {
         return ok(team.asUser("alice", "POST", "/api/v1/containers", """
                 {"service_slug":"%s","display_name":"Echo","docker_image":"cyberun/echo-service","health_path":"/health",
@@ -291,6 +304,7 @@ class ContainersIT {
         long second = WalkingSkeletonIT.json(proxied(team.sk(), "GET", "echo-stop/echo", null).body()).path("pid").asLong();
         ok(team.asUser("alice", "DELETE", "/api/v1/containers/" + id, null), 204);
         ok(team.asUser("alice", "GET", "/api/v1/containers/" + id, null), 404);
+        await().atMost(Duration.ofSeconds(15)).until(() -> proxied(team.sk(), "GET", "echo-stop/echo", null).statusCode() == 404);
         await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.of(second).map(p -> !p.isAlive()).orElse(true));
     }
 

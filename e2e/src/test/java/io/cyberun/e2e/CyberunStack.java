@@ -274,7 +274,7 @@ final class CyberunStack implements AutoCloseable {
                 containers:
                   runtime: process
                   commands:
-                    cyberun/echo-service: ["%s", "%s", "{port}"]
+                    cyberun/echo-service: ["%s", "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "%s", "{port}"]
                 runtimes:
                   exec:
                     commands:

@@ -135,13 +135,27 @@ public final class Replicas {
         }
     }
 
-    /** Stops every replica (the agent shuts down). */
+    /** Stops every replica and waits for them to go (the agent shuts down: nothing it started may outlive it). */
     public void stopAll() {
+        List<Thread> stopping = new java.util.ArrayList<>();
         replicas.values().forEach(r -> {
             if (r.state.live()) {
+                ContainerRuntime.Running running = r.running;
+                r.running = null; // stopped here, not by end()
                 end(r, ReplicaState.STOPPED, "the agent shut down");
+                if (running != null) {
+                    stopping.add(Thread.ofVirtual().start(running::stop));
+                }
             }
         });
+        for (Thread t : stopping) {
+            try {
+                t.join(Duration.ofSeconds(15));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** Where a replica's calls go, while it runs. */

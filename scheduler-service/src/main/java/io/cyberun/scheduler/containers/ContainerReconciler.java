@@ -46,6 +46,11 @@ public class ContainerReconciler {
     private static final Logger LOG = Logger.getLogger(ContainerReconciler.class);
     private static final ObjectMapper JSON = CyberunJson.mapper();
     static final Duration LEASE = Duration.ofSeconds(6);
+    /**
+     * After Redis is found without the container records (a first start, or Redis lost them), nothing new is placed for
+     * this long: agents report what they run every 10 s, and those replicas are adopted instead of started again.
+     */
+    static final Duration HOLD = Duration.ofSeconds(12);
 
     private final RedisDataSource redis;
     private final HashCommands<String, String, String> hashes;
@@ -119,6 +124,7 @@ public class ContainerReconciler {
             }
         }
         long now = clock.millis();
+        boolean placing = placing(now);
         for (UUID id : ids) {
             DesiredService d = desired.get(id);
             Map<String, Assignment> a = assignments.get(id);
@@ -140,7 +146,7 @@ public class ContainerReconciler {
                         Integer::sum));
                 String failures = redis.value(String.class).get(records.failures(id, d.template().generation()));
                 plan = ReplicaPlanner.run(d, a, r, agents, others, failures == null ? 0 : Integer.parseInt(failures), now,
-                        () -> ReplicaPlanner.newId(d.serviceSlug(), random));
+                        () -> ReplicaPlanner.newId(d.serviceSlug(), random), placing);
             }
             carryOut(id, d, plan, a, r, token);
         }
@@ -183,19 +189,48 @@ public class ContainerReconciler {
                 redis.key().expire(failures, Duration.ofDays(1));
             }
             redis.value(String.class).set(records.route(d.teamId(), d.serviceSlug()), write(plan.route()));
+            hashes.hset(records.routes(), id.toString(), records.route(d.teamId(), d.serviceSlug()));
         } else if (d != null) {
             redis.key().del(records.route(d.teamId(), d.serviceSlug()));
+        } else {
+            dropRoute(id);
         }
         boolean empty = assignments.size() + plan.newAssignments().size() == plan.dropAssignments().size()
                 && reports.size() + (int) plan.reportWrites().keySet().stream().filter(k -> !reports.containsKey(k)).count()
                 == plan.reportDeletes().size();
         if (d == null && empty) {
-            // The definition is gone and so are its replicas: forget the service (its route went with its last call).
+            // The definition is gone and so are its replicas: forget the service.
             redis.set(String.class).srem(records.services(), id.toString());
             redis.key().del(records.assignments(id), records.reports(id));
+            hashes.hdel(records.routes(), id.toString());
         }
         if (d != null && !Objects.equals(d.observed(), plan.observation())) {
             client.observed(token, id, d.template().generation(), d.run(), plan.observation());
+        }
+    }
+
+    /** Whether new replicas may be placed now: not within {@link #HOLD} of finding Redis without the records. */
+    private boolean placing(long now) {
+        String since = redis.value(String.class).get(records.marker());
+        if (since == null) {
+            redis.execute("SET", records.marker(), Long.toString(now), "NX");
+            LOG.info("container services: no records in Redis (a first start, or Redis lost them); placing waits "
+                    + HOLD.toSeconds() + " s for the agents to report what they run");
+            return false;
+        }
+        return now - Long.parseLong(since) >= HOLD.toMillis();
+    }
+
+    /** A deleted service's route goes at once (calls answer 404, not a 502 from a replica being stopped), unless its slug was taken again. */
+    private void dropRoute(UUID id) {
+        String key = hashes.hget(records.routes(), id.toString());
+        if (key == null) {
+            return;
+        }
+        String raw = redis.value(String.class).get(key);
+        Map<String, ReplicaRecords.Route> route = raw == null ? Map.of() : read(Map.of("route", raw), ReplicaRecords.Route.class);
+        if (route.containsKey("route") && id.equals(route.get("route").serviceId())) {
+            redis.key().del(key);
         }
     }
 

@@ -78,6 +78,15 @@ public final class ReplicaPlanner {
     /** The plan for a service to run. {@code gpusUsed}: GPUs held on each agent by other services' replicas. */
     public static Plan run(DesiredService d, Map<String, Assignment> assignments, Map<String, Report> reports, Map<String, AgentSlots> agents,
                            Map<String, Integer> gpusUsed, int failuresSoFar, long now, Supplier<String> newId) {
+        return run(d, assignments, reports, agents, gpusUsed, failuresSoFar, now, newId, true);
+    }
+
+    /**
+     * {@code placing} false: place nothing new this pass (Redis was just found empty: the agents' reports of what they
+     * run come back within their report interval, and those replicas are adopted rather than started twice).
+     */
+    public static Plan run(DesiredService d, Map<String, Assignment> assignments, Map<String, Report> reports, Map<String, AgentSlots> agents,
+                           Map<String, Integer> gpusUsed, int failuresSoFar, long now, Supplier<String> newId, boolean placing) {
         int generation = d.template().generation();
         List<String> drop = new ArrayList<>();
         List<Stop> stops = new ArrayList<>();
@@ -114,6 +123,18 @@ public final class ReplicaPlanner {
                 live.put(id, a);
             }
         }
+        // A replica of this generation running on a connected agent that no placement names (Redis lost the placements,
+        // the agents reported again) is adopted while the service needs replicas, instead of being stopped and replaced.
+        Map<String, Assignment> adopted = new LinkedHashMap<>();
+        for (Map.Entry<String, Report> e : reports.entrySet()) {
+            Report r = e.getValue();
+            if (!assignments.containsKey(e.getKey()) && r.state().live() && r.generation() == generation && agents.containsKey(r.agentId())
+                    && live.size() < d.replicaCount()) {
+                Assignment a = new Assignment(d.teamId(), r.agentId(), generation, now);
+                adopted.put(e.getKey(), a);
+                live.put(e.getKey(), a);
+            }
+        }
         // Replicas nobody placed (any more): stop those still running; forget ended ones after a while, and any whose agent left.
         for (Map.Entry<String, Report> e : reports.entrySet()) {
             String id = e.getKey();
@@ -147,17 +168,17 @@ public final class ReplicaPlanner {
         boolean healthyNow = live.keySet().stream().anyMatch(id -> healthy(reports.get(id)));
         int failureCount = healthyNow ? failures : failuresSoFar + failures;
         boolean crashLooping = !healthyNow && failureCount >= FAILURE_LIMIT;
-        Map<String, Assignment> added = new LinkedHashMap<>();
+        Map<String, Assignment> added = new LinkedHashMap<>(adopted);
         List<Start> starts = new ArrayList<>();
         String waiting = null;
-        if (!crashLooping) {
+        if (!crashLooping && placing) {
             Map<String, Integer> used = new HashMap<>(gpusUsed);
             Map<String, Integer> mine = new HashMap<>();
             live.values().forEach(a -> {
                 mine.merge(a.agentId(), 1, Integer::sum);
                 used.merge(a.agentId(), gpus(d.template().gpuCount(), agents.get(a.agentId())), Integer::sum);
             });
-            while (live.size() + added.size() < d.replicaCount()) {
+            while (live.size() + added.size() - adopted.size() < d.replicaCount()) {
                 AgentSlots agent = choose(d, agents, used, mine);
                 if (agent == null) {
                     waiting = agents.isEmpty() ? "no agent of the team is connected"
@@ -181,8 +202,12 @@ public final class ReplicaPlanner {
             shown.add(r == null ? new ReplicaInfo(id, a.agentId(), ReplicaState.STARTING, "placed; the agent has not reported it yet",
                     generation, Instant.ofEpochMilli(a.at())) : info(id, r));
         });
-        added.forEach((id, a) -> shown.add(new ReplicaInfo(id, a.agentId(), ReplicaState.STARTING, "placed; the agent has not reported it yet",
-                generation, Instant.ofEpochMilli(a.at()))));
+        added.forEach((id, a) -> {
+            if (!adopted.containsKey(id)) {
+                shown.add(new ReplicaInfo(id, a.agentId(), ReplicaState.STARTING, "placed; the agent has not reported it yet", generation,
+                        Instant.ofEpochMilli(a.at())));
+            }
+        });
         // Failed replicas of this generation stay in view for a while, so an operator sees what happened.
         reports.forEach((id, r) -> {
             if (!live.containsKey(id) && !deletes.contains(id) && r.generation() == generation && r.state() == ReplicaState.FAILED) {

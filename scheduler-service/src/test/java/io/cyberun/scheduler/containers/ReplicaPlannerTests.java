@@ -130,4 +130,20 @@ class ReplicaPlannerTests {
         assertThat(stopped.reportDeletes()).containsExactly("r1");
         assertThat(stopped.observation().serviceStatus()).isEqualTo(DesiredService.STOPPED);
     }
+
+    @Test
+    void afterRedisLostThePlacementsTheReplicasAgentsReportAreAdoptedNotStartedAgain() {
+        // Within the hold nothing new is placed: the agents' reports come back first.
+        var held = ReplicaPlanner.run(service(2, 0, List.of(), 1), Map.of(), Map.of(), agents(agent("a", 1)), Map.of(), 0, NOW, ids(), false);
+        assertThat(held.starts()).isEmpty();
+        // Reported again: both are adopted (placements written back), routed, and nothing is started or stopped.
+        var plan = ReplicaPlanner.run(service(2, 0, List.of(), 1), Map.of(),
+                Map.of("r1", report("a", ReplicaState.HEALTHY, 1), "r2", report("a", ReplicaState.HEALTHY, 1),
+                        "old", report("a", ReplicaState.HEALTHY, 0)), agents(agent("a", 1)), Map.of(), 0, NOW, ids());
+        assertThat(plan.newAssignments()).containsOnlyKeys("r1", "r2");
+        assertThat(plan.starts()).isEmpty();
+        assertThat(plan.stops()).extracting(ReplicaPlanner.Stop::replicaId).containsExactly("old");
+        assertThat(plan.route().replicas()).hasSize(2);
+        assertThat(plan.observation().serviceStatus()).isEqualTo(DesiredService.RUNNING);
+    }
 }

@@ -14,7 +14,8 @@ import java.util.UUID;
  *   whose definition is gone);</li>
  *   <li>{@code ctr:assign:<service>}: replica id → {@link Assignment} (the scheduler's placements);</li>
  *   <li>{@code ctr:reports:<service>}: replica id → {@link Report} (the agents' last word, through their hub);</li>
- *   <li>{@code ctr:route:<team>:<slug>}: the {@link Route} calls take: the healthy replicas of the current generation.</li>
+ *   <li>{@code ctr:route:<team>:<slug>}: the {@link Route} calls take: the healthy replicas of the current generation;</li>
+ *   <li>{@code ctr:routes}: service id → its route's key (so the route of a service whose definition is gone is found).</li>
  * </ul>
  */
 public final class ReplicaRecords {
@@ -40,8 +41,17 @@ public final class ReplicaRecords {
         return prefix + "ctr:route:" + team + ":" + slug;
     }
 
+    public String routes() {
+        return prefix + "ctr:routes";
+    }
+
     public String failures(UUID service, int generation) {
         return prefix + "ctr:failures:" + service + ":" + generation;
+    }
+
+    /** When the scheduler found Redis without container records (epoch millis): placing waits a while after. */
+    public String marker() {
+        return prefix + "ctr:marker";
     }
 
     public String leader() {
