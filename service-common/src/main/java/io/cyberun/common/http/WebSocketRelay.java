@@ -45,6 +45,11 @@ public final class WebSocketRelay {
         if (to.writeQueueFull()) {
             from.pause();
             to.drainHandler(v -> from.resume());
+            // The two sides may be on different event loops: a drain between the check and the handler was missed, and
+            // the stream would stay paused for good (a tunnel download stalled so in a clean-clone run). Look again.
+            if (!to.writeQueueFull()) {
+                from.resume();
+            }
         }
     }
 }
