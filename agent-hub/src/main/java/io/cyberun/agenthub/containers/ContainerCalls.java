@@ -71,7 +71,7 @@ public class ContainerCalls {
         HttpServerRequest request = ctx.request();
         request.pause();
         values.get(reports.records().route(principal.teamId(), slug)).subscribe().with(raw -> {
-            ReplicaRecords.Route route = raw == null ? null : ReplicaReports.read(raw, ReplicaRecords.Route.class);
+            ReplicaRecords.Route route = ReplicaRecords.parse(raw, ReplicaRecords.Route.class);
             if (route == null) {
                 request.resume();
                 fail(ctx, 404, "no deployed container service " + slug + " in this team");

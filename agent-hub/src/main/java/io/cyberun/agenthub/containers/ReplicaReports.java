@@ -1,13 +1,11 @@
 package io.cyberun.agenthub.containers;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cyberun.agenthub.connection.AgentSession;
 import io.cyberun.agenthub.service.AgentDirectory;
 import io.cyberun.common.config.CyberunConfig;
 import io.cyberun.common.container.ReplicaRecords;
 import io.cyberun.contracts.container.ReplicaReport;
 import io.cyberun.contracts.container.ReplicaState;
-import io.cyberun.contracts.json.CyberunJson;
 import io.cyberun.contracts.protocol.AgentMessage;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
@@ -28,7 +26,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class ReplicaReports {
     private static final Logger LOG = Logger.getLogger(ReplicaReports.class);
-    private static final ObjectMapper JSON = CyberunJson.mapper();
 
     private final ReactiveHashCommands<String, String, String> hashes;
     private final ReactiveValueCommands<String, String> values;
@@ -64,7 +61,7 @@ public class ReplicaReports {
         String key = records.reports(r.serviceId());
         return hashes.hget(records.assignments(r.serviceId()), r.replicaId()).flatMap(placed -> {
             if (placed != null) {
-                ReplicaRecords.Assignment a = read(placed, ReplicaRecords.Assignment.class);
+                ReplicaRecords.Assignment a = ReplicaRecords.parse(placed, ReplicaRecords.Assignment.class);
                 if (a == null || !a.teamId().equals(s.teamId()) || !a.agentId().equals(s.agentId())) {
                     LOG.warnf("agent %s reported replica %s placed elsewhere: passed over", s.agentId(), r.replicaId());
                     return Uni.createFrom().voidItem();
@@ -72,7 +69,7 @@ public class ReplicaReports {
             }
             Uni<Void> write = r.state() == ReplicaState.STOPPED
                     ? hashes.hdel(key, r.replicaId()).replaceWithVoid()
-                    : hashes.hset(key, r.replicaId(), write(new ReplicaRecords.Report(s.teamId(), s.agentId(), directory.hubId(), r.state(),
+                    : hashes.hset(key, r.replicaId(), ReplicaRecords.json(new ReplicaRecords.Report(s.teamId(), s.agentId(), directory.hubId(), r.state(),
                             r.reason(), r.generation(), r.since(), clock.millis()))).replaceWithVoid()
                     .call(() -> redis.set(String.class).sadd(records.services(), r.serviceId().toString()));
             if (r.state() == ReplicaState.HEALTHY) {
@@ -91,11 +88,11 @@ public class ReplicaReports {
         }
         String key = records.route(s.teamId(), r.serviceSlug());
         return values.get(key).flatMap(raw -> {
-            ReplicaRecords.Route route = raw == null ? null : read(raw, ReplicaRecords.Route.class);
+            ReplicaRecords.Route route = ReplicaRecords.parse(raw, ReplicaRecords.Route.class);
             if (route == null || route.replicas().stream().noneMatch(t -> t.replicaId().equals(r.replicaId()))) {
                 return Uni.createFrom().voidItem();
             }
-            return values.set(key, write(new ReplicaRecords.Route(route.serviceId(),
+            return values.set(key, ReplicaRecords.json(new ReplicaRecords.Route(route.serviceId(),
                     route.replicas().stream().filter(t -> !t.replicaId().equals(r.replicaId())).toList())));
         });
     }
@@ -116,21 +113,5 @@ public class ReplicaReports {
     /** A call could not reach the replica: pass over it for a while. */
     public void broken(String replicaId) {
         unhealthy.put(replicaId, clock.millis());
-    }
-
-    static <T> T read(String raw, Class<T> type) {
-        try {
-            return JSON.readValue(raw, type);
-        } catch (Exception e) {
-            return null;
-        }
-    }
-
-    static String write(Object value) {
-        try {
-            return JSON.writeValueAsString(value);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

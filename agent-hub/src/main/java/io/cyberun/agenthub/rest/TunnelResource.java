@@ -85,7 +85,7 @@ public class TunnelResource {
         if (!bad.isEmpty()) {
             throw new ApiException(ErrorCode.VALIDATION_FAILED, "the tunnel request has invalid fields", bad);
         }
-        String base = base(request);
+        String base = io.cyberun.common.http.PublicOrigin.of(request);
         return sessions.open(principal.teamId(), agentId, port, kind)
                 .map(s -> new Opened(s.id(), base + s.path(), s.adminToken(), s.protocol().wireName()));
     }
@@ -93,7 +93,7 @@ public class TunnelResource {
     @GET
     public Uni<Status> status(@PathParam("agentId") String agentId, @Context HttpServerRequest request) {
         principal.requireRole(Role.ADMIN);
-        String base = base(request);
+        String base = io.cyberun.common.http.PublicOrigin.of(request);
         // An agent that is not connected in the caller's team (another team's, or none) reads as absent.
         return directory.list(principal.teamId()).flatMap(agents -> {
             if (agents.stream().noneMatch(a -> a.agentId().equals(agentId))) {
@@ -108,9 +108,5 @@ public class TunnelResource {
     public Uni<Closed> close(@PathParam("agentId") String agentId, @QueryParam("session_id") String sessionId) {
         principal.requireRole(Role.ADMIN);
         return sessions.close(principal.teamId(), agentId, sessionId == null || sessionId.isBlank() ? null : sessionId).map(Closed::new);
-    }
-
-    private static String base(HttpServerRequest request) {
-        return io.cyberun.common.http.PublicOrigin.of(request);
     }
 }

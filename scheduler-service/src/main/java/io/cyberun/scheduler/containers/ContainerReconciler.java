@@ -1,6 +1,5 @@
 package io.cyberun.scheduler.containers;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cyberun.common.config.CyberunConfig;
 import io.cyberun.common.config.InstanceIdentity;
 import io.cyberun.common.container.ReplicaRecords;
@@ -10,7 +9,6 @@ import io.cyberun.contracts.auth.Principal;
 import io.cyberun.contracts.auth.PrincipalTokens;
 import io.cyberun.contracts.container.DesiredService;
 import io.cyberun.contracts.events.AgentCommand;
-import io.cyberun.contracts.json.CyberunJson;
 import io.cyberun.scheduler.client.ContainerServiceClient;
 import io.cyberun.scheduler.domain.AgentSlots;
 import io.cyberun.scheduler.registry.AgentView;
@@ -44,7 +42,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class ContainerReconciler {
     private static final Logger LOG = Logger.getLogger(ContainerReconciler.class);
-    private static final ObjectMapper JSON = CyberunJson.mapper();
     static final Duration LEASE = Duration.ofSeconds(6);
     /**
      * After Redis is found without the container records (a first start, or Redis lost them), nothing new is placed for
@@ -157,7 +154,7 @@ public class ContainerReconciler {
         if (!plan.newAssignments().isEmpty()) {
             redis.set(String.class).sadd(records.services(), id.toString());
             Map<String, String> added = new LinkedHashMap<>();
-            plan.newAssignments().forEach((rid, a) -> added.put(rid, write(a)));
+            plan.newAssignments().forEach((rid, a) -> added.put(rid, ReplicaRecords.json(a)));
             hashes.hset(records.assignments(id), added);
         }
         if (!plan.dropAssignments().isEmpty()) {
@@ -165,7 +162,7 @@ public class ContainerReconciler {
         }
         if (!plan.reportWrites().isEmpty()) {
             Map<String, String> writes = new LinkedHashMap<>();
-            plan.reportWrites().forEach((rid, r) -> writes.put(rid, write(r)));
+            plan.reportWrites().forEach((rid, r) -> writes.put(rid, ReplicaRecords.json(r)));
             hashes.hset(records.reports(id), writes);
         }
         if (!plan.reportDeletes().isEmpty()) {
@@ -188,16 +185,20 @@ public class ContainerReconciler {
                 redis.value(String.class).incrby(failures, plan.newFailures());
                 redis.key().expire(failures, Duration.ofDays(1));
             }
-            redis.value(String.class).set(records.route(d.teamId(), d.serviceSlug()), write(plan.route()));
+            redis.value(String.class).set(records.route(d.teamId(), d.serviceSlug()), ReplicaRecords.json(plan.route()));
             hashes.hset(records.routes(), id.toString(), records.route(d.teamId(), d.serviceSlug()));
         } else if (d != null) {
             redis.key().del(records.route(d.teamId(), d.serviceSlug()));
         } else {
             dropRoute(id);
         }
-        boolean empty = assignments.size() + plan.newAssignments().size() == plan.dropAssignments().size()
-                && reports.size() + (int) plan.reportWrites().keySet().stream().filter(k -> !reports.containsKey(k)).count()
-                == plan.reportDeletes().size();
+        java.util.Set<String> placedLeft = new java.util.HashSet<>(assignments.keySet());
+        placedLeft.addAll(plan.newAssignments().keySet());
+        plan.dropAssignments().forEach(placedLeft::remove);
+        java.util.Set<String> reportedLeft = new java.util.HashSet<>(reports.keySet());
+        reportedLeft.addAll(plan.reportWrites().keySet());
+        plan.reportDeletes().forEach(reportedLeft::remove);
+        boolean empty = placedLeft.isEmpty() && reportedLeft.isEmpty();
         if (d == null && empty) {
             // The definition is gone and so are its replicas: forget the service.
             redis.set(String.class).srem(records.services(), id.toString());
@@ -224,12 +225,8 @@ public class ContainerReconciler {
     /** A deleted service's route goes at once (calls answer 404, not a 502 from a replica being stopped), unless its slug was taken again. */
     private void dropRoute(UUID id) {
         String key = hashes.hget(records.routes(), id.toString());
-        if (key == null) {
-            return;
-        }
-        String raw = redis.value(String.class).get(key);
-        Map<String, ReplicaRecords.Route> route = raw == null ? Map.of() : read(Map.of("route", raw), ReplicaRecords.Route.class);
-        if (route.containsKey("route") && id.equals(route.get("route").serviceId())) {
+        ReplicaRecords.Route route = key == null ? null : ReplicaRecords.parse(redis.value(String.class).get(key), ReplicaRecords.Route.class);
+        if (route != null && id.equals(route.serviceId())) {
             redis.key().del(key);
         }
     }
@@ -237,20 +234,13 @@ public class ContainerReconciler {
     private static <T> Map<String, T> read(Map<String, String> raw, Class<T> type) {
         Map<String, T> out = new LinkedHashMap<>();
         raw.forEach((k, v) -> {
-            try {
-                out.put(k, JSON.readValue(v, type));
-            } catch (Exception e) {
-                LOG.warnf("container services: an unreadable record %s passed over: %s", k, e.getMessage());
+            T record = ReplicaRecords.parse(v, type);
+            if (record == null) {
+                LOG.warnf("container services: an unreadable record %s passed over", k);
+            } else {
+                out.put(k, record);
             }
         });
         return out;
-    }
-
-    private static String write(Object value) {
-        try {
-            return JSON.writeValueAsString(value);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

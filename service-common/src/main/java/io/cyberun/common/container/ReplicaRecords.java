@@ -25,6 +25,27 @@ public final class ReplicaRecords {
         this.prefix = prefix;
     }
 
+    /** A record as stored (JSON, the project's naming). */
+    public static String json(Object record) {
+        try {
+            return io.cyberun.contracts.json.CyberunJson.mapper().writeValueAsString(record);
+        } catch (Exception e) {
+            throw new IllegalStateException("a replica record could not be written", e);
+        }
+    }
+
+    /** A stored record, or null when it is absent or unreadable (a record of an older shape is passed over). */
+    public static <T> T parse(String raw, Class<T> type) {
+        if (raw == null) {
+            return null;
+        }
+        try {
+            return io.cyberun.contracts.json.CyberunJson.mapper().readValue(raw, type);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
     public String services() {
         return prefix + "ctr:services";
     }
