@@ -6,7 +6,7 @@ import io.cyberun.agenthub.tunnel.TunnelRoutes;
 import io.cyberun.agenthub.tunnel.TunnelStreams;
 import io.cyberun.common.container.ReplicaRecords;
 import io.cyberun.common.http.StreamingForward;
-import io.cyberun.common.security.PrincipalGuard;
+import io.cyberun.common.security.CurrentPrincipal;
 import io.cyberun.contracts.auth.Principal;
 import io.cyberun.contracts.auth.Role;
 import io.cyberun.contracts.protocol.TunnelProtocol;
@@ -52,12 +52,12 @@ public class ContainerCalls {
     }
 
     void install(@Observes Router router) {
-        // After the principal guard (order -100), before the REST layer.
+        // After Quarkus authenticated the principal token (its security filters run first), before the REST layer.
         router.routeWithRegex("/api/v1/r/containers/([^/]+)(/.*)").order(-5).handler(this::call);
     }
 
     private void call(RoutingContext ctx) {
-        Principal principal = PrincipalGuard.principal(ctx);
+        Principal principal = CurrentPrincipal.of(ctx);
         if (principal == null || principal.teamId() == null) {
             ctx.next();
             return;

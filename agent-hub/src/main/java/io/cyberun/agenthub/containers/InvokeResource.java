@@ -2,8 +2,8 @@ package io.cyberun.agenthub.containers;
 
 import io.cyberun.common.rest.ApiException;
 import io.cyberun.common.security.CurrentPrincipal;
+import io.cyberun.common.security.Roles;
 import io.cyberun.contracts.auth.PrincipalTokens;
-import io.cyberun.contracts.auth.Role;
 import io.cyberun.contracts.error.ErrorCode;
 import io.cyberun.contracts.error.FieldError;
 import io.smallrye.mutiny.Uni;
@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.RequestOptions;
 import jakarta.annotation.PreDestroy;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -69,10 +70,10 @@ public class InvokeResource {
     }
 
     @POST
+    @RolesAllowed(Roles.MEMBER)
     public Uni<InvokeResponse> invoke(@PathParam("slug") String slug,
                                       @NotNull(message = "send {method, path, body_base64, headers} as a JSON object") @Valid InvokeRequest body,
                                       @Context HttpServerRequest incoming) {
-        principal.requireRole(Role.MEMBER);
         byte[] payload;
         try {
             payload = body.bodyBase64() == null ? new byte[0] : Base64.getMimeDecoder().decode(body.bodyBase64());

@@ -5,7 +5,9 @@ import io.cyberun.common.rest.PageMeta;
 import io.cyberun.common.rest.PageRequest;
 import io.cyberun.common.rest.QueryParams;
 import io.cyberun.common.security.CurrentPrincipal;
+import io.cyberun.common.security.Roles;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
@@ -26,12 +28,14 @@ public class AgentResource {
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Path("/agents")
     public Uni<AgentList> agents(@QueryParam("current_page") String currentPage, @QueryParam("per_page") String perPage) {
         return list(currentPage, perPage);
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Path("/r/agents")
     public Uni<AgentList> runtimeAgents(@QueryParam("current_page") String currentPage, @QueryParam("per_page") String perPage) {
         return list(currentPage, perPage);

@@ -5,12 +5,13 @@ import io.cyberun.agenthub.service.AgentDirectory;
 import io.cyberun.agenthub.tunnel.TunnelSessions;
 import io.cyberun.common.rest.ApiException;
 import io.cyberun.common.security.CurrentPrincipal;
-import io.cyberun.contracts.auth.Role;
+import io.cyberun.common.security.Roles;
 import io.cyberun.contracts.error.ErrorCode;
 import io.cyberun.contracts.error.FieldError;
 import io.cyberun.contracts.protocol.TunnelProtocol;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -57,10 +58,10 @@ public class TunnelResource {
     }
 
     @POST
+    @RolesAllowed(Roles.ADMIN)
     @RequestBody(description = "target_port (1-65535, default 8188), tunnel_protocol (http, the default, or tcp)",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = TunnelRequest.class)))
     public Uni<Opened> open(@PathParam("agentId") String agentId, JsonNode body, @Context HttpServerRequest request) {
-        principal.requireRole(Role.ADMIN);
         List<FieldError> bad = new ArrayList<>();
         int port = DEFAULT_PORT;
         TunnelProtocol.Kind kind = TunnelProtocol.Kind.HTTP;
@@ -91,8 +92,8 @@ public class TunnelResource {
     }
 
     @GET
+    @RolesAllowed(Roles.ADMIN)
     public Uni<Status> status(@PathParam("agentId") String agentId, @Context HttpServerRequest request) {
-        principal.requireRole(Role.ADMIN);
         String base = io.cyberun.common.http.PublicOrigin.of(request);
         // An agent that is not connected in the caller's team (another team's, or none) reads as absent.
         return directory.list(principal.teamId()).flatMap(agents -> {
@@ -105,8 +106,8 @@ public class TunnelResource {
     }
 
     @DELETE
+    @RolesAllowed(Roles.ADMIN)
     public Uni<Closed> close(@PathParam("agentId") String agentId, @QueryParam("session_id") String sessionId) {
-        principal.requireRole(Role.ADMIN);
         return sessions.close(principal.teamId(), agentId, sessionId == null || sessionId.isBlank() ? null : sessionId).map(Closed::new);
     }
 }

@@ -1,7 +1,7 @@
 package io.cyberun.agenthub.tunnel;
 
 import io.cyberun.common.http.StreamingForward;
-import io.cyberun.common.security.PrincipalGuard;
+import io.cyberun.common.security.CurrentPrincipal;
 import io.cyberun.contracts.auth.Principal;
 import io.cyberun.contracts.auth.PrincipalTokens;
 import io.vertx.core.Vertx;
@@ -34,12 +34,12 @@ public class ReplicaForward {
     }
 
     void install(@Observes Router router) {
-        // After the principal guard (order -100), before the REST layer.
+        // After Quarkus authenticated the principal token (its security filters run first), before the REST layer.
         router.routeWithRegex("/api/v1/agents/([^/]+)/tunnel").order(-5).handler(this::management);
     }
 
     private void management(RoutingContext ctx) {
-        Principal principal = PrincipalGuard.principal(ctx);
+        Principal principal = CurrentPrincipal.of(ctx);
         String agentId = ctx.pathParam("param0");
         if (principal == null || principal.teamId() == null || replicas.local(principal.teamId(), agentId)) {
             ctx.next();

@@ -51,7 +51,7 @@ public class TunnelRoutes {
     }
 
     void install(@Observes Router router) {
-        // Before the REST layer (which would answer 404), after the principal guard (which does not cover these paths).
+        // Before the REST layer (which would answer 404); the protected paths (principal tokens) do not cover these.
         router.route(TunnelProtocol.STREAM_PATH + ":id").order(-5).handler(this::dialled);
         router.routeWithRegex("/tunnel/([^/]+)(/.*)?").order(-5).handler(this::tunnel);
     }

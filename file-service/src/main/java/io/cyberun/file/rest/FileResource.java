@@ -3,13 +3,14 @@ package io.cyberun.file.rest;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cyberun.common.rest.ApiException;
 import io.cyberun.common.security.CurrentPrincipal;
-import io.cyberun.contracts.auth.Role;
+import io.cyberun.common.security.Roles;
 import io.cyberun.contracts.error.ErrorCode;
 import io.cyberun.contracts.error.FieldError;
 import io.cyberun.contracts.task.ParameterDef;
 import io.cyberun.file.client.TaskServiceClient;
 import io.cyberun.file.service.InputService;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.WebApplicationException;
@@ -39,9 +40,9 @@ public class FileResource {
     }
 
     @POST
+    @RolesAllowed(Roles.MEMBER)
     @Path("/presign")
     public Uni<InputService.Presigned> presign(PresignRequest request) {
-        principal.requireRole(Role.MEMBER);
         if (request == null) {
             throw ApiException.invalid("send file_name, file_size and content_type", List.of());
         }

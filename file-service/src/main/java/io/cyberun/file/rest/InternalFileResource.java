@@ -2,8 +2,7 @@ package io.cyberun.file.rest;
 
 import io.cyberun.common.rest.ApiException;
 import io.cyberun.common.security.CurrentPrincipal;
-import io.cyberun.contracts.auth.CredentialKind;
-import io.cyberun.contracts.error.ErrorCode;
+import io.cyberun.common.security.Roles;
 import io.cyberun.contracts.error.FieldError;
 import io.cyberun.contracts.files.DownloadLinks;
 import io.cyberun.contracts.files.DownloadLinksRequest;
@@ -14,6 +13,7 @@ import io.cyberun.file.config.StorageConfig;
 import io.cyberun.file.service.InputService;
 import io.cyberun.file.storage.ObjectStore;
 import io.cyberun.file.storage.StorageKeys;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -50,11 +50,9 @@ public class InternalFileResource {
      * behalf, after checking the agent holds the task's current attempt).
      */
     @POST
+    @RolesAllowed(Roles.AGENT)
     @Path("/tasks/{taskId}/outputs/uploads")
     public UploadTargets outputUploads(@PathParam("taskId") UUID taskId, OutputUploadRequest request) {
-        if (principal.get().kind() != CredentialKind.AGENT) {
-            throw new ApiException(ErrorCode.FORBIDDEN, "only agents upload task outputs");
-        }
         UUID team = principal.teamId();
         List<OutputUploadRequest.OutputFile> files = request == null || request.files() == null ? List.of() : request.files();
         List<FieldError> errors = new ArrayList<>();
@@ -91,6 +89,7 @@ public class InternalFileResource {
 
     /** What is known of input keys the caller's team was issued (for checking file parameters of a run). */
     @POST
+    @RolesAllowed({Roles.VIEWER, Roles.AGENT})
     @Path("/inputs/describe")
     public io.smallrye.mutiny.Uni<InputDescriptions.Result> describeInputs(InputDescriptions.Request request) {
         List<String> keys = request == null || request.storageKeys() == null ? List.of() : request.storageKeys();
@@ -102,14 +101,15 @@ public class InternalFileResource {
 
     /** Runs the storage cleanup now (it also runs on a schedule); for operators and tests, services only. */
     @POST
+    @RolesAllowed(Roles.SERVICE)
     @Path("/cleanup")
     public io.smallrye.mutiny.Uni<io.cyberun.file.service.StorageCleanup.Removed> cleanup() {
-        principal.requireService();
         return cleanup.run();
     }
 
     /** The caller's team's active models with fresh download URLs: what its agents sync. */
     @jakarta.ws.rs.GET
+    @RolesAllowed({Roles.VIEWER, Roles.AGENT})
     @Path("/models/manifest")
     public io.smallrye.mutiny.Uni<io.cyberun.contracts.files.ModelManifest> modelManifest() {
         return models.manifest(principal.teamId());
@@ -117,6 +117,7 @@ public class InternalFileResource {
 
     /** Fresh download URLs for objects of the caller's team; a key of another team reads as not found. */
     @POST
+    @RolesAllowed({Roles.VIEWER, Roles.AGENT})
     @Path("/downloads")
     public DownloadLinks downloads(DownloadLinksRequest request) {
         UUID team = principal.teamId();

@@ -7,10 +7,11 @@ import io.cyberun.common.rest.PageMeta;
 import io.cyberun.common.rest.PageRequest;
 import io.cyberun.common.rest.QueryParams;
 import io.cyberun.common.security.CurrentPrincipal;
-import io.cyberun.contracts.auth.Role;
+import io.cyberun.common.security.Roles;
 import io.cyberun.file.model.Model;
 import io.cyberun.file.service.ModelService;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -49,9 +50,9 @@ public class ModelResource {
     }
 
     @POST
+    @RolesAllowed(Roles.ADMIN)
     @Path("/presign")
     public ModelService.Presigned presign(PresignRequest request) {
-        principal.requireRole(Role.ADMIN);
         if (request == null) {
             throw ApiException.invalid("send file_name, file_size, model_type and model_path", List.of());
         }
@@ -60,8 +61,8 @@ public class ModelResource {
 
     /** Registers an uploaded file (its size and sha256 are checked against the stored object). */
     @POST
+    @RolesAllowed(Roles.ADMIN)
     public Uni<IdResponse> register(ModelService.Registration request) {
-        principal.requireRole(Role.ADMIN);
         if (request == null) {
             throw ApiException.invalid("send display_name, model_type, model_path, storage_key, file_size and file_hash", List.of());
         }
@@ -69,6 +70,7 @@ public class ModelResource {
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     public Uni<ModelList> list(@QueryParam("current_page") String currentPage, @QueryParam("per_page") String perPage,
                                @QueryParam("model_status") String status) {
         PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
@@ -77,6 +79,7 @@ public class ModelResource {
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Path("/{id}")
     public Uni<ModelView> get(@PathParam("id") UUID id) {
         return models.get(principal.teamId(), id).map(ModelView::of);
@@ -84,10 +87,10 @@ public class ModelResource {
 
     /** Edits metadata ({@code display_name}, {@code model_type}, {@code model_path}, {@code model_status}). */
     @PUT
+    @RolesAllowed(Roles.ADMIN)
     @Path("/{id}")
     @org.eclipse.microprofile.openapi.annotations.parameters.RequestBody(description = "The fields to change", content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = "application/json", schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = ModelView.class)))
     public Uni<IdResponse> update(@PathParam("id") UUID id, JsonNode patch) {
-        principal.requireRole(Role.ADMIN);
         if (patch == null || !patch.isObject()) {
             throw ApiException.invalid("send the fields to change as a JSON object", List.of());
         }
@@ -95,10 +98,10 @@ public class ModelResource {
     }
 
     @DELETE
+    @RolesAllowed(Roles.ADMIN)
     @Path("/{id}")
     @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "204", description = "Deleted")
     public Uni<Response> delete(@PathParam("id") UUID id) {
-        principal.requireRole(Role.ADMIN);
         return models.delete(principal.teamId(), id).replaceWith(Response.noContent().build());
     }
 }

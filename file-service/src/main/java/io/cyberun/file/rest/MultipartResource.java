@@ -2,11 +2,13 @@ package io.cyberun.file.rest;
 
 import io.cyberun.common.rest.ApiException;
 import io.cyberun.common.security.CurrentPrincipal;
+import io.cyberun.common.security.Roles;
 import io.cyberun.contracts.auth.Role;
 import io.cyberun.file.model.MultipartUpload;
 import io.cyberun.file.service.MultipartService;
 import io.cyberun.file.storage.StorageKeys;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -35,6 +37,7 @@ public class MultipartResource {
     }
 
     @POST
+    @RolesAllowed(Roles.MEMBER)
     @Path("/initiate")
     public Uni<MultipartService.Initiated> initiate(MultipartService.Initiate request) {
         if (request == null) {
@@ -42,29 +45,32 @@ public class MultipartResource {
         }
         boolean model = MultipartUpload.MODEL.equals(request.kind())
                 || request.storageKey() != null && StorageKeys.kindOf(principal.teamId(), request.storageKey()).orElse(null) == StorageKeys.Kind.MODEL;
-        principal.requireRole(model ? Role.ADMIN : Role.MEMBER);
+        if (model) {
+            // Which role an upload needs depends on what it uploads: models are the team's, admins manage them.
+            principal.requireRole(Role.ADMIN);
+        }
         return multipart.initiate(principal.teamId(), request);
     }
 
     @POST
+    @RolesAllowed(Roles.MEMBER)
     @Path("/{uploadId}/parts")
     public Uni<MultipartService.PartUrls> parts(@PathParam("uploadId") String uploadId, PartsRequest request) {
-        principal.requireRole(Role.MEMBER);
         return multipart.partUrls(principal.teamId(), uploadId, request == null ? null : request.partNumbers());
     }
 
     @POST
+    @RolesAllowed(Roles.MEMBER)
     @Path("/{uploadId}/complete")
     public Uni<MultipartService.Completed> complete(@PathParam("uploadId") String uploadId, CompleteRequest request) {
-        principal.requireRole(Role.MEMBER);
         return multipart.complete(principal.teamId(), uploadId, request == null ? null : request.parts());
     }
 
     @DELETE
+    @RolesAllowed(Roles.MEMBER)
     @Path("/{uploadId}")
     @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "204", description = "Aborted")
     public Uni<Response> abort(@PathParam("uploadId") String uploadId) {
-        principal.requireRole(Role.MEMBER);
         return multipart.abort(principal.teamId(), uploadId).replaceWith(Response.noContent().build());
     }
 }

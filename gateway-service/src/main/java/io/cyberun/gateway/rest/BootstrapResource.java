@@ -5,6 +5,7 @@ import io.cyberun.contracts.error.ErrorCode;
 import io.cyberun.gateway.config.GatewayConfig;
 import io.cyberun.gateway.service.BootstrapService;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -28,6 +29,7 @@ public class BootstrapResource {
     }
 
     @POST
+    @PermitAll
     public Uni<BootstrapService.Result> bootstrap(@HeaderParam(ADMIN_HEADER) String adminToken, BootstrapService.Request request) {
         String expected = config.adminToken().filter(t -> !t.isBlank())
                 .orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND, "bootstrap is disabled: set CYBERUN_ADMIN_TOKEN to enable it"));

@@ -2,10 +2,11 @@ package io.cyberun.gateway.rest;
 
 import io.cyberun.common.rest.PageRequest;
 import io.cyberun.common.rest.QueryParams;
-import io.cyberun.contracts.auth.Role;
+import io.cyberun.common.security.Roles;
 import io.cyberun.gateway.security.GatewayPrincipal;
 import io.cyberun.gateway.service.CredentialManagement;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -29,14 +30,15 @@ public class CredentialResource {
     }
 
     @POST
+    @RolesAllowed(Roles.ADMIN)
     @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "201", description = "Created: the secret, shown this once", content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = "application/json", schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = CredentialManagement.Created.class)))
     public Uni<Response> create(CredentialManagement.CreateRequest body) {
-        principal.requireRole(Role.ADMIN);
         return credentials.create(principal.teamId(), principal.userId(), principal.role(), body)
                 .map(created -> Response.status(Response.Status.CREATED).entity(created).build());
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     public Uni<CredentialManagement.CredentialList> list(@QueryParam("kind") String kind, @QueryParam("current_page") String currentPage,
                                                          @QueryParam("per_page") String perPage) {
         PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
@@ -44,10 +46,10 @@ public class CredentialResource {
     }
 
     @DELETE
+    @RolesAllowed(Roles.ADMIN)
     @Path("/{credentialId}")
     @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "204", description = "Revoked")
     public Uni<Response> revoke(@PathParam("credentialId") String credentialId) {
-        principal.requireRole(Role.ADMIN);
         return credentials.revoke(principal.teamId(), Ids.parse("credentialId", credentialId)).replaceWith(Response.noContent().build());
     }
 }

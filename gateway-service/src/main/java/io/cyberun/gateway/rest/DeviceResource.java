@@ -3,6 +3,7 @@ package io.cyberun.gateway.rest;
 import io.cyberun.contracts.auth.Principal;
 import io.cyberun.gateway.security.GatewayPrincipal;
 import io.cyberun.gateway.service.CredentialManagement;
+import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -19,6 +20,7 @@ public class DeviceResource {
     }
 
     @POST
+    @Authenticated
     @Path("/revoke")
     public Uni<Success> revoke() {
         Principal p = principal.get();

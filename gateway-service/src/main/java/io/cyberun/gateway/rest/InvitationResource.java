@@ -2,10 +2,12 @@ package io.cyberun.gateway.rest;
 
 import io.cyberun.common.rest.PageRequest;
 import io.cyberun.common.rest.QueryParams;
-import io.cyberun.contracts.auth.Role;
+import io.cyberun.common.security.Roles;
 import io.cyberun.gateway.security.GatewayPrincipal;
 import io.cyberun.gateway.service.InvitationService;
+import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -31,27 +33,28 @@ public class InvitationResource {
     }
 
     @POST
+    @RolesAllowed(Roles.ADMIN)
     public Uni<InvitationService.Created> invite(InviteBody body) {
-        principal.requireRole(Role.ADMIN);
         return invitations.invite(principal.teamId(), principal.userId(), principal.role(), body == null ? null : body.emailAddress(),
                 body == null ? null : body.invitationRole());
     }
 
     @GET
+    @RolesAllowed(Roles.ADMIN)
     public Uni<InvitationService.InvitationList> list(@QueryParam("current_page") String currentPage, @QueryParam("per_page") String perPage) {
-        principal.requireRole(Role.ADMIN);
         PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
         return invitations.list(principal.teamId(), page);
     }
 
     @DELETE
+    @RolesAllowed(Roles.ADMIN)
     @Path("/{id}")
     public Uni<Success> revoke(@PathParam("id") String id) {
-        principal.requireRole(Role.ADMIN);
         return invitations.revoke(principal.teamId(), Ids.parse("id", id)).replaceWith(Success.TRUE);
     }
 
     @POST
+    @Authenticated
     @Path("/accept")
     public Uni<InvitationService.Accepted> accept(AcceptBody body) {
         return invitations.accept(principal.userId(), body == null ? null : body.invitationToken());

@@ -2,6 +2,7 @@ package io.cyberun.gateway.rest;
 
 import io.cyberun.contracts.auth.Principal;
 import io.cyberun.gateway.security.GatewayPrincipal;
+import io.quarkus.security.Authenticated;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import java.util.UUID;
@@ -19,6 +20,7 @@ public class MeResource {
     }
 
     @GET
+    @Authenticated
     public Me me() {
         Principal p = principal.get();
         return new Me(p.subject(), p.kind().wireName(), p.teamId(), p.role() == null ? null : p.role().wireName(), p.credentialId());

@@ -2,10 +2,12 @@ package io.cyberun.gateway.rest;
 
 import io.cyberun.common.rest.PageRequest;
 import io.cyberun.common.rest.QueryParams;
+import io.cyberun.common.security.Roles;
 import io.cyberun.contracts.auth.Role;
 import io.cyberun.gateway.security.GatewayPrincipal;
 import io.cyberun.gateway.service.MemberService;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -33,20 +35,22 @@ public class MemberResource {
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     public Uni<MemberService.MemberList> list(@QueryParam("current_page") String currentPage, @QueryParam("per_page") String perPage) {
         PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
         return members.list(principal.teamId(), page);
     }
 
     @PUT
+    @RolesAllowed(Roles.ADMIN)
     @Path("/{userId}")
     public Uni<Success> changeRole(@PathParam("userId") String userId, RoleBody body) {
-        principal.requireRole(Role.ADMIN);
         return members.changeRole(principal.teamId(), principal.userId(), Ids.parse("userId", userId), body == null ? null : body.value())
                 .replaceWith(Success.TRUE);
     }
 
     @DELETE
+    @RolesAllowed(Roles.VIEWER)
     @Path("/{userId}")
     public Uni<Success> remove(@PathParam("userId") String userId) {
         var target = Ids.parse("userId", userId);
@@ -57,6 +61,7 @@ public class MemberResource {
     }
 
     @POST
+    @RolesAllowed(Roles.VIEWER)
     @Path("/leave")
     public Uni<Success> leave() {
         return members.leave(principal.teamId(), principal.userId()).replaceWith(Success.TRUE);

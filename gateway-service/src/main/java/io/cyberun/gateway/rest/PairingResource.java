@@ -1,8 +1,11 @@
 package io.cyberun.gateway.rest;
 
+import io.cyberun.common.security.Roles;
 import io.cyberun.gateway.security.GatewayPrincipal;
 import io.cyberun.gateway.service.DevicePairing;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.PermitAll;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 
@@ -27,12 +30,14 @@ public class PairingResource {
     }
 
     @POST
+    @PermitAll
     @Path("/start")
     public Uni<DevicePairing.Started> start() {
         return pairing.start();
     }
 
     @POST
+    @RolesAllowed(Roles.VIEWER)
     @Path("/confirm")
     public Uni<Success> confirm(ConfirmBody body) {
         return pairing.confirm(principal.teamId(), principal.userId(), body == null ? null : body.userCode(),
@@ -40,6 +45,7 @@ public class PairingResource {
     }
 
     @POST
+    @PermitAll
     @Path("/poll")
     public Uni<DevicePairing.Poll> poll(PollBody body) {
         return pairing.poll(body == null ? null : body.deviceCode());

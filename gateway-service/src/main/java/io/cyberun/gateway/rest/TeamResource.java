@@ -1,10 +1,12 @@
 package io.cyberun.gateway.rest;
 
 import io.cyberun.common.rest.IdResponse;
-import io.cyberun.contracts.auth.Role;
+import io.cyberun.common.security.Roles;
 import io.cyberun.gateway.security.GatewayPrincipal;
 import io.cyberun.gateway.service.TeamService;
+import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -33,40 +35,43 @@ public class TeamResource {
     }
 
     @POST
+    @Authenticated
     public Uni<IdResponse> create(NameBody body) {
         return teams.create(principal.userId(), body == null ? null : body.displayName());
     }
 
     @GET
+    @Authenticated
     public Uni<TeamService.TeamList> mine() {
         return teams.mine(principal.userId());
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Path("/current")
     public Uni<TeamService.TeamView> current() {
         return teams.current(principal.teamId(), principal.role());
     }
 
     @PUT
+    @RolesAllowed(Roles.ADMIN)
     @Path("/current")
     public Uni<IdResponse> update(NameBody body) {
-        principal.requireRole(Role.ADMIN);
         return teams.rename(principal.teamId(), body == null ? null : body.displayName());
     }
 
     @POST
+    @RolesAllowed(Roles.OWNER)
     @Path("/current/transfer")
     public Uni<Success> transfer(TransferBody body) {
-        principal.requireRole(Role.OWNER);
         UUID newOwner = Ids.parse("new_owner_id", body == null ? null : body.newOwnerId());
         return teams.transfer(principal.teamId(), principal.userId(), newOwner).replaceWith(Success.TRUE);
     }
 
     @DELETE
+    @RolesAllowed(Roles.OWNER)
     @Path("/current")
     public Uni<Success> delete() {
-        principal.requireRole(Role.OWNER);
         return teams.delete(principal.teamId()).replaceWith(Success.TRUE);
     }
 }

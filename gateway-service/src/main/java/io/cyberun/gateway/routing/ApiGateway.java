@@ -2,6 +2,7 @@ package io.cyberun.gateway.routing;
 
 import io.cyberun.common.http.StreamingForward;
 import io.cyberun.common.rest.ApiException;
+import io.cyberun.common.security.PrincipalIdentityProvider;
 import io.cyberun.contracts.auth.Principal;
 import io.cyberun.contracts.auth.PrincipalTokens;
 import io.cyberun.contracts.error.ErrorCode;
@@ -10,6 +11,7 @@ import io.cyberun.gateway.security.Authenticator;
 import io.cyberun.gateway.security.KeyCache;
 import io.cyberun.gateway.security.LastUsed;
 import io.cyberun.gateway.security.RateLimiter;
+import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.smallrye.mutiny.Uni;
 import io.cyberun.gateway.sse.StreamTokenAccess;
 import io.cyberun.gateway.sse.TaskPreviewImages;
@@ -151,6 +153,10 @@ public class ApiGateway {
     private void dispatch(RoutingContext ctx, RouteTable.Route route, Principal principal) {
         if (route.service() == null) {
             ctx.put(PRINCIPAL_KEY, principal);
+            if (principal != null) {
+                // The gateway's own resources declare who may call them with @RolesAllowed: they read this identity.
+                QuarkusHttpUser.setIdentity(PrincipalIdentityProvider.identity(principal, null), ctx);
+            }
             ctx.request().resume();
             ctx.next();
             return;

@@ -7,11 +7,18 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.cyberun.contracts.error.ErrorBody;
 import io.cyberun.contracts.error.ErrorCode;
 import io.cyberun.contracts.error.FieldError;
+import io.cyberun.common.security.Roles;
+import io.cyberun.contracts.auth.Role;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
@@ -33,6 +40,36 @@ public class ApiExceptionMappers {
                     .entity(e.body()).build();
         }
         return respond(e.code().httpStatus(), e.body());
+    }
+
+    /** A caller {@code @RolesAllowed} refused: the message names the role the method declares. */
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e, ResourceInfo resource) {
+        return respond(403, ErrorBody.of(ErrorCode.FORBIDDEN, refusal(resource == null ? null : rolesAllowed(resource))));
+    }
+
+    @ServerExceptionMapper({AuthenticationFailedException.class, UnauthorizedException.class})
+    public Response unauthenticated(RuntimeException e) {
+        return respond(401, ErrorBody.of(ErrorCode.UNAUTHENTICATED,
+                "internal services accept only requests the gateway signed: send the principal token it issues"));
+    }
+
+    static String refusal(RolesAllowed allowed) {
+        List<String> roles = allowed == null ? List.of() : List.of(allowed.value());
+        if (roles.equals(List.of(Roles.SERVICE))) {
+            return "only internal services may call this";
+        }
+        if (roles.equals(List.of(Roles.AGENT))) {
+            return "only agents may call this";
+        }
+        return roles.stream().map(Role::fromWire).filter(r -> r != null).max(Enum::compareTo)
+                .map(r -> "your role is too low: this needs " + r.wireName() + " or higher")
+                .orElse("you may not call this");
+    }
+
+    private static RolesAllowed rolesAllowed(ResourceInfo resource) {
+        RolesAllowed own = resource.getResourceMethod() == null ? null : resource.getResourceMethod().getAnnotation(RolesAllowed.class);
+        return own != null || resource.getResourceClass() == null ? own : resource.getResourceClass().getAnnotation(RolesAllowed.class);
     }
 
     /** Quarkus maps these exact types itself (an empty 400); ours answer with the error body. */

@@ -4,12 +4,18 @@ import io.cyberun.common.rest.ApiException;
 import io.cyberun.contracts.auth.Principal;
 import io.cyberun.contracts.auth.Role;
 import io.cyberun.contracts.error.ErrorCode;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
+import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.RequestScoped;
 import java.util.UUID;
 
-/** The verified principal of the current request, as {@link PrincipalGuard} verified it. */
+/**
+ * The verified principal of the current request: the attributes {@link PrincipalIdentityProvider} put on the
+ * request's security identity. Who may call a method is declared with {@code @RolesAllowed}; this gives the team
+ * every query filters by, and the token to pass on.
+ */
 @RequestScoped
 public class CurrentPrincipal {
     private final CurrentVertxRequest request;
@@ -18,8 +24,19 @@ public class CurrentPrincipal {
         this.request = request;
     }
 
+    /** The principal a route outside JAX-RS was authenticated with, or null. */
+    public static Principal of(RoutingContext ctx) {
+        SecurityIdentity identity = identity(ctx);
+        return identity == null ? null : identity.getAttribute(PrincipalIdentityProvider.PRINCIPAL);
+    }
+
+    /** The identity authenticated for the request (before any route runs, on the protected paths). */
+    private static SecurityIdentity identity(RoutingContext ctx) {
+        return ctx != null && ctx.user() instanceof QuarkusHttpUser user ? user.getSecurityIdentity() : null;
+    }
+
     public Principal get() {
-        Principal principal = context() == null ? null : context().get(PrincipalGuard.PRINCIPAL_KEY);
+        Principal principal = of(request.getCurrent());
         if (principal == null) {
             throw new ApiException(ErrorCode.UNAUTHENTICATED, "no principal on this request");
         }
@@ -28,15 +45,12 @@ public class CurrentPrincipal {
 
     /** The raw token, to pass on when this service calls another one on the caller's behalf. */
     public String token() {
-        return context() == null ? null : context().get(PrincipalGuard.TOKEN_KEY);
+        SecurityIdentity identity = identity(request.getCurrent());
+        return identity == null ? null : identity.getAttribute(PrincipalIdentityProvider.TOKEN);
     }
 
     public boolean isPresent() {
-        return context() != null && context().get(PrincipalGuard.PRINCIPAL_KEY) != null;
-    }
-
-    private RoutingContext context() {
-        return request.getCurrent();
+        return of(request.getCurrent()) != null;
     }
 
     /** The caller's team; a request without one (a service call) cannot reach team resources. */
@@ -48,17 +62,13 @@ public class CurrentPrincipal {
         return team;
     }
 
-    /** Refuses the request unless the caller's role is at least {@code minimum}. */
+    /**
+     * For the few checks that depend on the request's content (a multipart upload of a model needs admin, of an
+     * input member): everything else declares its role with {@code @RolesAllowed}.
+     */
     public void requireRole(Role minimum) {
         if (!get().hasRole(minimum)) {
             throw new ApiException(ErrorCode.FORBIDDEN, "your role is too low: this needs " + minimum.wireName() + " or higher");
-        }
-    }
-
-    /** Refuses the request unless it comes from an internal service. */
-    public void requireService() {
-        if (!get().isService()) {
-            throw new ApiException(ErrorCode.FORBIDDEN, "only internal services may call this");
         }
     }
 }

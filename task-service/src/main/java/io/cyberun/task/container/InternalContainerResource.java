@@ -1,9 +1,11 @@
 package io.cyberun.task.container;
 
 import io.cyberun.common.security.CurrentPrincipal;
+import io.cyberun.common.security.Roles;
 import io.cyberun.contracts.container.DesiredService;
 import io.cyberun.contracts.container.ServiceObservation;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
@@ -26,18 +28,18 @@ public class InternalContainerResource {
     }
 
     @GET
+    @RolesAllowed(Roles.SERVICE)
     @Path("/desired")
     public Uni<DesiredService.Page> desired() {
-        principal.requireService();
         return services.desired();
     }
 
     /** Records an observation of generation {@code generation} made while the service was to {@code run} (or stop). */
     @PUT
+    @RolesAllowed(Roles.SERVICE)
     @Path("/{id}/observation")
     public Uni<Recorded> observed(@PathParam("id") UUID id, @QueryParam("generation") int generation, @QueryParam("run") boolean run,
                                   ServiceObservation observation) {
-        principal.requireService();
         return services.observed(id, generation, run, observation).map(Recorded::new);
     }
 }

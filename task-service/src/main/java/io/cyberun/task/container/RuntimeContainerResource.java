@@ -5,8 +5,10 @@ import io.cyberun.common.rest.PageMeta;
 import io.cyberun.common.rest.PageRequest;
 import io.cyberun.common.rest.QueryParams;
 import io.cyberun.common.security.CurrentPrincipal;
+import io.cyberun.common.security.Roles;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -32,6 +34,7 @@ public class RuntimeContainerResource {
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     public Uni<ServiceList> list(@QueryParam("current_page") String currentPage, @QueryParam("per_page") String perPage,
                                  @Context HttpServerRequest request) {
         PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
@@ -41,6 +44,7 @@ public class RuntimeContainerResource {
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Path("/{slug}")
     public Uni<ContainerServiceView.Runtime> get(@PathParam("slug") String slug, @Context HttpServerRequest request) {
         return services.bySlug(principal.teamId(), slug).map(s -> ContainerServiceView.Runtime.of(s, services, PublicOrigin.of(request)));

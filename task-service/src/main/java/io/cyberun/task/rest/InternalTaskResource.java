@@ -2,11 +2,13 @@ package io.cyberun.task.rest;
 
 import io.cyberun.common.rest.ApiException;
 import io.cyberun.common.security.CurrentPrincipal;
+import io.cyberun.common.security.Roles;
 import io.cyberun.contracts.error.FieldError;
 import io.cyberun.contracts.task.OpenTasks;
 import io.cyberun.task.repository.TaskStore;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
@@ -30,9 +32,9 @@ public class InternalTaskResource {
 
     /** Tasks that have not ended, in id order, after {@code after}, at most {@code limit} (1-1000, default 500). */
     @GET
+    @RolesAllowed(Roles.SERVICE)
     @Path("/open")
     public Uni<OpenTasks> open(@QueryParam("after") UUID after, @QueryParam("limit") Integer limit) {
-        principal.requireService();
         int n = limit == null ? 500 : limit;
         if (n < 1 || n > MAX_PAGE) {
             throw ApiException.invalid("limit is invalid", List.of(new FieldError("limit", "must be between 1 and " + MAX_PAGE)));

@@ -1,11 +1,13 @@
 package io.cyberun.task.rest;
 
 import io.cyberun.common.security.CurrentPrincipal;
+import io.cyberun.common.security.Roles;
 import io.cyberun.task.repository.TaskRepository;
 import io.cyberun.task.service.TaskService;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -35,9 +37,9 @@ public class InternalTeamResource {
      * agents are told to stop and subscribers see the cancelled event). Safe to repeat: a terminal task is skipped.
      */
     @POST
+    @RolesAllowed(Roles.SERVICE)
     @Path("/{teamId}/cancel-open-tasks")
     public Uni<Cancelled> cancelOpenTasks(@PathParam("teamId") UUID teamId) {
-        principal.requireService();
         return cancelBatch(teamId, 0);
     }
 

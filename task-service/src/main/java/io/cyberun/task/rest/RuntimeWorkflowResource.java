@@ -5,14 +5,15 @@ import io.cyberun.common.rest.PageMeta;
 import io.cyberun.common.rest.PageRequest;
 import io.cyberun.common.rest.QueryParams;
 import io.cyberun.common.security.CurrentPrincipal;
+import io.cyberun.common.security.Roles;
 import io.cyberun.contracts.auth.CredentialKind;
-import io.cyberun.contracts.auth.Role;
 import io.cyberun.task.service.IdempotencyKeys;
 import io.cyberun.task.service.RequestFingerprint;
 import io.cyberun.task.service.RunnableWorkflow;
 import io.cyberun.task.service.TaskService;
 import io.cyberun.task.service.WorkflowService;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -43,6 +44,7 @@ public class RuntimeWorkflowResource {
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     public Uni<WorkflowList> list(@QueryParam("current_page") String currentPage, @QueryParam("per_page") String perPage) {
         PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
         boolean includeJson = seesWorkflowJson();
@@ -51,12 +53,14 @@ public class RuntimeWorkflowResource {
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Path("/{id}")
     public Uni<WorkflowView> get(@PathParam("id") UUID id) {
         return workflows.get(principal.teamId(), id).map(w -> WorkflowView.of(w, seesWorkflowJson(), json));
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Path("/slug/{slug}")
     public Uni<WorkflowView> getBySlug(@PathParam("slug") String slug) {
         UUID team = principal.teamId();
@@ -67,10 +71,10 @@ public class RuntimeWorkflowResource {
 
     /** Runs the workflow's live version; {@code Idempotency-Key} makes a retried request return the same task. */
     @POST
+    @RolesAllowed(Roles.MEMBER)
     @Path("/{id}/run")
     @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "202", description = "Accepted: the task id", content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = "application/json", schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = TaskIdResponse.class)))
     public Uni<Response> run(@PathParam("id") UUID id, @HeaderParam(IDEMPOTENCY_KEY) String key, RunBody body) {
-        principal.requireRole(Role.MEMBER);
         UUID team = principal.teamId();
         IdempotencyKeys.Claim claim = key == null ? null : IdempotencyKeys.Claim.of(key, RequestFingerprint.of("workflow:" + id, json.valueToTree(body)));
         return workflows.runnableById(team, id).flatMap(w -> submit(team, w, body, claim));
@@ -78,10 +82,10 @@ public class RuntimeWorkflowResource {
 
     /** Runs by slug, or a pinned version with {@code slug@version}. */
     @POST
+    @RolesAllowed(Roles.MEMBER)
     @Path("/slug/{slug}/run")
     @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "202", description = "Accepted: the task id", content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = "application/json", schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = TaskIdResponse.class)))
     public Uni<Response> runBySlug(@PathParam("slug") String slug, @HeaderParam(IDEMPOTENCY_KEY) String key, RunBody body) {
-        principal.requireRole(Role.MEMBER);
         UUID team = principal.teamId();
         IdempotencyKeys.Claim claim = key == null ? null : IdempotencyKeys.Claim.of(key, RequestFingerprint.of("slug:" + slug, json.valueToTree(body)));
         return workflows.runnableBySlug(team, slug).flatMap(w -> submit(team, w, body, claim));

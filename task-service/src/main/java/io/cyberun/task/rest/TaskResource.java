@@ -6,11 +6,11 @@ import io.cyberun.common.rest.PageMeta;
 import io.cyberun.common.rest.PageRequest;
 import io.cyberun.common.rest.QueryParams;
 import io.cyberun.common.security.CurrentPrincipal;
+import io.cyberun.common.security.Roles;
 import io.cyberun.contracts.error.FieldError;
 import io.cyberun.contracts.files.DownloadLinks;
 import io.cyberun.contracts.files.DownloadLinksRequest;
 import io.cyberun.contracts.stream.TaskStreamEvent;
-import io.cyberun.contracts.auth.Role;
 import io.cyberun.contracts.task.TaskStatus;
 import io.cyberun.task.client.FileServiceClient;
 import io.cyberun.task.model.Task;
@@ -18,6 +18,7 @@ import io.cyberun.task.repository.TaskRepository;
 import io.cyberun.task.service.TaskQueries;
 import io.cyberun.task.service.TaskService;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -55,6 +56,7 @@ public class TaskResource {
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     public Uni<TaskList> list(@QueryParam("current_page") String currentPage, @QueryParam("per_page") String perPage,
                               @QueryParam("status") String status, @QueryParam("workflow_id") String workflowId,
                               @QueryParam("created_from") String createdFrom, @QueryParam("created_to") String createdTo) {
@@ -84,6 +86,7 @@ public class TaskResource {
      * not count as a change.
      */
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Path("/changes")
     public Uni<TaskChanges> changes(@QueryParam("since") String since, @QueryParam("limit") String limit) {
         Long from = QueryParams.longValue("since", since);
@@ -104,6 +107,7 @@ public class TaskResource {
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Path("/{id}")
     public Uni<TaskView> get(@PathParam("id") UUID id) {
         return queries.get(principal.teamId(), id).map(t -> TaskView.of(t, tasks.tail(t)));
@@ -111,6 +115,7 @@ public class TaskResource {
 
     /** The result of a task; for a completed one every call mints fresh download URLs. */
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Path("/{id}/result")
     public Uni<TaskResultView> result(@PathParam("id") UUID id) {
         return queries.get(principal.teamId(), id).flatMap(task -> {
@@ -124,19 +129,19 @@ public class TaskResource {
     }
 
     @POST
+    @RolesAllowed(Roles.MEMBER)
     @Path("/{id}/cancel")
     public Uni<Boolean> cancel(@PathParam("id") UUID id) {
-        principal.requireRole(Role.MEMBER);
         return tasks.cancel(principal.teamId(), id, "cancelled by " + principal.get().kind().wireName() + " " + principal.get().subject())
                 .replaceWith(Boolean.TRUE);
     }
 
     /** A new task with the same parameters and workflow version as this one. */
     @POST
+    @RolesAllowed(Roles.MEMBER)
     @Path("/{id}/rerun")
     @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "202", description = "Accepted: the new task id", content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = "application/json", schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = TaskIdResponse.class)))
     public Uni<jakarta.ws.rs.core.Response> rerun(@PathParam("id") UUID id) {
-        principal.requireRole(Role.MEMBER);
         return tasks.rerun(principal.teamId(), id)
                 .map(task -> jakarta.ws.rs.core.Response.accepted(new TaskIdResponse(task.id)).build());
     }
@@ -146,6 +151,7 @@ public class TaskResource {
 
     /** The task's events after sequence number {@code after} (for clients that cannot use SSE, and for replay). */
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Path("/{id}/events")
     public Uni<EventLog> events(@PathParam("id") UUID id, @QueryParam("after") String after, @QueryParam("limit") String limit) {
         Integer afterSeq = QueryParams.integer("after", after);

@@ -6,11 +6,12 @@ import io.cyberun.common.rest.PageMeta;
 import io.cyberun.common.rest.PageRequest;
 import io.cyberun.common.rest.QueryParams;
 import io.cyberun.common.security.CurrentPrincipal;
-import io.cyberun.contracts.auth.Role;
+import io.cyberun.common.security.Roles;
 import io.cyberun.task.model.Webhook;
 import io.cyberun.task.model.WebhookDelivery;
 import io.cyberun.task.webhook.WebhookService;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -70,57 +71,57 @@ public class WebhookResource {
     }
 
     @POST
+    @RolesAllowed(Roles.ADMIN)
     @org.eclipse.microprofile.openapi.annotations.parameters.RequestBody(description = "display_name, webhook_url, webhook_events", content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = "application/json", schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = WebhookView.class)))
     public Uni<IdResponse> create(JsonNode body) {
-        principal.requireRole(Role.ADMIN);
         return webhooks.create(principal.teamId(), body).map(w -> new IdResponse(w.id));
     }
 
     @GET
+    @RolesAllowed(Roles.ADMIN)
     public Uni<WebhookList> list(@QueryParam("current_page") String currentPage, @QueryParam("per_page") String perPage) {
-        principal.requireRole(Role.ADMIN);
         PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
         return webhooks.list(principal.teamId(), page.currentPage(), page.perPage())
                 .map(p -> new WebhookList(p.items().stream().map(WebhookView::of).toList(), page.meta(p.total())));
     }
 
     @GET
+    @RolesAllowed(Roles.ADMIN)
     @Path("/{id}")
     public Uni<WebhookView> get(@PathParam("id") UUID id) {
-        principal.requireRole(Role.ADMIN);
         return webhooks.get(principal.teamId(), id).map(WebhookView::of);
     }
 
     /** Changes the fields given: display_name, webhook_url, webhook_events, webhook_status (active, disabled). */
     @PUT
+    @RolesAllowed(Roles.ADMIN)
     @Path("/{id}")
     @org.eclipse.microprofile.openapi.annotations.parameters.RequestBody(description = "The fields to change", content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = "application/json", schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = WebhookView.class)))
     public Uni<IdResponse> update(@PathParam("id") UUID id, JsonNode patch) {
-        principal.requireRole(Role.ADMIN);
         return webhooks.update(principal.teamId(), id, patch).map(w -> new IdResponse(w.id));
     }
 
     @DELETE
+    @RolesAllowed(Roles.ADMIN)
     @Path("/{id}")
     @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "204", description = "Deleted")
     public Uni<Response> delete(@PathParam("id") UUID id) {
-        principal.requireRole(Role.ADMIN);
         return webhooks.delete(principal.teamId(), id).replaceWith(Response.noContent().build());
     }
 
     @POST
+    @RolesAllowed(Roles.ADMIN)
     @Path("/{id}/rotate-secret")
     public Uni<Secret> rotate(@PathParam("id") UUID id) {
-        principal.requireRole(Role.ADMIN);
         return webhooks.rotateSecret(principal.teamId(), id).map(w -> new Secret(w.webhookSecret));
     }
 
     /** The webhook's deliveries, newest first, with every attempt's outcome. */
     @GET
+    @RolesAllowed(Roles.ADMIN)
     @Path("/{id}/deliveries")
     public Uni<DeliveryList> deliveries(@PathParam("id") UUID id, @QueryParam("current_page") String currentPage,
                                         @QueryParam("per_page") String perPage) {
-        principal.requireRole(Role.ADMIN);
         PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
         return webhooks.deliveries(principal.teamId(), id, page.currentPage(), page.perPage())
                 .map(p -> new DeliveryList(p.items().stream().map(DeliveryView::of).toList(), page.meta(p.total())));
@@ -128,10 +129,10 @@ public class WebhookResource {
 
     /** Sends the delivery's body again as a new delivery (202 with its id). */
     @POST
+    @RolesAllowed(Roles.ADMIN)
     @Path("/{id}/deliveries/{deliveryId}/resend")
     @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "202", description = "Accepted: the new delivery id", content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = "application/json", schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = IdResponse.class)))
     public Uni<Response> resend(@PathParam("id") UUID id, @PathParam("deliveryId") UUID deliveryId) {
-        principal.requireRole(Role.ADMIN);
         return webhooks.resend(principal.teamId(), id, deliveryId).map(d -> Response.accepted(new IdResponse(d.id)).build());
     }
 }

@@ -7,10 +7,11 @@ import io.cyberun.common.rest.PageMeta;
 import io.cyberun.common.rest.PageRequest;
 import io.cyberun.common.rest.QueryParams;
 import io.cyberun.common.security.CurrentPrincipal;
-import io.cyberun.contracts.auth.Role;
+import io.cyberun.common.security.Roles;
 import io.cyberun.task.mapping.WorkflowDefinitions;
 import io.cyberun.task.service.WorkflowService;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -45,6 +46,7 @@ public class WorkflowResource {
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     public Uni<WorkflowList> list(@QueryParam("current_page") String currentPage, @QueryParam("per_page") String perPage) {
         PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
         return workflows.list(principal.teamId(), page.currentPage(), page.perPage())
@@ -53,14 +55,15 @@ public class WorkflowResource {
 
     /** Creates the workflow, or saves a new version of the team's workflow with the same slug. */
     @POST
+    @RolesAllowed(Roles.ADMIN)
     @Path("/import")
     @org.eclipse.microprofile.openapi.annotations.parameters.RequestBody(description = "A workflow definition (what GET returns; id, version and timestamps are ignored)", content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = "application/json", schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = WorkflowView.class)))
     public Uni<IdResponse> importWorkflow(JsonNode body) {
-        principal.requireRole(Role.ADMIN);
         return workflows.importWorkflow(principal.teamId(), WorkflowDefinitions.parse(body, json)).map(w -> new IdResponse(w.id));
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Path("/{id}")
     public Uni<WorkflowView> get(@PathParam("id") UUID id) {
         return workflows.get(principal.teamId(), id).map(w -> WorkflowView.of(w, true, json));
@@ -68,10 +71,10 @@ public class WorkflowResource {
 
     /** Replaces the fields the body names (a new version and snapshot); {@code workflow_status} disables runs. */
     @PUT
+    @RolesAllowed(Roles.ADMIN)
     @Path("/{id}")
     @org.eclipse.microprofile.openapi.annotations.parameters.RequestBody(description = "The fields to change; workflow_status disables runs", content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = "application/json", schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = WorkflowView.class)))
     public Uni<IdResponse> update(@PathParam("id") UUID id, JsonNode patch) {
-        principal.requireRole(Role.ADMIN);
         if (patch == null || !patch.isObject()) {
             throw io.cyberun.common.rest.ApiException.invalid("send the fields to change as a JSON object", List.of());
         }
@@ -80,15 +83,16 @@ public class WorkflowResource {
 
     /** Deletes the workflow and its snapshots; tasks that ran it stay, with the spec they ran. */
     @DELETE
+    @RolesAllowed(Roles.ADMIN)
     @Path("/{id}")
     @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "204", description = "Deleted")
     public Uni<Response> delete(@PathParam("id") UUID id) {
-        principal.requireRole(Role.ADMIN);
         return workflows.delete(principal.teamId(), id).replaceWith(Response.noContent().build());
     }
 
     /** The saved versions, newest first. */
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Path("/{id}/snapshots")
     public Uni<SnapshotList> snapshots(@PathParam("id") UUID id, @QueryParam("current_page") String currentPage,
                                        @QueryParam("per_page") String perPage) {
@@ -98,6 +102,7 @@ public class WorkflowResource {
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Path("/{id}/snapshots/{snapshotId}")
     public Uni<SnapshotView> snapshot(@PathParam("id") UUID id, @PathParam("snapshotId") UUID snapshotId) {
         return workflows.snapshot(principal.teamId(), id, snapshotId).map(s -> SnapshotView.of(s, true));
@@ -105,9 +110,9 @@ public class WorkflowResource {
 
     /** Makes the snapshot's definition live again, as a new version; the previous live version keeps its snapshot. */
     @POST
+    @RolesAllowed(Roles.ADMIN)
     @Path("/{id}/snapshots/{snapshotId}/restore")
     public Uni<IdResponse> restore(@PathParam("id") UUID id, @PathParam("snapshotId") UUID snapshotId) {
-        principal.requireRole(Role.ADMIN);
         return workflows.restore(principal.teamId(), id, snapshotId).map(w -> new IdResponse(w.id));
     }
 }
