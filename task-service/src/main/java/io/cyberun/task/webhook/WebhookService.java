@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cyberun.common.rest.ApiException;
 import io.cyberun.contracts.error.FieldError;
-import io.cyberun.task.model.Task;
 import io.cyberun.task.model.Webhook;
 import io.cyberun.task.model.WebhookDelivery;
 import io.cyberun.task.repository.WebhookRepository;
@@ -175,7 +174,7 @@ public class WebhookService {
 
     /**
      * Within the transaction that ended the task: one pending delivery per active webhook of the team that wants
-     * this event. The dispatcher is nudged shortly after (its sweep catches it anyway within a second).
+     * this event. The dispatcher is nudged once that transaction commits (its sweep catches it anyway within a second).
      */
     /** The body of section 10: {event_type, task_id, task_status, task_output, task_error, timestamp}. */
     public String payload(UUID taskId, String status, JsonNode output, String error, Instant at, String eventType) {
