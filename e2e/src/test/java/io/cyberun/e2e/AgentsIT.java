@@ -17,6 +17,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -78,14 +80,12 @@ class AgentsIT {
     }
 
     static JsonNode await(Team team, String id, String status, Duration timeout) throws Exception {
-        Instant deadline = Instant.now().plus(timeout);
-        JsonNode t = task(team, id);
-        while (!t.path("status").asText().equals(status) && Instant.now().isBefore(deadline)) {
-            Thread.sleep(250);
-            t = task(team, id);
-        }
-        assertThat(t.path("status").asText()).as("task %s: %s", id, t).isEqualTo(status);
-        return t;
+        AtomicReference<JsonNode> last = new AtomicReference<>();
+        Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(250)).ignoreExceptions().untilAsserted(() -> {
+            last.set(task(team, id));
+            assertThat(last.get().path("status").asText()).as("task %s: %s", id, last.get()).isEqualTo(status);
+        });
+        return last.get();
     }
 
     /** The runs file's lines: event, time (µs), agent, task, attempt. */
@@ -105,12 +105,9 @@ class AgentsIT {
         return runs(team).stream().filter(r -> r.task().equals(task)).toList();
     }
 
-    static void awaitRun(Team team, String task, String event) throws Exception {
-        Instant deadline = Instant.now().plus(LONG);
-        while (runs(team, task).stream().noneMatch(r -> r.event().equals(event)) && Instant.now().isBefore(deadline)) {
-            Thread.sleep(100);
-        }
-        assertThat(runs(team, task)).extracting(Run::event).contains(event);
+    static void awaitRun(Team team, String task, String event) {
+        Awaitility.await().atMost(LONG).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(runs(team, task)).extracting(Run::event).contains(event));
     }
 
     @Test
@@ -386,19 +383,10 @@ class AgentsIT {
         throw new AssertionError(agentId + " is not listed: " + agents);
     }
 
-    static void awaitAgentStatus(Team team, String agentId, String status) throws Exception {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-        while (Instant.now().isBefore(deadline)) {
-            try {
-                if (agentRecord(team, agentId).path("agent_status").asText().equals(status)) {
-                    break;
-                }
-            } catch (AssertionError notListedYet) {
-                // the agent is still connecting
-            }
-            Thread.sleep(200);
-        }
-        assertThat(agentRecord(team, agentId).path("agent_status").asText()).isEqualTo(status);
+    /** Until the agent is listed with this status (while it is still connecting it is not listed at all). */
+    static void awaitAgentStatus(Team team, String agentId, String status) {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> assertThat(agentRecord(team, agentId).path("agent_status").asText()).isEqualTo(status));
     }
 
     @Test
@@ -435,20 +423,12 @@ class AgentsIT {
         }
         assertThat(ids).hasSize(total).doesNotHaveDuplicates();
 
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(10));
-        long completed = 0;
-        while (Instant.now().isBefore(deadline)) {
-            completed = runs(team).stream().filter(r -> r.event().equals("end")).count();
+        Awaitility.await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
             JsonNode page = WalkingSkeletonIT.json(WalkingSkeletonIT.call("GET", "/api/v1/r/tasks?status=completed&per_page=1", team.key(), null,
                     Map.of()).body());
-            if (page.path("page_meta").path("total_count").asLong() == total) {
-                break;
-            }
-            Thread.sleep(1000);
-        }
-        JsonNode page = WalkingSkeletonIT.json(WalkingSkeletonIT.call("GET", "/api/v1/r/tasks?status=completed&per_page=1", team.key(), null,
-                Map.of()).body());
-        assertThat(page.path("page_meta").path("total_count").asLong()).as("completed tasks (%d runs ended)", completed).isEqualTo(total);
+            assertThat(page.path("page_meta").path("total_count").asLong())
+                    .as("completed tasks (%d runs ended)", runs(team).stream().filter(r -> r.event().equals("end")).count()).isEqualTo(total);
+        });
 
         List<Run> runs = runs(team);
         Map<String, Long> ends = new HashMap<>();

@@ -294,8 +294,8 @@ class IdentityIT {
                 assertThat(ok(call("GET", "/api/v1/r/agents", t.sk(), null, Map.of()), 200).toString()).doesNotContain("revoked-agent"));
         System.out.printf("[identity] a revoked agent key's agent was gone from the agent list after %d ms%n", (System.nanoTime() - revoked) / 1_000_000);
         // It stays out: its reconnects are refused.
-        Thread.sleep(3000);
-        assertThat(ok(call("GET", "/api/v1/r/agents", t.sk(), null, Map.of()), 200).toString()).doesNotContain("revoked-agent");
+        Awaitility.await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(ok(call("GET", "/api/v1/r/agents", t.sk(), null, Map.of()), 200).toString()).doesNotContain("revoked-agent"));
         agent.close();
     }
 
@@ -323,8 +323,9 @@ class IdentityIT {
         String other = secret(ok(t.asUser("alice", "POST", "/api/v1/credentials", "{\"kind\":\"integration\",\"display_name\":\"other\"}"), 201), "raw_key");
         assertThat(post(gateway, "/api/v1/r/workflows/slug/parked/run", other, "{\"parameters\":{}}").statusCode()).isEqualTo(202);
         // The bucket refills: after Retry-After the key may run again.
-        Thread.sleep(Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow()) * 1000);
-        assertThat(post(gateway, "/api/v1/r/workflows/slug/parked/run", t.sk(), "{\"parameters\":{}}").statusCode()).isEqualTo(202);
+        Duration retryAfter = Duration.ofSeconds(Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow()));
+        Awaitility.await().pollDelay(retryAfter).atMost(retryAfter.plusSeconds(1)).untilAsserted(() ->
+                assertThat(post(gateway, "/api/v1/r/workflows/slug/parked/run", t.sk(), "{\"parameters\":{}}").statusCode()).isEqualTo(202));
         ok(t.asUser("alice", "DELETE", "/api/v1/teams/current", null), 200);
     }
 

@@ -240,8 +240,8 @@ class McpIT {
         client.sendAndForget(cancel);
         // The tool closes its stream on the gateway within a poll interval, and answers nothing.
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> sseSubscribers() <= before);
-        Thread.sleep(500);
-        assertThat(client.snapshot().responses()).noneMatch(r -> request.getValue("id").equals(r.getValue("id")));
+        Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).untilAsserted(() ->
+                assertThat(client.snapshot().responses()).noneMatch(r -> request.getValue("id").equals(r.getValue("id"))));
         success(client, "cancel_task", Map.of("task_id", task));
     }
 

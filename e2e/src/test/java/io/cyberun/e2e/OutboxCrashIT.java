@@ -11,10 +11,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -59,14 +61,15 @@ class OutboxCrashIT {
         // Publishing paused: what task-service accepts now is committed to its log and waits there.
         stack.restartTaskService(false, Map.of("cyberun.outbox.paused", "true"));
         String task = run();
-        Thread.sleep(3000);
-        assertThat(status(task)).as("nobody saw the task: it was never published").isEqualTo("pending");
-        assertThat(runsOf(task)).isZero();
+        Awaitility.await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(status(task)).as("nobody saw the task: it was never published").isEqualTo("pending");
+            assertThat(runsOf(task)).isZero();
+        });
 
         stack.restartTaskService(true, Map.of("cyberun.outbox.paused", "false"));
         awaitStatus(List.of(task), "completed", Duration.ofSeconds(90));
-        Thread.sleep(3000);
-        assertThat(runsOf(task)).as("runs of " + task).isEqualTo(1);
+        Awaitility.await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(runsOf(task)).as("runs of " + task).isEqualTo(1));
     }
 
     @Test
@@ -86,28 +89,28 @@ class OutboxCrashIT {
             }
         }
         awaitStatus(tasks, "completed", Duration.ofSeconds(180));
-        Thread.sleep(3000);
-        for (String task : tasks) {
-            assertThat(runsOf(task)).as("runs of " + task).isEqualTo(1);
-        }
+        Awaitility.await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            for (String task : tasks) {
+                assertThat(runsOf(task)).as("runs of " + task).isEqualTo(1);
+            }
+        });
     }
 
     /** Submits a run, retrying while task-service is restarting (the gateway answers 503 then). */
-    static String run() throws Exception {
-        Instant deadline = Instant.now().plusSeconds(120);
-        while (true) {
+    static String run() {
+        AtomicReference<String> task = new AtomicReference<>();
+        Awaitility.await("task-service to accept the run").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() -> {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(stack.gateway.url() + "/api/v1/r/workflows/slug/count-runs/run"))
                     .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 202) {
-                return CyberunJson.mapper().readTree(r.body()).path("task_id").asText();
+                task.set(CyberunJson.mapper().readTree(r.body()).path("task_id").asText());
+                return true;
             }
             assertThat(r.statusCode()).as(r.body()).isIn(502, 503);
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("task-service did not come back: " + r.body());
-            }
-            Thread.sleep(250);
-        }
+            return false;
+        });
+        return task.get();
     }
 
     static String status(String task) throws Exception {
@@ -116,24 +119,23 @@ class OutboxCrashIT {
         return r.statusCode() == 200 ? CyberunJson.mapper().readTree(r.body()).path("status").asText() : "unreachable:" + r.statusCode();
     }
 
-    static void awaitStatus(List<String> tasks, String wanted, Duration timeout) throws Exception {
-        Instant deadline = Instant.now().plus(timeout);
+    /** Until every task has the status; fails at once when one ends otherwise. */
+    static void awaitStatus(List<String> tasks, String wanted, Duration timeout) {
         List<String> waiting = new ArrayList<>(tasks);
-        while (!waiting.isEmpty()) {
-            List<String> done = new ArrayList<>();
-            for (String t : waiting) {
-                String s = status(t);
-                if (s.equals(wanted)) {
-                    done.add(t);
-                } else if (s.equals("failed") || s.equals("cancelled")) {
-                    throw new AssertionError("task " + t + " ended " + s);
+        try {
+            Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(300)).until(() -> {
+                for (String t : List.copyOf(waiting)) {
+                    String s = status(t);
+                    if (s.equals(wanted)) {
+                        waiting.remove(t);
+                    } else if (s.equals("failed") || s.equals("cancelled")) {
+                        throw new AssertionError("task " + t + " ended " + s);
+                    }
                 }
-            }
-            waiting.removeAll(done);
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError(waiting.size() + " task(s) not " + wanted + " within " + timeout.toSeconds() + " s: " + waiting);
-            }
-            Thread.sleep(300);
+                return waiting.isEmpty();
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(waiting.size() + " task(s) not " + wanted + " within " + timeout.toSeconds() + " s: " + waiting);
         }
     }
 

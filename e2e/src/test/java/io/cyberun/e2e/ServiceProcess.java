@@ -10,14 +10,17 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 
 /** One packaged Cyberun program running as its own process, with its output in a log file. */
 final class ServiceProcess implements AutoCloseable {
@@ -87,38 +90,34 @@ final class ServiceProcess implements AutoCloseable {
         if (managementPort == 0) {
             throw new IllegalStateException(name + " has no management port to ask for readiness: wait for a log line instead");
         }
-        Instant deadline = Instant.now().plus(timeout);
-        while (Instant.now().isBefore(deadline)) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited with " + process.exitValue() + " during start-up:\n" + tail(40));
-            }
-            try {
-                var response = HTTP.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/ready")).timeout(Duration.ofSeconds(3)).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() == 200) {
-                    return this;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(250);
+        awaitUntil(timeout, Duration.ofMillis(250), "was not ready", this::ready);
+        return this;
+    }
+
+    private boolean ready() throws InterruptedException {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/ready")).timeout(Duration.ofSeconds(3)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false; // not listening yet
         }
-        throw new IllegalStateException(name + " was not ready within " + timeout.toSeconds() + " s:\n" + tail(40));
     }
 
     /** Waits until the log contains a line (for programs without a health endpoint, like the agent). */
-    ServiceProcess awaitLog(String text, Duration timeout) throws Exception {
-        Instant deadline = Instant.now().plus(timeout);
-        while (Instant.now().isBefore(deadline)) {
-            if (Files.exists(log) && Files.readString(log).contains(text)) {
-                return this;
-            }
-            if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + tail(40));
-            }
-            Thread.sleep(200);
+    ServiceProcess awaitLog(String text, Duration timeout) {
+        awaitUntil(timeout, Duration.ofMillis(200), "did not log '" + text + "'", () -> Files.exists(log) && Files.readString(log).contains(text));
+        return this;
+    }
+
+    /** Until the condition holds; fails at once, with the end of the log, if the process exits first. */
+    private void awaitUntil(Duration timeout, Duration poll, String failure, Callable<Boolean> condition) {
+        try {
+            Awaitility.await().atMost(timeout).pollInterval(poll).failFast(() -> !process.isAlive()).until(condition);
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException(name + " " + failure + " within " + timeout.toSeconds() + " s:\n" + tail(40));
+        } catch (TerminalFailureException e) {
+            throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + tail(40));
         }
-        throw new IllegalStateException(name + " did not log '" + text + "' within " + timeout.toSeconds() + " s:\n" + tail(40));
     }
 
     String url() {

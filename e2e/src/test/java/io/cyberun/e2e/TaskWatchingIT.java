@@ -7,12 +7,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -96,8 +98,8 @@ class TaskWatchingIT {
                 throw new IllegalStateException(e);
             }
         });
-        Thread.sleep(1000);
-        assertThat(waiting).as("still waiting: nothing happened yet").isNotDone();
+        Awaitility.await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2))
+                .untilAsserted(() -> assertThat(waiting).as("still waiting: nothing happened yet").isNotDone());
         long cancelled = System.nanoTime();
         ok(call("POST", "/api/v1/r/tasks/" + task + "/cancel", idle.sk(), null, Map.of()), 200);
         JsonNode woken = waiting.get(10, TimeUnit.SECONDS);

@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -158,12 +159,8 @@ class WalkingSkeletonIT {
         String sk = team2.path("integration_key").asText();
         String task = json(call("POST", "/api/v1/r/workflows/slug/needs-h100/run", sk, "{\"parameters\":{\"prompt\":\"x\"}}", Map.of())
                 .body()).path("task_id").asText();
-        String status = null;
-        for (int i = 0; i < 100 && !"waiting".equals(status); i++) {
-            Thread.sleep(200);
-            status = json(call("GET", "/api/v1/r/tasks/" + task, sk, null, Map.of()).body()).path("status").asText();
-        }
-        assertThat(status).isEqualTo("waiting");
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                assertThat(json(call("GET", "/api/v1/r/tasks/" + task, sk, null, Map.of()).body()).path("status").asText()).isEqualTo("waiting"));
         assertThat(call("POST", "/api/v1/r/tasks/" + task + "/cancel", sk, null, Map.of()).body()).isEqualTo("true");
         assertThat(json(call("GET", "/api/v1/r/tasks/" + task, sk, null, Map.of()).body()).path("status").asText()).isEqualTo("cancelled");
     }

@@ -101,8 +101,8 @@ class WebhooksIT {
 
         stack.restartTaskService(true, Map.of());
         Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> receiver.at("/crash").size() >= 2);
-        Thread.sleep(3000);
-        assertThat(receiver.at("/crash")).as("the retry after the restart, and nothing after its 200").hasSize(2);
+        Awaitility.await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(receiver.at("/crash")).as("the retry after the restart, and nothing after its 200").hasSize(2));
         assertThat(WalkingSkeletonIT.json(receiver.at("/crash").get(1).body()).path("task_id").asText()).isEqualTo(task);
         JsonNode d = deliveries(hook).path(0);
         assertThat(d.path("delivery_status").asText()).isEqualTo("delivered");
