@@ -205,6 +205,16 @@ public final class AgentConfig {
         return server == null ? List.of() : java.util.Arrays.stream(server.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
+    /** The agent's work folder: {@code work_dir}, or one in the temporary folder named after the agent. */
+    public Path workPath() {
+        return workDir == null ? Path.of(System.getProperty("java.io.tmpdir"), "cyberun-agent-" + agentId) : resolve(workDir);
+    }
+
+    /** Where models are cached: {@code models_dir}, or {@code models} in the work folder. */
+    public Path modelsPath() {
+        return modelsDir == null ? workPath().resolve("models") : resolve(modelsDir);
+    }
+
     /** The WebSocket URLs of agent-hub's agent endpoint, one per server. */
     public List<URI> hubUris(String path) {
         return servers().stream().map(one -> {
