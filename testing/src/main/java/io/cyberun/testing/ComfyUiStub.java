@@ -32,7 +32,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #stepMillis} each; {@code SaveImage} produces {@code <filename_prefix>_00001_.png} of type {@code output}
  * whose bytes are the JSON of the node's inputs (so tests see what was injected); {@code PreviewImage} produces a
  * {@code temp} file; {@code LoadImage} fails unless its {@code image} was uploaded; {@code Explode} fails; a node of
- * class {@code Invalid} makes {@code POST /prompt} answer 400.
+ * class {@code Invalid} makes {@code POST /prompt} answer 400. A little over 300 lines because it mirrors that API,
+ * one case per endpoint and event; its canned answers and preview frames are apart ({@link ComfyUiAnswers},
+ * {@link ComfyUiPreviews}).
  */
 public final class ComfyUiStub implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -112,12 +114,7 @@ public final class ComfyUiStub implements AutoCloseable {
                     reply(req, 503, JSON.createObjectNode().put("error", "starting"));
                     return;
                 }
-                ObjectNode stats = JSON.createObjectNode();
-                stats.putObject("system").put("os", "posix").put("comfyui_version", "0.3.40").put("pytorch_version", "2.7.0+cu128")
-                        .put("python_version", "3.12.3");
-                stats.putArray("devices").addObject().put("name", "cuda:0 NVIDIA GeForce RTX 4090 : cudaMallocAsync").put("type", "cuda")
-                        .put("index", 0).put("vram_total", 25_769_803_776L).put("vram_free", 24_000_000_000L);
-                reply(req, 200, stats);
+                reply(req, 200, ComfyUiAnswers.systemStats(JSON));
             }
             case "POST /prompt" -> prompt(req, JSON.readTree(body.toString()));
             case "GET /history/" -> {
@@ -173,14 +170,7 @@ public final class ComfyUiStub implements AutoCloseable {
         for (Iterator<Map.Entry<String, JsonNode>> it = graph.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> node = it.next();
             if ("Invalid".equals(node.getValue().path("class_type").asText())) {
-                ObjectNode error = JSON.createObjectNode();
-                error.putObject("error").put("type", "prompt_outputs_failed_validation").put("message", "Prompt outputs failed validation")
-                        .put("details", "");
-                ObjectNode nodeError = error.putObject("node_errors").putObject(node.getKey());
-                nodeError.put("class_type", "Invalid");
-                nodeError.putArray("errors").addObject().put("type", "value_not_in_list").put("message", "Value not in list")
-                        .put("details", "ckpt_name: 'missing.safetensors' not in []");
-                reply(req, 400, error);
+                reply(req, 400, ComfyUiAnswers.validationError(JSON, node.getKey()));
                 return;
             }
         }
@@ -281,44 +271,18 @@ public final class ComfyUiStub implements AutoCloseable {
         }
     }
 
-    /**
-     * A sampler's preview frame, as ComfyUI sends it over the WebSocket: a binary message of a big-endian event type
-     * and the image. Odd steps use the classic form (type 1, then image type 2 for PNG); even steps the newer one with
-     * metadata (type 4, then the JSON's length, the JSON naming the node and {@code image_type}).
-     */
+    /** A sampler's preview frame over the client's WebSocket (see {@link ComfyUiPreviews#frame}). */
     private void preview(String clientId, String promptId, String nodeId, int step) {
         ServerWebSocket ws = sockets.get(clientId);
         if (!events || !previews || ws == null || ws.isClosed()) {
             return;
         }
-        byte[] png = previewImage(step);
-        Buffer frame = Buffer.buffer();
-        if (step % 2 == 1) {
-            frame.appendInt(1).appendInt(2).appendBytes(png);
-        } else {
-            byte[] meta = JSON.createObjectNode().put("node_id", nodeId).put("display_node_id", nodeId).put("prompt_id", promptId)
-                    .put("image_type", "image/png").toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            frame.appendInt(4).appendInt(meta.length).appendBytes(meta).appendBytes(png);
-        }
-        ws.writeBinaryMessage(frame);
+        ws.writeBinaryMessage(ComfyUiPreviews.frame(promptId, nodeId, step));
     }
 
     /** A small PNG whose colour changes with the step (a real image, so browsers and decoders accept it). */
     public static byte[] previewImage(int step) {
-        var image = new java.awt.image.BufferedImage(64, 64, java.awt.image.BufferedImage.TYPE_INT_RGB);
-        int rgb = java.awt.Color.HSBtoRGB((step % 12) / 12f, 0.6f, 0.9f);
-        for (int y = 0; y < 64; y++) {
-            for (int x = 0; x < 64; x++) {
-                image.setRGB(x, y, (x / 8 + y / 8) % 2 == 0 ? rgb : 0x202020);
-            }
-        }
-        var out = new java.io.ByteArrayOutputStream();
-        try {
-            javax.imageio.ImageIO.write(image, "png", out);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        return ComfyUiPreviews.image(step);
     }
 
     private static String event(String type, JsonNode data) {

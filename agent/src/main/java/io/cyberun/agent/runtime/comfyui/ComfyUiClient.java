@@ -64,18 +64,6 @@ final class ComfyUiClient {
         return getJson("history/" + encode(promptId), CALL_TIMEOUT);
     }
 
-    /** Stops the prompt if it is the one running (ComfyUI ignores {@code prompt_id} in older versions and interrupts whatever runs). */
-    void interrupt(String promptId) throws IOException, InterruptedException {
-        postJson("interrupt", json.createObjectNode().put("prompt_id", promptId));
-    }
-
-    /** Removes the prompt from the queue if it has not started. */
-    void dequeue(String promptId) throws IOException, InterruptedException {
-        var body = json.createObjectNode();
-        body.putArray("delete").add(promptId);
-        postJson("queue", body);
-    }
-
     /** {@code GET /view} of one produced file, into {@code target}. */
     void download(String filename, String subfolder, String type, Path target) throws IOException, InterruptedException {
         URI uri = base.resolve("view?filename=" + encode(filename) + "&subfolder=" + encode(subfolder) + "&type=" + encode(type));
@@ -286,6 +274,23 @@ final class ComfyUiClient {
             if (ws != null) {
                 ws.abort();
             }
+        }
+    }
+
+    /**
+     * Takes the prompt off the queue if it has not started and interrupts it if it runs (an older ComfyUI ignores
+     * {@code prompt_id} and interrupts whatever runs); quiet when ComfyUI is gone (nothing left to stop).
+     */
+    void stop(String promptId) {
+        try {
+            var delete = json.createObjectNode();
+            delete.putArray("delete").add(promptId);
+            postJson("queue", delete);
+            postJson("interrupt", json.createObjectNode().put("prompt_id", promptId));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // ComfyUI is gone: nothing left to stop
         }
     }
 }

@@ -57,7 +57,7 @@ public final class ComfyUiRuntime implements TaskRuntime {
             Thread.currentThread().interrupt();
             return "interrupted";
         } catch (Exception e) {
-            return "ComfyUI at " + client.base() + " does not answer /system_stats: " + message(e);
+            return "ComfyUI at " + client.base() + " does not answer /system_stats: " + ComfyUiMessages.message(e);
         }
     }
 
@@ -71,14 +71,14 @@ public final class ComfyUiRuntime implements TaskRuntime {
                     String promptId = item.path(1).asText("");
                     if (item.path(3).path("client_id").asText("").startsWith(CLIENT_PREFIX) && !promptId.isEmpty()) {
                         io.cyberun.agent.AgentLog.info("removing prompt %s an earlier run of the agent left in ComfyUI", promptId);
-                        stop(promptId);
+                        client.stop(promptId);
                     }
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            io.cyberun.agent.AgentLog.warn("could not check ComfyUI's queue for abandoned prompts: %s", message(e));
+            io.cyberun.agent.AgentLog.warn("could not check ComfyUI's queue for abandoned prompts: %s", ComfyUiMessages.message(e));
         }
     }
 
@@ -111,7 +111,7 @@ public final class ComfyUiRuntime implements TaskRuntime {
     @Override
     public RunOutcome run(TaskContext ctx) throws Exception {
         JsonNode definition = ctx.spec().workflowJson();
-        String shape = graphProblem(definition);
+        String shape = ComfyUiMessages.graphProblem(definition);
         if (shape != null) {
             return RunOutcome.failed(shape);
         }
@@ -126,11 +126,11 @@ public final class ComfyUiRuntime implements TaskRuntime {
             try {
                 events = client.events(clientId);
             } catch (Exception e) {
-                ctx.log("agent", "ComfyUI's event stream is unavailable (" + message(e) + "); following the prompt through /history");
+                ctx.log("agent", "ComfyUI's event stream is unavailable (" + ComfyUiMessages.message(e) + "); following the prompt through /history");
             }
             ComfyUiClient.Answer answer = client.queuePrompt(graph, clientId);
             if (answer.status() == 400) {
-                return RunOutcome.failed("ComfyUI refused the graph: " + refusal(answer.body()));
+                return RunOutcome.failed("ComfyUI refused the graph: " + ComfyUiMessages.refusal(answer.body()));
             }
             String promptId = answer.body().path("prompt_id").asText("");
             if (answer.status() != 200 || promptId.isEmpty()) {
@@ -147,21 +147,6 @@ public final class ComfyUiRuntime implements TaskRuntime {
                 events.close();
             }
         }
-    }
-
-    /** Null when the definition is a graph in API format: an object of nodes, each with a class_type. */
-    static String graphProblem(JsonNode definition) {
-        if (definition == null || !definition.isObject() || definition.isEmpty()) {
-            return "the workflow has no ComfyUI graph: workflow_json must be the graph in API format (ComfyUI: Export (API))";
-        }
-        for (Iterator<Map.Entry<String, JsonNode>> it = definition.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> node = it.next();
-            if (!node.getValue().isObject() || !node.getValue().path("class_type").isTextual()) {
-                return "workflow_json is not in ComfyUI's API format: node " + node.getKey()
-                        + " has no class_type (export the graph with Export (API), not Save)";
-            }
-        }
-        return null;
     }
 
     /** Writes each targeted parameter into its node; null when every one found its node. */
@@ -204,11 +189,11 @@ public final class ComfyUiRuntime implements TaskRuntime {
         long nextHistory = System.nanoTime() + HISTORY_EVERY.toNanos();
         while (true) {
             if (ctx.cancelled()) {
-                stop(promptId);
+                client.stop(promptId);
                 return RunOutcome.failed("cancelled");
             }
             if (System.nanoTime() > deadline) {
-                stop(promptId);
+                client.stop(promptId);
                 return RunOutcome.failed("ComfyUI ran longer than " + limit + " s; the prompt was interrupted");
             }
             JsonNode event = null;
@@ -249,7 +234,7 @@ public final class ComfyUiRuntime implements TaskRuntime {
                     case "executed" -> done.add(data.path("node").asText());
                     case "execution_success" -> finished = true;
                     case "execution_error" -> {
-                        return RunOutcome.failed(error(data));
+                        return RunOutcome.failed(ComfyUiMessages.error(data));
                     }
                     case "execution_interrupted" -> {
                         return RunOutcome.failed("the prompt was interrupted in ComfyUI (node " + data.path("node_id").asText("?") + ")");
@@ -263,7 +248,7 @@ public final class ComfyUiRuntime implements TaskRuntime {
                 JsonNode entry = client.history(promptId).get(promptId);
                 JsonNode status = entry == null ? null : entry.path("status");
                 if (status != null && "error".equals(status.path("status_str").asText())) {
-                    return RunOutcome.failed(historyError(status));
+                    return RunOutcome.failed(ComfyUiMessages.historyError(status));
                 }
                 if (status != null && status.path("completed").asBoolean(false)) {
                     return RunOutcome.ok();
@@ -304,50 +289,5 @@ public final class ComfyUiRuntime implements TaskRuntime {
         }
         ctx.log("agent", "fetched " + count + " output file(s) from ComfyUI");
         return RunOutcome.ok();
-    }
-
-    private void stop(String promptId) {
-        try {
-            client.dequeue(promptId);
-            client.interrupt(promptId);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            // ComfyUI is gone: nothing left to stop
-        }
-    }
-
-    static String refusal(JsonNode body) {
-        StringBuilder out = new StringBuilder(body.path("error").path("message").asText(body.path("error").asText("invalid prompt")));
-        for (Iterator<Map.Entry<String, JsonNode>> it = body.path("node_errors").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> node = it.next();
-            for (JsonNode e : node.getValue().path("errors")) {
-                out.append("; node ").append(node.getKey()).append(" (").append(node.getValue().path("class_type").asText("?")).append("): ")
-                        .append(e.path("message").asText()).append(e.path("details").asText("").isEmpty() ? "" : ": " + e.path("details").asText());
-            }
-        }
-        return out.toString();
-    }
-
-    static String error(JsonNode data) {
-        return "node " + data.path("node_id").asText("?") + " (" + data.path("node_type").asText("?") + ") failed: "
-                + data.path("exception_type").asText("error") + ": " + data.path("exception_message").asText("").strip();
-    }
-
-    private static String historyError(JsonNode status) {
-        for (JsonNode message : status.path("messages")) {
-            if ("execution_error".equals(message.path(0).asText())) {
-                return error(message.path(1));
-            }
-        }
-        return "ComfyUI reported the prompt as failed";
-    }
-
-    private static String message(Exception e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 }
