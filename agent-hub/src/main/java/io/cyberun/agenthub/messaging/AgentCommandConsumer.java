@@ -1,6 +1,6 @@
 package io.cyberun.agenthub.messaging;
 
-import io.cyberun.agenthub.service.AgentProtocolHandler;
+import io.cyberun.agenthub.service.CommandDelivery;
 import io.cyberun.contracts.events.AgentCommand;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -18,17 +18,17 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
  */
 @ApplicationScoped
 public class AgentCommandConsumer {
-    private final AgentProtocolHandler handler;
+    private final CommandDelivery commands;
 
-    public AgentCommandConsumer(AgentProtocolHandler handler) {
-        this.handler = handler;
+    public AgentCommandConsumer(CommandDelivery commands) {
+        this.commands = commands;
     }
 
     @Incoming("agent-commands")
     public Uni<Void> consume(ConsumerRecords<String, AgentCommand> batch) {
         return Multi.createFrom().iterable(batch)
                 .map(ConsumerRecord::value).filter(Objects::nonNull)
-                .onItem().transformToUniAndConcatenate(command -> handler.command(command).onFailure().recoverWithNull().replaceWithVoid())
+                .onItem().transformToUniAndConcatenate(command -> commands.deliver(command).onFailure().recoverWithNull().replaceWithVoid())
                 .collect().last().replaceWithVoid();
     }
 }

@@ -1,6 +1,7 @@
 package io.cyberun.agenthub.rest;
 
 import io.cyberun.agenthub.service.AgentDirectory;
+import io.cyberun.agenthub.service.AgentView;
 import io.cyberun.common.rest.PageMeta;
 import io.cyberun.common.rest.PageRequest;
 import io.cyberun.common.rest.QueryParams;

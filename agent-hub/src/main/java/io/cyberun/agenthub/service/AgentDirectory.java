@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cyberun.agenthub.config.HubConfig;
 import io.cyberun.agenthub.connection.AgentConnections;
 import io.cyberun.agenthub.connection.AgentSession;
-import io.cyberun.agenthub.rest.AgentView;
 import io.cyberun.common.config.CyberunConfig;
 import io.cyberun.common.config.InstanceIdentity;
 import io.cyberun.common.redis.LuaScript;

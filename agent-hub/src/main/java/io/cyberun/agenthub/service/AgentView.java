@@ -1,4 +1,4 @@
-package io.cyberun.agenthub.rest;
+package io.cyberun.agenthub.service;
 
 import io.cyberun.agenthub.connection.AgentSession;
 import io.cyberun.contracts.agent.SystemStats;
