@@ -2,7 +2,7 @@ package io.cyberun.agenthub.containers;
 
 import io.cyberun.agenthub.tunnel.HubReplicas;
 import io.cyberun.agenthub.tunnel.ReplicaForward;
-import io.cyberun.agenthub.tunnel.TunnelRoutes;
+import io.cyberun.agenthub.tunnel.StreamRelays;
 import io.cyberun.agenthub.tunnel.TunnelStreams;
 import io.cyberun.common.container.ReplicaRecords;
 import io.cyberun.common.http.StreamingForward;
@@ -67,7 +67,7 @@ public class ContainerCalls {
             return;
         }
         String slug = ctx.pathParam("param0");
-        String path = TunnelRoutes.pathAndQuery(ctx.pathParam("param1"), ctx.request());
+        String path = StreamRelays.pathAndQuery(ctx.pathParam("param1"), ctx.request());
         HttpServerRequest request = ctx.request();
         request.pause();
         values.get(reports.records().route(principal.teamId(), slug)).subscribe().with(raw -> {
@@ -99,10 +99,10 @@ public class ContainerCalls {
         Runnable broken = () -> reports.broken(target.replicaId());
         String name = TunnelProtocol.REPLICA_PREFIX + target.replicaId();
         String gone = "its replica " + target.replicaId() + " is unreachable; try again (the next call goes to another replica)";
-        if (TunnelRoutes.isUpgrade(ctx.request())) {
-            TunnelRoutes.relayWebSocket(ctx, streams.open(team, target.agentId(), name, TunnelProtocol.StreamKind.WEBSOCKET, gone), path, broken);
+        if (StreamRelays.isUpgrade(ctx.request())) {
+            StreamRelays.relayWebSocket(ctx, streams.open(team, target.agentId(), name, TunnelProtocol.StreamKind.WEBSOCKET, gone), path, broken);
         } else {
-            TunnelRoutes.relayHttp(ctx, streams.reusable(team, target.agentId(), name, gone), path, broken,
+            StreamRelays.relayHttp(ctx, streams.reusable(team, target.agentId(), name, gone), path, broken,
                     ws -> streams.reuse(team, target.agentId(), name, ws));
         }
     }
