@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cyberun.task.domain.WorkflowDefinition;
 import io.cyberun.task.mapping.WorkflowMapping;
 import io.cyberun.task.model.Workflow;
-import io.cyberun.task.service.RunnableWorkflow;
+import io.cyberun.task.model.RunnableWorkflow;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;

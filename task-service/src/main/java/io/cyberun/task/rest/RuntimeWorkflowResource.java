@@ -9,7 +9,7 @@ import io.cyberun.common.security.Roles;
 import io.cyberun.contracts.auth.CredentialKind;
 import io.cyberun.task.service.IdempotencyKeys;
 import io.cyberun.task.service.RequestFingerprint;
-import io.cyberun.task.service.RunnableWorkflow;
+import io.cyberun.task.model.RunnableWorkflow;
 import io.cyberun.task.service.TaskService;
 import io.cyberun.task.service.WorkflowService;
 import io.smallrye.mutiny.Uni;

@@ -1,7 +1,7 @@
 package io.cyberun.task.service;
 
-import io.cyberun.task.repository.TaskStore;
-import io.cyberun.task.repository.TaskStore.NewTaskWithEvent;
+import io.cyberun.task.repository.NewTasks;
+import io.cyberun.task.repository.NewTasks.NewTaskWithEvent;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -36,13 +36,13 @@ public class NewTaskWriter {
     }
 
     private final Pool pool;
-    private final TaskStore store;
+    private final NewTasks store;
     private final DistributionSummary batches;
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     /** Guarded by {@code this}: whether a statement is in flight. */
     private boolean writing;
 
-    public NewTaskWriter(Pool pool, TaskStore store, MeterRegistry metrics) {
+    public NewTaskWriter(Pool pool, NewTasks store, MeterRegistry metrics) {
         this.pool = pool;
         this.store = store;
         this.batches = DistributionSummary.builder("cyberun.task.submit.batch").description("new tasks per insert statement")

@@ -17,9 +17,11 @@ import io.cyberun.task.domain.ParameterValidator;
 import io.cyberun.task.domain.TaskCommand;
 import io.cyberun.task.domain.WorkflowDefinition;
 import io.cyberun.task.messaging.OutboxRelay;
+import io.cyberun.task.model.RunnableWorkflow;
 import io.cyberun.task.model.Task;
 import io.cyberun.task.model.TaskRow;
 import io.cyberun.task.repository.TaskRepository;
+import io.cyberun.task.repository.NewTasks;
 import io.cyberun.task.repository.TaskStore;
 import io.cyberun.task.repository.TaskStore.EventRow;
 import io.cyberun.task.repository.WorkflowRepository;
@@ -45,6 +47,7 @@ public class TaskService {
     private final WorkflowRepository workflows;
     private final TaskChanges changes;
     private final TaskStore store;
+    private final NewTasks inserts;
     private final Pool pool;
     private final NewTaskWriter newTasks;
     private final IdempotencyKeys idempotency;
@@ -55,13 +58,14 @@ public class TaskService {
     private final ObjectMapper json;
     private final Clock clock;
 
-    public TaskService(TaskRepository tasks, WorkflowRepository workflows, TaskChanges changes, TaskStore store, Pool pool,
+    public TaskService(TaskRepository tasks, WorkflowRepository workflows, TaskChanges changes, TaskStore store, NewTasks inserts, Pool pool,
                        NewTaskWriter newTasks, IdempotencyKeys idempotency, FileInputCheck fileInputs, OutboxRelay relay, EventMessages messages,
                        InstanceIdentity identity, ObjectMapper json, Clock clock) {
         this.tasks = tasks;
         this.workflows = workflows;
         this.changes = changes;
         this.store = store;
+        this.inserts = inserts;
         this.pool = pool;
         this.newTasks = newTasks;
         this.idempotency = idempotency;
@@ -167,7 +171,7 @@ public class TaskService {
         row.taskTimeout = spec.taskTimeout();
         row.lastLogs = "[]";
         row.updatedAt = now;
-        TaskStore.NewTask task = new TaskStore.NewTask(row, spec.workflowVersion(), spec.workflowSlug(), spec.toolType(),
+        NewTasks.NewTask task = new NewTasks.NewTask(row, spec.workflowVersion(), spec.workflowSlug(), spec.toolType(),
                 write(spec), write(spec.parameters()), "agent", "team", submitterRegion, now);
         TaskEvent.Submitted submitted = new TaskEvent.Submitted(row.id, teamId, 1, TaskStatus.PENDING, now, spec);
         UUID eventId = UUID.randomUUID();
@@ -179,8 +183,8 @@ public class TaskService {
             // Without an idempotency key the task and its event are one statement (shared with the runs arriving meanwhile);
             // with one, the key joins a transaction.
             Uni<Void> stored = claim == null
-                    ? newTasks.write(new TaskStore.NewTaskWithEvent(task, events.get(0)))
-                    : pool.withTransaction(conn -> store.insert(conn, task)
+                    ? newTasks.write(new NewTasks.NewTaskWithEvent(task, events.get(0)))
+                    : pool.withTransaction(conn -> inserts.insert(conn, task)
                             .call(() -> store.append(conn, events))
                             .call(() -> idempotency.record(conn, teamId, claim, row.id)));
             return stored
@@ -192,7 +196,7 @@ public class TaskService {
     }
 
     /** The new task as reads return it (without a read). */
-    private Task view(TaskStore.NewTask n, TaskSpec spec) {
+    private Task view(NewTasks.NewTask n, TaskSpec spec) {
         Task t = new Task();
         t.id = n.row().id;
         t.teamId = n.row().teamId;

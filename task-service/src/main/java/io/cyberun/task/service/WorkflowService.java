@@ -9,6 +9,7 @@ import io.cyberun.task.domain.WorkflowDefinition;
 import io.cyberun.task.domain.WorkflowValidator;
 import io.cyberun.task.mapping.WorkflowDefinitions;
 import io.cyberun.task.mapping.WorkflowMapping;
+import io.cyberun.task.model.RunnableWorkflow;
 import io.cyberun.task.model.Workflow;
 import io.cyberun.task.model.WorkflowSnapshot;
 import io.cyberun.task.repository.RunnableWorkflows;

@@ -12,7 +12,8 @@ import io.cyberun.contracts.task.TaskStatus;
 import io.cyberun.task.FileServiceStub;
 import io.cyberun.task.model.TaskRow;
 import io.cyberun.task.repository.TaskStore;
-import io.cyberun.task.repository.TaskStore.NewTaskWithEvent;
+import io.cyberun.task.repository.NewTasks;
+import io.cyberun.task.repository.NewTasks.NewTaskWithEvent;
 import io.cyberun.testing.CyberunTestContext;
 import io.cyberun.testing.CyberunTestResource;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -138,7 +139,7 @@ class NewTaskWriterTests {
         row.seq = 1;
         row.lastLogs = "[]";
         row.updatedAt = now;
-        TaskStore.NewTask task = new TaskStore.NewTask(row, 1, "made-up", "exec", "{}", "{}", "agent", "team", null, now);
+        NewTasks.NewTask task = new NewTasks.NewTask(row, 1, "made-up", "exec", "{}", "{}", "agent", "team", null, now);
         return new NewTaskWithEvent(task, new TaskStore.EventRow(UUID.randomUUID(), id, team, 1, "io.cyberun.task.submitted", "{}", now));
     }
 }

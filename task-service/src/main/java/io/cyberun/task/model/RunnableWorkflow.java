@@ -1,4 +1,4 @@
-package io.cyberun.task.service;
+package io.cyberun.task.model;
 
 import io.cyberun.task.domain.WorkflowDefinition;
 import java.util.UUID;
