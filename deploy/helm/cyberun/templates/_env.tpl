@@ -98,8 +98,6 @@ taken from an existing Secret. Called with (dict "root" $ "service" name).
   value: {{ printf "http://%s:%v/q/health/live" (include "cyberun.name" (dict "root" .root "service" "gateway-service")) $v.managementPort }}
 {{- end }}
 {{- if eq $s "file-service" }}
-- name: TASK_SERVICE_URL
-  value: {{ include "cyberun.url" (dict "root" .root "service" "task-service") }}
 {{ include "cyberun.dbEnv" (dict "root" .root "db" "file") }}
 - name: S3_URL
   value: {{ default (printf "https://s3.%s.amazonaws.com" $v.s3.region) $v.s3.endpoint | quote }}

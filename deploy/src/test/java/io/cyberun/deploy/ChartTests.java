@@ -227,7 +227,7 @@ class ChartTests {
             JsonNode rule = named(objects, "NetworkPolicy", "cy-" + open).path("spec").path("ingress").get(0);
             assertThat(rule.has("from")).as("%s takes traffic from anywhere", open).isFalse();
         }
-        assertThat(callers(objects, "cy-task-service")).containsExactly("file-service", "gateway-service", "scheduler-service");
+        assertThat(callers(objects, "cy-task-service")).as("file-service no longer calls task-service").containsExactly("gateway-service", "scheduler-service");
         // The management port (probes, metrics) is never open to everyone, not even on the gateway.
         for (String service : SERVICES) {
             for (JsonNode rule : named(objects, "NetworkPolicy", "cy-" + service).path("spec").path("ingress")) {

@@ -46,7 +46,7 @@ class ExpiredLinkTests {
         UUID team = UUID.randomUUID();
         HttpClient http = HttpClient.newHttpClient();
         JsonPath p = given().header(PrincipalTokens.HEADER, CTX.userToken(team, Role.MEMBER)).contentType(ContentType.JSON)
-                .body(Map.of("file_name", "a.txt", "file_size", 2, "content_type", "text/plain")).post("/api/v1/r/files/presign")
+                .body(Map.of("file_name", "a.txt", "file_size", 2, "content_type", "text/plain")).post("/internal/v1/inputs/presign")
                 .then().statusCode(200).extract().jsonPath();
         assertThat(PresignedPut.send(p.getString("upload_url"), p.getMap("upload_headers"), new byte[] {4, 2}).statusCode()).isEqualTo(200);
         String url = given().header(PrincipalTokens.HEADER, CTX.userToken(team, Role.VIEWER)).contentType(ContentType.JSON)

@@ -32,7 +32,7 @@ class InputPresignTests {
 
     JsonPath presign(String name, long size, String type) {
         return given().header(PrincipalTokens.HEADER, CTX.userToken(team, Role.MEMBER)).contentType(ContentType.JSON)
-                .body(Map.of("file_name", name, "file_size", size, "content_type", type)).post("/api/v1/r/files/presign")
+                .body(Map.of("file_name", name, "file_size", size, "content_type", type)).post("/internal/v1/inputs/presign")
                 .then().statusCode(200).extract().jsonPath();
     }
 
@@ -77,26 +77,15 @@ class InputPresignTests {
     }
 
     @Test
-    void aPresignNamingAParameterNeedsBothItsWorkflowAndItsKey() {
-        // (The accept check itself runs against a real task-service in the end-to-end tests.)
-        given().header(PrincipalTokens.HEADER, CTX.userToken(team, Role.MEMBER)).contentType(ContentType.JSON)
-                .body(Map.of("file_name", "a.png", "file_size", 1, "content_type", "image/png", "parameter_key", "image"))
-                .post("/api/v1/r/files/presign").then().statusCode(400).body("details[0].field", equalTo("workflow_id"));
-        given().header(PrincipalTokens.HEADER, CTX.userToken(team, Role.MEMBER)).contentType(ContentType.JSON)
-                .body(Map.of("file_name", "a.png", "file_size", 1, "content_type", "image/png", "workflow_slug", "render"))
-                .post("/api/v1/r/files/presign").then().statusCode(400).body("details[0].field", equalTo("parameter_key"));
-    }
-
-    @Test
     void badPresignRequestsAreRefusedBeforeAnyUrlIsIssued() {
         given().header(PrincipalTokens.HEADER, CTX.userToken(team, Role.MEMBER)).contentType(ContentType.JSON)
-                .body(Map.of("file_name", "../x", "file_size", 0, "content_type", "nope")).post("/api/v1/r/files/presign")
+                .body(Map.of("file_name", "../x", "file_size", 0, "content_type", "nope")).post("/internal/v1/inputs/presign")
                 .then().statusCode(400).body("details.field", hasItems("file_name", "file_size", "content_type"));
         given().header(PrincipalTokens.HEADER, CTX.userToken(team, Role.MEMBER)).contentType(ContentType.JSON)
                 .body(Map.of("file_name", "huge.bin", "file_size", 600L * 1024 * 1024, "content_type", "application/octet-stream"))
-                .post("/api/v1/r/files/presign").then().statusCode(400).body("details[0].message", startsWith("is larger than"));
+                .post("/internal/v1/inputs/presign").then().statusCode(400).body("details[0].message", startsWith("is larger than"));
         given().header(PrincipalTokens.HEADER, CTX.userToken(team, Role.VIEWER)).contentType(ContentType.JSON)
-                .body(Map.of("file_name", "a.png", "file_size", 1, "content_type", "image/png")).post("/api/v1/r/files/presign")
+                .body(Map.of("file_name", "a.png", "file_size", 1, "content_type", "image/png")).post("/internal/v1/inputs/presign")
                 .then().statusCode(403);
     }
 }

@@ -121,7 +121,7 @@ class MultipartAndCleanupTests {
                 .post("/api/v1/uploads/multipart/initiate").then().statusCode(400).body("details[0].field", equalTo("file_size"));
         // The documented form: a key a presign endpoint issued, and the size; the default part is 100 MiB.
         String key = as(team, Role.MEMBER).body(Map.of("file_name", "big.bin", "file_size", 3, "content_type", "application/octet-stream"))
-                .post("/api/v1/r/files/presign").then().statusCode(200).extract().path("file_key");
+                .post("/internal/v1/inputs/presign").then().statusCode(200).extract().path("file_key");
         as(team, Role.MEMBER).body(Map.of("storage_key", key, "file_size", 700L * 1024 * 1024)).post("/api/v1/uploads/multipart/initiate")
                 .then().statusCode(200).body("storage_key", equalTo(key)).body("part_size", equalTo(104857600)).body("part_count", equalTo(7));
         as(team, Role.MEMBER).body(Map.of("storage_key", "teams/" + UUID.randomUUID() + "/inputs/x/y.bin", "file_size", 10))
@@ -134,11 +134,11 @@ class MultipartAndCleanupTests {
     @Test
     void theCleanupRemovesExpiredInputsAndAbandonedUploads() throws Exception {
         JsonPath p = as(team, Role.MEMBER).body(Map.of("file_name", "old.txt", "file_size", 3, "content_type", "text/plain"))
-                .post("/api/v1/r/files/presign").then().statusCode(200).extract().jsonPath();
+                .post("/internal/v1/inputs/presign").then().statusCode(200).extract().jsonPath();
         String key = p.getString("file_key");
         assertThat(put(p.getString("upload_url"), p.getMap("upload_headers"), new byte[] {1, 2, 3}).statusCode()).isEqualTo(200);
         JsonPath fresh = as(team, Role.MEMBER).body(Map.of("file_name", "new.txt", "file_size", 3, "content_type", "text/plain"))
-                .post("/api/v1/r/files/presign").then().statusCode(200).extract().jsonPath();
+                .post("/internal/v1/inputs/presign").then().statusCode(200).extract().jsonPath();
         String abandoned = as(team, Role.MEMBER).body(Map.of("file_name", "x.bin", "file_size", 20_000_000))
                 .post("/api/v1/uploads/multipart/initiate").then().statusCode(200).extract().path("upload_id");
         // Time passes: the input and the upload are past their lifetime.

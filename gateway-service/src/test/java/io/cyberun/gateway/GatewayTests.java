@@ -126,7 +126,8 @@ class GatewayTests {
     void aBodyOverTheLimitIsRefusedAndAnUnreachableServiceIs503() {
         given().auth().oauth2(sk()).contentType(ContentType.JSON).body("x".repeat(2_200_000)).post("/api/v1/r/tasks").then()
                 .statusCode(413).body("error_code", equalTo("payload_too_large"));
-        given().auth().oauth2(sk()).contentType(ContentType.JSON).body("{}").post("/api/v1/r/files/presign").then().statusCode(503)
+        given().auth().oauth2(userToken("alice", CTX.endpoints().alicePassword())).header("X-Team-ID", team().getString("team_id"))
+                .get("/api/v1/models").then().statusCode(503)
                 .body("error_code", equalTo("upstream_unavailable")).body("error_message", containsString("file-service"));
     }
 

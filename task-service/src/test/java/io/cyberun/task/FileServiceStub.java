@@ -12,7 +12,7 @@ import java.util.Map;
  * Stands in for file-service (our own service, not infrastructure). Input keys are described by their file name:
  * {@code .../ok.png} was uploaded (image/png), {@code .../doc.pdf} was uploaded (application/pdf),
  * {@code .../notyet.png} was presigned but never uploaded; any other key was never issued. Download links echo
- * the key.
+ * the key. A presign answers a URL, or file-service's 400 for a name with {@code ..}.
  */
 public class FileServiceStub implements QuarkusTestResourceLifecycleManager {
     private StubServer server;
@@ -35,6 +35,15 @@ public class FileServiceStub implements QuarkusTestResourceLifecycleManager {
                 ObjectNode result = CyberunJson.mapper().createObjectNode();
                 result.set("inputs", inputs);
                 return new StubServer.Reply(200, result.toString());
+            }
+            if (path.equals("/internal/v1/inputs/presign")) {
+                String name = body.path("file_name").asText("");
+                if (name.contains("..")) {
+                    return new StubServer.Reply(400, "{\"error_message\":\"invalid upload\",\"error_code\":\"invalid_request\","
+                            + "\"details\":[{\"field\":\"file_name\",\"message\":\"must be a plain file name\"}]}");
+                }
+                return new StubServer.Reply(200, CyberunJson.mapper().createObjectNode().put("file_key", "teams/t/inputs/k/" + name)
+                        .put("upload_url", "http://store.test/put").put("expires_at", "2099-01-01T00:00:00Z").toString());
             }
             if (path.equals("/internal/v1/downloads")) {
                 ArrayNode links = CyberunJson.mapper().createArrayNode();

@@ -7,12 +7,14 @@ import io.cyberun.contracts.error.FieldError;
 import io.cyberun.contracts.files.DownloadLinks;
 import io.cyberun.contracts.files.DownloadLinksRequest;
 import io.cyberun.contracts.files.InputDescriptions;
+import io.cyberun.contracts.files.InputUpload;
 import io.cyberun.contracts.files.OutputUploadRequest;
 import io.cyberun.contracts.files.UploadTargets;
 import io.cyberun.file.config.StorageConfig;
 import io.cyberun.file.service.InputService;
 import io.cyberun.file.storage.ObjectStore;
 import io.cyberun.file.storage.StorageKeys;
+import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -85,6 +87,20 @@ public class InternalFileResource {
             return new UploadTargets.Target(f.name(), key, put.url(), put.headers(), put.expiresAt());
         }).toList();
         return new UploadTargets(targets);
+    }
+
+    /**
+     * A presigned PUT for one input file of the caller's team, for task-service's {@code POST /api/v1/r/files/presign}
+     * (which checks the file against the parameter it names first): the name, size and media type are checked here.
+     */
+    @POST
+    @RolesAllowed(Roles.MEMBER)
+    @Path("/inputs/presign")
+    public Uni<InputService.Presigned> presignInput(InputUpload.Request request) {
+        if (request == null) {
+            throw ApiException.invalid("send file_name, file_size and content_type", List.of());
+        }
+        return inputs.presign(principal.teamId(), request.fileName(), request.fileSize(), request.contentType());
     }
 
     /** What is known of input keys the caller's team was issued (for checking file parameters of a run). */

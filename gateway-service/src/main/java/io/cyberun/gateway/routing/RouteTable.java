@@ -24,7 +24,8 @@ public final class RouteTable {
     public static final List<Route> ROUTES = List.of(
             new Route("/api/v1/r/workflows", TASK_SERVICE, Access.RUNTIME, true),
             new Route("/api/v1/r/tasks", TASK_SERVICE, Access.RUNTIME, true),
-            new Route("/api/v1/r/files", FILE_SERVICE, Access.RUNTIME, true),
+            // Presigns are checked against the workflow's file parameter in task-service, which asks file-service for the URL.
+            new Route("/api/v1/r/files", TASK_SERVICE, Access.RUNTIME, true),
             new Route("/api/v1/r/agents", AGENT_HUB, Access.RUNTIME, true),
             // The list and a service's detail; calls (/r/containers/<slug>/...) go to agent-hub (ApiGateway.CONTAINER_CALL).
             new Route("/api/v1/r/containers", TASK_SERVICE, Access.RUNTIME, true),

@@ -31,6 +31,15 @@ public class ApiException extends RuntimeException {
         return new ApiException(ErrorCode.VALIDATION_FAILED, message, details);
     }
 
+    /** Another service's refusal, passed on to the caller as it was (its status, code, message and field details). */
+    public static ApiException passedOn(int status, ErrorBody body) {
+        ErrorCode code = java.util.Arrays.stream(ErrorCode.values())
+                .filter(c -> body != null && c.code().equals(body.errorCode()) && c.httpStatus() == status).findFirst()
+                .orElse(status == 404 ? ErrorCode.NOT_FOUND : status == 403 ? ErrorCode.FORBIDDEN : ErrorCode.INVALID_REQUEST);
+        return new ApiException(code, body == null || body.errorMessage() == null ? "refused (HTTP " + status + ")" : body.errorMessage(),
+                body == null ? List.of() : body.details());
+    }
+
     public static ApiException forbidden(String message) {
         return new ApiException(ErrorCode.FORBIDDEN, message);
     }

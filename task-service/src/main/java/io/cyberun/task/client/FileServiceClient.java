@@ -4,6 +4,7 @@ import io.cyberun.common.security.PropagatePrincipal;
 import io.cyberun.contracts.files.DownloadLinks;
 import io.cyberun.contracts.files.DownloadLinksRequest;
 import io.cyberun.contracts.files.InputDescriptions;
+import io.cyberun.contracts.files.InputUpload;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -20,6 +21,11 @@ public interface FileServiceClient {
     @POST
     @Path("/inputs/describe")
     Uni<InputDescriptions.Result> describeInputs(InputDescriptions.Request request);
+
+    /** A presigned PUT for one input file of the caller's team (file-service checks its name, size and type). */
+    @POST
+    @Path("/inputs/presign")
+    Uni<InputUpload.Presigned> presignInput(InputUpload.Request request);
 
     /** Fresh GET URLs for objects of the caller's team. */
     @POST

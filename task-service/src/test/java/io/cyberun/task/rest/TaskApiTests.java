@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
@@ -324,6 +325,43 @@ class TaskApiTests {
         as(team, Role.MEMBER, CredentialKind.INTEGRATION).contentType(ContentType.JSON)
                 .body("{\"parameters\":{\"image\":\"teams/" + UUID.randomUUID() + "/inputs/x/ok.png\"}}").post("/api/v1/r/workflows/slug/with-image/run")
                 .then().statusCode(400).body("details[0].message", containsString("not a file uploaded by this team"));
+    }
+
+    @Test
+    void aPresignNamingAFileParameterIsCheckedAgainstItsAcceptListBeforeFileServiceIssuesTheUrl() {
+        admin().contentType(ContentType.JSON).body("""
+                {"workflow_slug": "with-photo", "display_name": "Img", "tool_type": "exec", "workflow_json": {"command": "x"},
+                 "parameters": [{"key": "photo", "type": "file", "required": true, "accept": ["image/*"]},
+                                {"key": "prompt", "type": "string"}]}""")
+                .post("/api/v1/workflows/import").then().statusCode(200);
+        RequestSpecification member = as(team, Role.MEMBER, CredentialKind.INTEGRATION).contentType(ContentType.JSON);
+        String file = "\"file_name\": \"a.png\", \"file_size\": 1, \"content_type\": \"image/png\"";
+        as(team, Role.MEMBER, CredentialKind.INTEGRATION).contentType(ContentType.JSON).body("{" + file + "}")
+                .post("/api/v1/r/files/presign").then().statusCode(200).body("file_key", endsWith("/a.png")).body("upload_url", notNullValue());
+        member.body("{" + file + ", \"workflow_slug\": \"with-photo\", \"parameter_key\": \"photo\"}")
+                .post("/api/v1/r/files/presign").then().statusCode(200);
+        as(team, Role.MEMBER, CredentialKind.INTEGRATION).contentType(ContentType.JSON)
+                .body("{\"file_name\": \"a.pdf\", \"file_size\": 1, \"content_type\": \"application/pdf\", \"workflow_slug\": \"with-photo\","
+                        + " \"parameter_key\": \"photo\"}")
+                .post("/api/v1/r/files/presign").then().statusCode(400).body("details[0].field", equalTo("content_type"));
+        for (String[] c : new String[][] {{"\"workflow_slug\": \"with-photo\", \"parameter_key\": \"prompt\"", "parameter_key"},
+                {"\"workflow_slug\": \"with-photo\", \"parameter_key\": \"nope\"", "parameter_key"},
+                {"\"workflow_slug\": \"no-such\", \"parameter_key\": \"photo\"", "workflow_slug"},
+                {"\"workflow_id\": \"" + UUID.randomUUID() + "\", \"parameter_key\": \"photo\"", "workflow_id"},
+                {"\"parameter_key\": \"photo\"", "workflow_id"}, {"\"workflow_slug\": \"with-photo\"", "parameter_key"}}) {
+            as(team, Role.MEMBER, CredentialKind.INTEGRATION).contentType(ContentType.JSON).body("{" + file + ", " + c[0] + "}")
+                    .post("/api/v1/r/files/presign").then().statusCode(400).body("details[0].field", equalTo(c[1]));
+        }
+        // Another team's workflow is no workflow of this team.
+        as(UUID.randomUUID(), Role.OWNER, CredentialKind.USER).contentType(ContentType.JSON)
+                .body("{" + file + ", \"workflow_slug\": \"with-photo\", \"parameter_key\": \"photo\"}")
+                .post("/api/v1/r/files/presign").then().statusCode(400).body("details[0].field", equalTo("workflow_slug"));
+        // file-service's own refusal reaches the caller as it was.
+        as(team, Role.MEMBER, CredentialKind.INTEGRATION).contentType(ContentType.JSON)
+                .body("{\"file_name\": \"../a.png\", \"file_size\": 1, \"content_type\": \"image/png\"}")
+                .post("/api/v1/r/files/presign").then().statusCode(400).body("details[0].field", equalTo("file_name"));
+        as(team, Role.VIEWER, CredentialKind.USER).contentType(ContentType.JSON).body("{" + file + "}")
+                .post("/api/v1/r/files/presign").then().statusCode(403);
     }
 
     @Test
