@@ -7,9 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cyberun.contracts.auth.CredentialKind;
 import io.cyberun.gateway.routing.Access;
 import io.cyberun.gateway.routing.RouteTable;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -80,9 +77,9 @@ public final class OpenApiMerge {
         }
         paths.properties().forEach(p -> METHODS.stream().filter(p.getValue()::has)
                 .forEach(m -> finish(p.getKey(), m, (ObjectNode) p.getValue().get(m))));
-        components.set("schemas", reachable(merged, schemas));
-        components.path("schemas").forEach(OpenApiMerge::allowNulls);
-        replaceRefs(merged, "#/components/schemas/JsonNode", "#/components/schemas/AnyValue");
+        components.set("schemas", OpenApiSchemas.reachable(merged, schemas, Set.of(ERROR, "AnyValue")));
+        components.path("schemas").forEach(OpenApiSchemas::allowNulls);
+        OpenApiSchemas.replaceRefs(merged, "#/components/schemas/JsonNode", "#/components/schemas/AnyValue");
         return merged;
     }
 
@@ -255,68 +252,5 @@ public final class OpenApiMerge {
         doc.put("summary", "This document (OpenAPI 3.1)");
         doc.putObject("responses").putObject("200").put("description", "The OpenAPI document").putObject("content")
                 .putObject("application/json").putObject("schema").put("type", "object");
-    }
-
-    /** The schemas the paths reach, directly or through other schemas; the others belong to internal endpoints. */
-    private ObjectNode reachable(ObjectNode merged, ObjectNode schemas) {
-        Set<String> seen = new HashSet<>(Set.of(ERROR, "AnyValue"));
-        Deque<JsonNode> todo = new ArrayDeque<>(List.of(merged.path("paths")));
-        while (!todo.isEmpty()) {
-            JsonNode node = todo.pop();
-            if (node.isObject()) {
-                JsonNode ref = node.get("$ref");
-                if (ref != null && ref.asText().startsWith("#/components/schemas/")) {
-                    String name = ref.asText().substring("#/components/schemas/".length());
-                    if (seen.add(name) && schemas.has(name) && !name.equals("JsonNode")) {
-                        todo.push(schemas.get(name));
-                    }
-                }
-                node.forEach(todo::push);
-            } else if (node.isArray()) {
-                node.forEach(todo::push);
-            }
-        }
-        ObjectNode kept = json.createObjectNode();
-        schemas.properties().forEach(s -> {
-            if (seen.contains(s.getKey()) && !s.getKey().equals("JsonNode")) {
-                kept.set(s.getKey(), s.getValue());
-            }
-        });
-        return kept;
-    }
-
-    /** Each property of an object schema also accepts null. */
-    static void allowNulls(JsonNode schema) {
-        JsonNode props = schema.path("properties");
-        if (!props.isObject()) {
-            return;
-        }
-        ObjectNode properties = (ObjectNode) props;
-        properties.properties().forEach(p -> {
-            if (!(p.getValue() instanceof ObjectNode prop)) {
-                return;
-            }
-            JsonNode type = prop.get("type");
-            if (type != null && type.isTextual()) {
-                prop.putArray("type").add(type.asText()).add("null");
-            } else if (prop.has("$ref")) {
-                ObjectNode either = properties.objectNode();
-                either.putArray("anyOf").add(properties.objectNode().put("$ref", prop.get("$ref").asText()))
-                        .add(properties.objectNode().put("type", "null"));
-                properties.set(p.getKey(), either);
-            }
-            allowNulls(prop);
-        });
-    }
-
-    private static void replaceRefs(JsonNode node, String from, String to) {
-        if (node instanceof ObjectNode o) {
-            if (o.has("$ref") && o.get("$ref").asText().equals(from)) {
-                o.put("$ref", to);
-            }
-            o.forEach(child -> replaceRefs(child, from, to));
-        } else if (node instanceof ArrayNode a) {
-            a.forEach(child -> replaceRefs(child, from, to));
-        }
     }
 }

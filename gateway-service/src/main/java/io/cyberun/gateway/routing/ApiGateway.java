@@ -11,6 +11,7 @@ import io.cyberun.gateway.security.Authenticator;
 import io.cyberun.gateway.security.KeyCache;
 import io.cyberun.gateway.security.LastUsed;
 import io.cyberun.gateway.security.RateLimiter;
+import io.cyberun.gateway.sse.TaskLogPolls;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.smallrye.mutiny.Uni;
 import io.cyberun.gateway.sse.StreamTokenAccess;
@@ -51,6 +52,7 @@ public class ApiGateway {
     private final Authenticator authenticator;
     private final ServiceProxy proxy;
     private final TaskStreams streams;
+    private final TaskLogPolls polls;
     private final TeamStreams teamStreams;
     private final PrincipalTokens tokens;
     private final RateLimiter rateLimiter;
@@ -62,8 +64,9 @@ public class ApiGateway {
 
     public ApiGateway(Authenticator authenticator, ServiceProxy proxy, TaskStreams streams, PrincipalTokens tokens, RateLimiter rateLimiter,
                       LastUsed lastUsed, McpReplicas mcp, StreamTokenAccess streamAccess, KeyCache keyCache, TaskPreviewImages previews,
-                      TeamStreams teamStreams) {
+                      TeamStreams teamStreams, TaskLogPolls polls) {
         this.teamStreams = teamStreams;
+        this.polls = polls;
         this.keyCache = keyCache;
         this.previews = previews;
         this.mcp = mcp;
@@ -201,7 +204,7 @@ public class ApiGateway {
                 return;
             }
             try {
-                streams.poll(ctx, token, task, number(ctx, "after", 0, Long.MAX_VALUE), (int) number(ctx, "wait", 0, MAX_WAIT_SECONDS));
+                polls.poll(ctx, token, task, number(ctx, "after", 0, Long.MAX_VALUE), (int) number(ctx, "wait", 0, MAX_WAIT_SECONDS));
             } catch (ApiException e) {
                 GatewayErrors.send(ctx, e);
             }

@@ -23,9 +23,11 @@ public class TaskEventFeed {
     private final TeamStreams teams;
     private final EventMessages messages;
     private final ObjectMapper json;
+    private final TaskLogPolls polls;
 
-    public TaskEventFeed(TaskStreams streams, TeamStreams teams, EventMessages messages, ObjectMapper json) {
+    public TaskEventFeed(TaskStreams streams, TaskLogPolls polls, TeamStreams teams, EventMessages messages, ObjectMapper json) {
         this.streams = streams;
+        this.polls = polls;
         this.teams = teams;
         this.messages = messages;
         this.json = json;
@@ -54,7 +56,7 @@ public class TaskEventFeed {
             } catch (RuntimeException e) {
                 continue;
             }
-            boolean taskWatched = streams.hasSubscribers(task);
+            boolean taskWatched = streams.hasSubscribers(task) || polls.isWaiting(task);
             if (!taskWatched && !teams.watches(team(record))) {
                 continue;
             }
@@ -63,6 +65,7 @@ public class TaskEventFeed {
                 TaskStreamEvent streamEvent = TaskStreamEvent.of(event, json);
                 if (taskWatched) {
                     streams.deliver(task, streamEvent);
+                    polls.signal(task);
                 }
                 teams.deliver(event, streamEvent);
             } catch (RuntimeException e) {

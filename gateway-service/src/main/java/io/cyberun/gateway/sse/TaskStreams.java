@@ -9,7 +9,6 @@ import io.cyberun.gateway.config.GatewayConfig;
 import io.cyberun.gateway.routing.RouteTable;
 import io.cyberun.gateway.routing.ServiceProxy;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -21,7 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
@@ -38,10 +36,9 @@ public class TaskStreams {
     private static final Logger LOG = Logger.getLogger(TaskStreams.class);
     static final int REPLAY_PAGE = 500;
     static final int REPLAY_ATTEMPTS = 6;
-    private static final String UNAVAILABLE = "{\"error_message\":\"task-service is not reachable right now; try again shortly\",\"error_code\":\"upstream_unavailable\"}";
+    static final String UNAVAILABLE = "{\"error_message\":\"task-service is not reachable right now; try again shortly\",\"error_code\":\"upstream_unavailable\"}";
 
     private final Map<UUID, Set<TaskSubscriber>> subscribers = new ConcurrentHashMap<>();
-    private final Map<UUID, Set<Waiter>> waiters = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
     private final ServiceProxy proxy;
     private final GatewayConfig config;
@@ -74,14 +71,10 @@ public class TaskStreams {
                 sub.context.runOnContext(v -> sub.offer(frame));
             }
         }
-        Set<Waiter> waiting = waiters.get(task);
-        if (waiting != null) {
-            waiting.forEach(Waiter::signal);
-        }
     }
 
     public boolean hasSubscribers(UUID task) {
-        return subscribers.containsKey(task) || waiters.containsKey(task);
+        return subscribers.containsKey(task);
     }
 
     public int subscriberCount() {
@@ -114,48 +107,6 @@ public class TaskStreams {
                 .compose(request -> request.send().compose(response -> response.body().map(body -> new Reply(response.statusCode(), body))));
     }
 
-    /**
-     * {@code ?after=N&wait=S}: the JSON event log after N; when it has nothing new and the task is not finished, the
-     * answer waits up to S seconds for the task's next event (this replica hears every event), then reads the log
-     * again. The waiter registers before the first read, so an event between the read and the wait is not missed.
-     */
-    public void poll(RoutingContext ctx, String token, UUID task, long after, int waitSeconds) {
-        Context context = Vertx.currentContext();
-        Waiter waiter = new Waiter();
-        waiters.computeIfAbsent(task, k -> ConcurrentHashMap.newKeySet()).add(waiter);
-        String path = "/api/v1/r/tasks/" + task + "/events?after=" + after + "&limit=" + REPLAY_PAGE;
-        Runnable finish = () -> {
-            removeWaiter(task, waiter);
-            taskService(token, path).onComplete(result -> context.runOnContext(v -> answer(ctx, result)));
-        };
-        taskService(token, path).onComplete(result -> context.runOnContext(v -> {
-            if (waitSeconds <= 0 || result.failed() || result.result().status() != 200 || !nothingNew(result.result().body())) {
-                removeWaiter(task, waiter);
-                answer(ctx, result);
-                return;
-            }
-            long timer = vertx.setTimer(TimeUnit.SECONDS.toMillis(waitSeconds), id -> context.runOnContext(x -> waiter.fire(finish)));
-            waiter.arm(() -> {
-                vertx.cancelTimer(timer);
-                context.runOnContext(x -> finish.run());
-            });
-            ctx.response().closeHandler(x -> {
-                vertx.cancelTimer(timer);
-                removeWaiter(task, waiter);
-            });
-        }));
-    }
-
-    private boolean nothingNew(Buffer body) {
-        try {
-            JsonNode log = json.readTree(body.getBytes());
-            TaskStatus status = TaskStatus.fromWire(log.path("status").asText());
-            return log.path("events").isEmpty() && (status == null || !status.isTerminal());
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
     /** Passes task-service's answer on (503 when it could not be reached). */
     static void answer(RoutingContext ctx, io.vertx.core.AsyncResult<Reply> result) {
         if (ctx.response().ended() || ctx.response().closed()) {
@@ -167,44 +118,6 @@ public class TaskStreams {
         }
         ctx.response().setStatusCode(result.result().status()).putHeader("Content-Type", "application/json")
                 .putHeader("Cache-Control", "no-store").end(result.result().body());
-    }
-
-    private void removeWaiter(UUID task, Waiter waiter) {
-        Set<Waiter> set = waiters.get(task);
-        if (set != null && set.remove(waiter) && set.isEmpty()) {
-            waiters.remove(task, set);
-        }
-    }
-
-    /**
-     * One long-poll waiting for its task's next event: whichever comes first of an event and the timeout finishes
-     * it, once. An event before the wait began is remembered and finishes it as soon as it is armed.
-     */
-    static final class Waiter {
-        private final java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
-        private volatile boolean signalled;
-        private volatile Runnable onEvent;
-
-        void arm(Runnable onEvent) {
-            this.onEvent = onEvent;
-            if (signalled) {
-                fire(onEvent);
-            }
-        }
-
-        void signal() {
-            signalled = true;
-            Runnable r = onEvent;
-            if (r != null) {
-                fire(r);
-            }
-        }
-
-        void fire(Runnable r) {
-            if (done.compareAndSet(false, true)) {
-                r.run();
-            }
-        }
     }
 
     private void page(RoutingContext ctx, TaskSubscriber sub, String token, Buffer body) {
