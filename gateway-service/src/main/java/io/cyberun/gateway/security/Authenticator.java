@@ -115,7 +115,11 @@ public class Authenticator {
     }
 
     static String bearer(RoutingContext ctx) {
-        String header = ctx.request().getHeader("Authorization");
+        return bearer(ctx.request().getHeader("Authorization"));
+    }
+
+    /** The token of an {@code Authorization: Bearer <token>} header (the scheme in any case), or null. */
+    static String bearer(String header) {
         if (header == null || header.length() <= BEARER.length() || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return null;
         }
