@@ -62,15 +62,6 @@ public class GatewayApi {
         return send(authorization, "POST", path, body);
     }
 
-    /** Opens a request whose answer is read as it comes (the SSE stream of a task). */
-    public HttpRequest.Builder streamRequest(String authorization, String path) {
-        return HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", authorization);
-    }
-
-    public HttpClient http() {
-        return http;
-    }
-
     private ApiReply send(String authorization, String method, String path, Object body) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT)
                 .header("Authorization", authorization).header("Accept", "application/json");

@@ -4,7 +4,6 @@ import static io.cyberun.mcp.api.GatewayApi.query;
 import static io.cyberun.mcp.api.GatewayApi.segment;
 import static io.cyberun.mcp.api.ToolResults.text;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cyberun.mcp.api.ApiReply;
@@ -23,7 +22,6 @@ import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.StringJoiner;
 
 /**
  * The Cyberun tools: each is a thin adapter over one operation of the public REST API, called with the caller's
@@ -68,7 +66,7 @@ public class CyberunTools {
     public ToolResponse listWorkflows(@ToolArg(name = "current_page", description = PAGE, required = false) Integer currentPage,
                                       @ToolArg(name = "per_page", description = PER_PAGE, required = false) Integer perPage) {
         ApiReply reply = api.get(api.callerAuthorization(), "/r/workflows", query("current_page", currentPage, "per_page", perPage));
-        return ToolResults.of(reply, json, body -> list(body, "workflow_list", "workflow", w -> text(w, "workflow_slug", "?") + " v"
+        return ToolResults.of(reply, json, body -> ToolSummaries.list(body, "workflow_list", "workflow", w -> text(w, "workflow_slug", "?") + " v"
                 + w.path("version").asInt() + " \"" + text(w, "display_name", "") + "\" (" + text(w, "workflow_status", "?") + ") id "
                 + text(w, "id", "?")));
     }
@@ -116,8 +114,8 @@ public class CyberunTools {
                                   @ToolArg(description = "Only tasks in this status: pending, waiting, provisioning, queued, running, "
                                           + "completed, failed or cancelled.", required = false) String status) {
         ApiReply reply = api.get(api.callerAuthorization(), "/r/tasks", query("current_page", currentPage, "per_page", perPage, "status", status));
-        return ToolResults.of(reply, json, body -> list(body, "task_list", "task", t -> text(t, "id", "?") + " " + text(t, "workflow_slug", "?")
-                + " " + text(t, "status", "?") + progressText(t)));
+        return ToolResults.of(reply, json, body -> ToolSummaries.list(body, "task_list", "task", t -> text(t, "id", "?") + " " + text(t, "workflow_slug", "?")
+                + " " + text(t, "status", "?") + ToolSummaries.progressText(t)));
     }
 
     @Tool(name = "get_task", description = "Read a task's current state: status, progress, parameters, agent, attempts and its "
@@ -126,7 +124,7 @@ public class CyberunTools {
     public ToolResponse getTask(@ToolArg(name = "task_id", description = TASK_ID) String taskId) {
         ApiReply reply = api.get(api.callerAuthorization(), "/r/tasks/" + segment("task_id", taskId), null);
         return ToolResults.of(reply, json, t -> "task " + text(t, "id", "?") + " (" + text(t, "workflow_slug", "?") + "): "
-                + text(t, "status", "?") + progressText(t) + (t.hasNonNull("task_error") ? "; error: " + t.get("task_error").asText() : ""));
+                + text(t, "status", "?") + ToolSummaries.progressText(t) + (t.hasNonNull("task_error") ? "; error: " + t.get("task_error").asText() : ""));
     }
 
     @Tool(name = "get_task_result", description = "The outcome of a finished task: its output files with fresh download URLs "
@@ -134,7 +132,7 @@ public class CyberunTools {
     @RunOnVirtualThread
     public ToolResponse getTaskResult(@ToolArg(name = "task_id", description = TASK_ID) String taskId) {
         ApiReply reply = api.get(api.callerAuthorization(), "/r/tasks/" + segment("task_id", taskId) + "/result", null);
-        return ToolResults.of(reply, json, CyberunTools::resultSummary);
+        return ToolResults.of(reply, json, ToolSummaries::resultSummary);
     }
 
     @Tool(name = "cancel_task", description = "Cancel a task that has not finished (a running task's agent is told to stop). "
@@ -166,7 +164,7 @@ public class CyberunTools {
     public ToolResponse listAgents(@ToolArg(name = "current_page", description = PAGE, required = false) Integer currentPage,
                                    @ToolArg(name = "per_page", description = PER_PAGE, required = false) Integer perPage) {
         ApiReply reply = api.get(api.callerAuthorization(), "/r/agents", query("current_page", currentPage, "per_page", perPage));
-        return ToolResults.of(reply, json, body -> list(body, "agent_list", "agent", a -> text(a, "agent_id", text(a, "id", "?")) + " "
+        return ToolResults.of(reply, json, body -> ToolSummaries.list(body, "agent_list", "agent", a -> text(a, "agent_id", text(a, "id", "?")) + " "
                 + text(a, "agent_status", text(a, "status", "?"))));
     }
 
@@ -175,7 +173,7 @@ public class CyberunTools {
     @RunOnVirtualThread
     public ToolResponse listContainerServices() {
         ApiReply reply = api.get(api.callerAuthorization(), "/r/containers", null);
-        return ToolResults.of(reply, json, body -> list(body, "service_list", "container service",
+        return ToolResults.of(reply, json, body -> ToolSummaries.list(body, "service_list", "container service",
                 s -> text(s, "service_slug", "?") + " " + text(s, "service_status", "?")));
     }
 
@@ -269,13 +267,13 @@ public class CyberunTools {
 
     /** get_workflow and get_workflow_by_slug: one workflow, summarised with its parameters. */
     private ToolResponse workflow(String path) {
-        return ToolResults.of(api.get(api.callerAuthorization(), path, null), json, CyberunTools::workflowSummary);
+        return ToolResults.of(api.get(api.callerAuthorization(), path, null), json, ToolSummaries::workflowSummary);
     }
 
     /** run_workflow and run_workflow_by_slug: submits the run body to that run path. */
     private ToolResponse run(String path, Map<String, Object> parameters, Map<String, Object> body, Integer priority) {
         Object request = runBody(parameters, body, priority);
-        return ToolResults.of(api.post(api.callerAuthorization(), path, request), json, CyberunTools::submitted);
+        return ToolResults.of(api.post(api.callerAuthorization(), path, request), json, ToolSummaries::submitted);
     }
 
     private Object runBody(Map<String, Object> parameters, Map<String, Object> body, Integer priority) {
@@ -290,74 +288,5 @@ public class CyberunTools {
             request.put("priority", priority);
         }
         return request;
-    }
-
-    private static String submitted(JsonNode body) {
-        return "task " + text(body, "task_id", "?") + " submitted; call stream_task_events with this task_id to follow it";
-    }
-
-    static String workflowSummary(JsonNode w) {
-        StringBuilder s = new StringBuilder("workflow ").append(text(w, "workflow_slug", "?")).append(" v").append(w.path("version").asInt())
-                .append(" \"").append(text(w, "display_name", "")).append("\" (").append(text(w, "workflow_status", "?")).append("), id ")
-                .append(text(w, "id", "?")).append(". Parameters:");
-        JsonNode parameters = w.path("parameters");
-        if (!parameters.isArray() || parameters.isEmpty()) {
-            s.append(" none");
-        }
-        for (JsonNode p : parameters) {
-            s.append("\n- ").append(text(p, "key", "?")).append(" (").append(text(p, "type", "?"))
-                    .append(p.path("required").asBoolean() ? ", required" : ", optional");
-            if (p.hasNonNull("default")) {
-                s.append(", default ").append(p.get("default"));
-            }
-            if (p.hasNonNull("min") || p.hasNonNull("max")) {
-                s.append(", range ").append(p.path("min").asText("")).append("..").append(p.path("max").asText(""));
-            }
-            if (p.path("options").isArray() && !p.path("options").isEmpty()) {
-                s.append(", one of ").append(p.get("options"));
-            }
-            s.append(')');
-            if (p.hasNonNull("description")) {
-                s.append(": ").append(p.get("description").asText());
-            }
-        }
-        return s.toString();
-    }
-
-    static String resultSummary(JsonNode r) {
-        String status = text(r, "status", "?");
-        if (r.hasNonNull("task_error")) {
-            return "task " + status + ": " + r.get("task_error").asText();
-        }
-        JsonNode urls = r.path("download_urls");
-        if (!urls.isObject() || urls.isEmpty()) {
-            return "task " + status + " with no output files";
-        }
-        StringJoiner files = new StringJoiner("\n- ", "task " + status + "; output files (download URLs valid until "
-                + text(r, "expires_at", "?") + "):\n- ", "");
-        urls.fields().forEachRemaining(e -> files.add(e.getKey() + ": " + e.getValue().asText()));
-        return files.toString();
-    }
-
-    static String progressText(JsonNode task) {
-        return task.hasNonNull("progress") ? " " + Math.round(task.get("progress").asDouble() * 100) + "%" : "";
-    }
-
-    private static String list(JsonNode body, String field, String noun, java.util.function.Function<JsonNode, String> line) {
-        JsonNode items = body.path(field);
-        JsonNode meta = body.path("page_meta");
-        StringBuilder s = new StringBuilder();
-        s.append(items.size()).append(' ').append(noun).append(items.size() == 1 ? "" : "s");
-        if (meta.isObject()) {
-            long total = meta.path("total_count").asLong(items.size());
-            long pages = Math.max(1, (total + Math.max(1, meta.path("per_page").asInt(20)) - 1) / Math.max(1, meta.path("per_page").asInt(20)));
-            s.append(" (page ").append(meta.path("current_page").asInt(1)).append(" of ").append(pages).append(", ").append(total)
-                    .append(" in all)");
-        }
-        s.append(items.isEmpty() ? "" : ":");
-        for (JsonNode item : items) {
-            s.append("\n- ").append(line.apply(item));
-        }
-        return s.toString();
     }
 }

@@ -7,23 +7,28 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cyberun.mcp.api.ApiReply;
 import io.cyberun.mcp.api.GatewayApi;
+import io.cyberun.mcp.api.TaskEventsClient;
 import io.cyberun.mcp.api.ToolResults;
 import io.quarkiverse.mcp.server.Cancellation;
 import io.quarkiverse.mcp.server.Progress;
 import io.quarkiverse.mcp.server.ToolCallException;
 import io.quarkiverse.mcp.server.ToolResponse;
+import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.net.http.HttpResponse;
+import jakarta.ws.rs.WebApplicationException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.client.SseEvent;
 
 /**
- * {@code stream_task_events}: follows the task's SSE stream on the gateway (with the caller's key) and turns each
+ * {@code stream_task_events}: follows the task's SSE stream on the gateway (with the caller's key, through the typed
+ * {@link TaskEventsClient}) and turns each
  * event into an MCP progress notification, with a heartbeat while nothing happens so clients that reset their
  * timeout on progress keep waiting. Returns the terminal state and result, or the current state when the caller's
  * timeout passes; stops as soon as the client cancels the request. A dropped stream is resumed with
@@ -36,13 +41,15 @@ public class TaskEventStreaming {
     static final int MAX_TIMEOUT = 1800;
     static final Duration HEARTBEAT = Duration.ofSeconds(15);
     static final Set<String> TERMINAL = Set.of("completed", "failed", "cancelled");
-    private static final String END = "\u0000end";
+    private static final Object END = new Object();
 
     private final GatewayApi api;
+    private final TaskEventsClient events;
     private final ObjectMapper json;
 
-    public TaskEventStreaming(GatewayApi api, ObjectMapper json) {
+    public TaskEventStreaming(GatewayApi api, @RestClient TaskEventsClient events, ObjectMapper json) {
         this.api = api;
+        this.events = events;
         this.json = json;
     }
 
@@ -62,7 +69,7 @@ public class TaskEventStreaming {
         if (TERMINAL.contains(status)) {
             run.notify("task is " + status);
         } else {
-            status = follow(authorization, path, run, deadline, cancellation, status);
+            status = follow(authorization, taskId.strip(), run, deadline, cancellation, status);
         }
         if (TERMINAL.contains(status)) {
             ApiReply result = api.get(authorization, path + "/result", null);
@@ -72,57 +79,49 @@ public class TaskEventStreaming {
             ObjectNode out = json.createObjectNode().put("task_id", taskId.strip()).put("status", status).put("timed_out", false)
                     .put("events_seen", run.events);
             out.set("result", result.body());
-            return ToolResults.success(out, json, "task " + status + " (" + run.events + " events). " + CyberunTools.resultSummary(result.body()));
+            return ToolResults.success(out, json, "task " + status + " (" + run.events + " events). " + ToolSummaries.resultSummary(result.body()));
         }
         ApiReply now = api.get(authorization, path, null);
         JsonNode current = now.ok() ? now.body() : task.body();
         ObjectNode out = json.createObjectNode().put("task_id", taskId.strip()).put("status", text(current, "status", status))
                 .put("timed_out", true).put("events_seen", run.events);
         out.set("task", current);
-        return ToolResults.success(out, json, "task is still " + text(current, "status", status) + CyberunTools.progressText(current)
+        return ToolResults.success(out, json, "task is still " + text(current, "status", status) + ToolSummaries.progressText(current)
                 + " after " + timeout + " s; call stream_task_events again to keep waiting");
     }
 
     /** Reads the stream until a terminal event, the deadline or a cancellation; returns the last status seen. */
-    private String follow(String authorization, String path, Run run, long deadline, Cancellation cancellation, String status) {
+    private String follow(String authorization, String taskId, Run run, long deadline, Cancellation cancellation, String status) {
         long lastId = 0;
         while (System.nanoTime() < deadline) {
-            Lines lines = new Lines();
-            api.http().sendAsync(api.streamRequest(authorization, path + "/events").header("Accept", "text/event-stream")
-                            .header("Last-Event-ID", Long.toString(lastId)).GET().build(),
-                    info -> {
-                        lines.status = info.statusCode();
-                        return HttpResponse.BodySubscribers.fromLineSubscriber(lines);
-                    })
-                    .exceptionally(e -> {
-                        lines.queue.add(END);
-                        return null;
-                    });
+            BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+            Cancellable subscription = events.events(authorization, taskId, Long.toString(lastId)).subscribe()
+                    .with(queue::add, e -> queue.add(new Failure(e)), () -> queue.add(END));
             try {
-                Sse sse = new Sse();
                 while (System.nanoTime() < deadline) {
                     if (cancellation.check().isRequested()) {
                         throw new Cancellation.OperationCancellationException();
                     }
-                    String line = lines.queue.poll(250, TimeUnit.MILLISECONDS);
-                    if (line == null) {
+                    Object item = queue.poll(250, TimeUnit.MILLISECONDS);
+                    if (item == null) {
                         if (run.quietFor().compareTo(HEARTBEAT) >= 0) {
                             run.notify("task is still " + status + "; waiting");
                         }
                         continue;
                     }
-                    if (line == END) {
+                    if (item == END) {
                         break;
                     }
-                    if (lines.status != 200) {
-                        lines.body.append(line);
-                        continue;
+                    if (item instanceof Failure failure) {
+                        refusal(failure.error());
+                        break;
                     }
-                    Sse.Event event = sse.line(line);
-                    if (event == null) {
-                        continue;
+                    @SuppressWarnings("unchecked")
+                    SseEvent<String> event = (SseEvent<String>) item;
+                    if (event.name() == null) {
+                        continue; // a keep-alive comment
                     }
-                    lastId = Math.max(lastId, event.id());
+                    lastId = Math.max(lastId, id(event.id()));
                     run.events++;
                     JsonNode data = readJson(event.data());
                     status = text(data, "status", status);
@@ -131,22 +130,45 @@ public class TaskEventStreaming {
                         return event.name();
                     }
                 }
-                if (lines.status != 200 && lines.status != 0) {
-                    ApiReply reply = new ApiReply(lines.status, GatewayApi.parse(lines.body.toString().getBytes(), json));
-                    throw new ToolCallException(reply.errorMessage() + " (HTTP " + reply.status() + ")");
-                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new Cancellation.OperationCancellationException();
             } finally {
-                lines.cancel();
+                subscription.cancel();
             }
             if (System.nanoTime() < deadline) {
-                LOG.debugf("the event stream of %s ended before the task did; resuming after event %d", path, lastId);
+                LOG.debugf("the event stream of task %s ended before the task did; resuming after event %d", taskId, lastId);
                 sleep(Math.min(1000, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             }
         }
         return status;
+    }
+
+    /** The gateway refused the stream (4xx): the tool fails with its message. Anything else ends this stream, to resume. */
+    private void refusal(Throwable error) {
+        if (error instanceof WebApplicationException refused && refused.getResponse().getStatus() < 500) {
+            ApiReply reply;
+            try {
+                reply = new ApiReply(refused.getResponse().getStatus(),
+                        GatewayApi.parse(refused.getResponse().readEntity(String.class).getBytes(StandardCharsets.UTF_8), json));
+            } catch (RuntimeException unreadable) {
+                reply = new ApiReply(refused.getResponse().getStatus(), json.createObjectNode());
+            }
+            throw new ToolCallException(reply.errorMessage() + " (HTTP " + reply.status() + ")");
+        }
+        LOG.debugf("the event stream failed: %s", error.toString());
+    }
+
+    private static long id(String id) {
+        try {
+            return id == null ? 0 : Long.parseLong(id.strip());
+        } catch (NumberFormatException e) {
+            return 0; // not one of ours
+        }
+    }
+
+    /** The stream failed. */
+    private record Failure(Throwable error) {
     }
 
     /** The progress message of one task event: what an AI client shows its user. */
@@ -221,87 +243,6 @@ public class TaskEventStreaming {
 
         Duration quietFor() {
             return Duration.ofNanos(System.nanoTime() - lastAt);
-        }
-    }
-
-    /** The stream's lines, queued for the tool's thread; {@link #END} when the stream ends. */
-    private static final class Lines implements Flow.Subscriber<String> {
-        final BlockingQueue<String> queue = new LinkedBlockingQueue<>();
-        final StringBuilder body = new StringBuilder();
-        volatile int status;
-        private volatile Flow.Subscription subscription;
-        private volatile boolean cancelled;
-
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-            subscription = s;
-            if (cancelled) {
-                s.cancel();
-            } else {
-                s.request(Long.MAX_VALUE);
-            }
-        }
-
-        @Override
-        public void onNext(String line) {
-            queue.add(line);
-        }
-
-        @Override
-        public void onError(Throwable e) {
-            queue.add(END);
-        }
-
-        @Override
-        public void onComplete() {
-            queue.add(END);
-        }
-
-        void cancel() {
-            cancelled = true;
-            Flow.Subscription s = subscription;
-            if (s != null) {
-                s.cancel();
-            }
-        }
-    }
-
-    /** A minimal Server-Sent Events reader: id, event and data lines, dispatched at a blank line. */
-    static final class Sse {
-        record Event(long id, String name, String data) {
-        }
-
-        private long id;
-        private String name;
-        private final StringBuilder data = new StringBuilder();
-
-        Event line(String line) {
-            if (line.isEmpty()) {
-                Event event = name == null ? null : new Event(id, name, data.toString());
-                name = null;
-                data.setLength(0);
-                return event;
-            }
-            if (line.startsWith(":")) {
-                return null;
-            }
-            int colon = line.indexOf(':');
-            String field = colon < 0 ? line : line.substring(0, colon);
-            String value = colon < 0 ? "" : line.substring(colon + 1).replaceFirst("^ ", "");
-            switch (field) {
-                case "id" -> {
-                    try {
-                        id = Long.parseLong(value.strip());
-                    } catch (NumberFormatException e) {
-                        // not one of ours; keep the last id
-                    }
-                }
-                case "event" -> name = value;
-                case "data" -> data.append(data.isEmpty() ? "" : "\n").append(value);
-                default -> {
-                }
-            }
-            return null;
         }
     }
 }
