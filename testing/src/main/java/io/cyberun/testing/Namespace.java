@@ -2,7 +2,6 @@ package io.cyberun.testing;
 
 import io.cyberun.contracts.Topic;
 import java.io.IOException;
-import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -17,18 +16,10 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.Bucket;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * One test run's private slice of the shared servers: Kafka topics under a prefix, its own PostgreSQL databases,
@@ -104,7 +95,7 @@ public final class Namespace {
     }
 
     private void createTopics() {
-        try (Admin admin = kafkaAdmin(endpoints)) {
+        try (Admin admin = ServerClients.kafkaAdmin(endpoints)) {
             List<NewTopic> topics = new ArrayList<>();
             for (Topic t : Topic.values()) {
                 topics.add(new NewTopic(topicPrefix() + t.topicName(), Math.min(t.partitions(), MAX_TEST_PARTITIONS), (short) 1));
@@ -117,7 +108,7 @@ public final class Namespace {
     }
 
     private void createBuckets() {
-        try (S3Client s3 = s3(endpoints)) {
+        try (S3Client s3 = ServerClients.s3(endpoints)) {
             for (String kind : BUCKET_KINDS) {
                 s3.createBucket(b -> b.bucket(bucket(kind)));
             }
@@ -126,7 +117,7 @@ public final class Namespace {
 
     /** Deletes everything of this namespace; failures are printed, not thrown (the sweep catches leftovers). */
     void remove() {
-        try (Admin admin = kafkaAdmin(endpoints)) {
+        try (Admin admin = ServerClients.kafkaAdmin(endpoints)) {
             Set<String> mine = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
                     .filter(t -> t.startsWith(topicPrefix())).collect(java.util.stream.Collectors.toSet());
             admin.deleteTopics(mine).all().get(30, TimeUnit.SECONDS);
@@ -145,9 +136,9 @@ public final class Namespace {
         } catch (Exception e) {
             System.err.println("[testing] could not drop the databases of " + name + ": " + e.getMessage());
         }
-        try (S3Client s3 = s3(endpoints)) {
+        try (S3Client s3 = ServerClients.s3(endpoints)) {
             for (String kind : BUCKET_KINDS) {
-                emptyAndDelete(s3, bucket(kind));
+                ServerClients.emptyAndDelete(s3, bucket(kind));
             }
         } catch (Exception e) {
             System.err.println("[testing] could not delete the buckets of " + name + ": " + e.getMessage());
@@ -157,48 +148,6 @@ public final class Namespace {
         } catch (Exception e) {
             System.err.println("[testing] could not delete the Redis keys of " + name + ": " + e.getMessage());
         }
-    }
-
-    /** Removes what killed test runs left behind, a few hours after they started. */
-    static void sweepStale(Endpoints endpoints) {
-        long cutoff = Instant.now().minus(STALE_AFTER).getEpochSecond();
-        try (Admin admin = kafkaAdmin(endpoints)) {
-            List<String> stale = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
-                    .filter(t -> isStale(t, cutoff)).toList();
-            if (!stale.isEmpty()) {
-                admin.deleteTopics(stale).all().get(60, TimeUnit.SECONDS);
-            }
-        } catch (Exception e) {
-            System.err.println("[testing] sweeping stale test topics failed: " + e.getMessage());
-        }
-        try (Connection c = DriverManager.getConnection(endpoints.pgJdbcUrl("postgres"), endpoints.pgAdminUser(), endpoints.pgAdminPassword());
-             ResultSet rs = c.createStatement().executeQuery("select datname from pg_database where datname like 'cyt%'")) {
-            List<String> stale = new ArrayList<>();
-            while (rs.next()) {
-                if (isStale(rs.getString(1), cutoff)) {
-                    stale.add(rs.getString(1));
-                }
-            }
-            for (String db : stale) {
-                c.createStatement().execute("drop database if exists \"" + db + "\" with (force)");
-            }
-        } catch (Exception e) {
-            System.err.println("[testing] sweeping stale test databases failed: " + e.getMessage());
-        }
-        try (S3Client s3 = s3(endpoints)) {
-            for (Bucket b : s3.listBuckets().buckets()) {
-                if (isStale(b.name(), cutoff)) {
-                    emptyAndDelete(s3, b.name());
-                }
-            }
-        } catch (Exception e) {
-            System.err.println("[testing] sweeping stale test buckets failed: " + e.getMessage());
-        }
-    }
-
-    static boolean isStale(String resource, long cutoffEpochSecond) {
-        Matcher m = NAME.matcher(resource);
-        return m.find() && Long.parseLong(m.group(1), 36) < cutoffEpochSecond;
     }
 
     /**
@@ -303,35 +252,6 @@ public final class Namespace {
 
     private Connection admin() throws Exception {
         return DriverManager.getConnection(endpoints.pgJdbcUrl("postgres"), endpoints.pgAdminUser(), endpoints.pgAdminPassword());
-    }
-
-    static Admin kafkaAdmin(Endpoints endpoints) {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap());
-        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
-        return Admin.create(props);
-    }
-
-    static S3Client s3(Endpoints endpoints) {
-        return S3Client.builder()
-                .endpointOverride(URI.create(endpoints.s3Endpoint()))
-                .region(Region.US_EAST_1)
-                .forcePathStyle(true)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(endpoints.s3AccessKey(), endpoints.s3SecretKey())))
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .build();
-    }
-
-    private static void emptyAndDelete(S3Client s3, String bucket) {
-        try {
-            for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(bucket)).contents()) {
-                s3.deleteObject(b -> b.bucket(bucket).key(o.key()));
-            }
-            s3.deleteBucket(b -> b.bucket(bucket));
-        } catch (software.amazon.awssdk.services.s3.model.NoSuchBucketException e) {
-            // already gone
-        }
     }
 
     private static String pad(String s, int length) {

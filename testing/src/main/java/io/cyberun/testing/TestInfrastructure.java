@@ -46,7 +46,7 @@ public final class TestInfrastructure {
             Endpoints endpoints = containers ? ContainerServers.start() : localEndpoints();
             instance = new TestInfrastructure(endpoints, containers ? "containers" : "local");
             instance.verify();
-            Namespace.sweepStale(endpoints);
+            StaleNamespaces.sweep(endpoints);
         }
         return instance;
     }

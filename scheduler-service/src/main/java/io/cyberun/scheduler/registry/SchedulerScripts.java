@@ -16,6 +16,8 @@ import io.cyberun.common.redis.LuaScript;
  * and VRAM; a finished task leaves a tombstone {@code {status=done, seq}} so its old events are skipped;</li>
  * <li>{@code waiting:<team>} sorted set in dispatch order; {@code unacked} sorted set of dispatches by time.</li>
  * </ul>
+ * Longer than 300 lines because it is Lua source: the scripts share {@code COMMON} and the layout above, and read as
+ * one unit with them; the Java callers are in {@link AgentRegistry}.
  */
 final class SchedulerScripts {
     private SchedulerScripts() {
