@@ -7,6 +7,8 @@ import io.cyberun.gateway.security.GatewayPrincipal;
 import io.cyberun.gateway.service.CredentialManagement;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -32,7 +34,7 @@ public class CredentialResource {
     @POST
     @RolesAllowed(Roles.ADMIN)
     @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "201", description = "Created: the secret, shown this once", content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = "application/json", schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = CredentialManagement.Created.class)))
-    public Uni<Response> create(CredentialManagement.CreateRequest body) {
+    public Uni<Response> create(@Valid @NotNull(message = "send a JSON body") CredentialManagement.CreateRequest body) {
         return credentials.create(principal.teamId(), principal.userId(), principal.role(), body)
                 .map(created -> Response.status(Response.Status.CREATED).entity(created).build());
     }

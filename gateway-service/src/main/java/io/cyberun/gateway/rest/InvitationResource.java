@@ -3,11 +3,16 @@ package io.cyberun.gateway.rest;
 import io.cyberun.common.rest.PageRequest;
 import io.cyberun.common.rest.QueryParams;
 import io.cyberun.common.security.Roles;
+import io.cyberun.contracts.auth.Role;
 import io.cyberun.gateway.security.GatewayPrincipal;
 import io.cyberun.gateway.service.InvitationService;
+import io.cyberun.gateway.validation.AssignableRole;
+import io.cyberun.gateway.validation.EmailAddress;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -26,7 +31,8 @@ public class InvitationResource {
         this.principal = principal;
     }
 
-    public record InviteBody(String emailAddress, String invitationRole) {
+    public record InviteBody(@NotNull(message = "must be an email address") @EmailAddress String emailAddress,
+                             @AssignableRole String invitationRole) {
     }
 
     public record AcceptBody(String invitationToken) {
@@ -34,9 +40,9 @@ public class InvitationResource {
 
     @POST
     @RolesAllowed(Roles.ADMIN)
-    public Uni<InvitationService.Created> invite(InviteBody body) {
-        return invitations.invite(principal.teamId(), principal.userId(), principal.role(), body == null ? null : body.emailAddress(),
-                body == null ? null : body.invitationRole());
+    public Uni<InvitationService.Created> invite(@Valid @NotNull(message = "send a JSON body") InviteBody body) {
+        return invitations.invite(principal.teamId(), principal.userId(), principal.role(), body.emailAddress().strip(),
+                body.invitationRole() == null ? Role.MEMBER : AssignableRole.Validator.parse(body.invitationRole()));
     }
 
     @GET

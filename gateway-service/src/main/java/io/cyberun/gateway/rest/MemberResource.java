@@ -1,13 +1,18 @@
 package io.cyberun.gateway.rest;
 
+import io.cyberun.common.rest.ApiException;
 import io.cyberun.common.rest.PageRequest;
 import io.cyberun.common.rest.QueryParams;
 import io.cyberun.common.security.Roles;
 import io.cyberun.contracts.auth.Role;
+import io.cyberun.contracts.error.FieldError;
 import io.cyberun.gateway.security.GatewayPrincipal;
 import io.cyberun.gateway.service.MemberService;
+import io.cyberun.gateway.validation.AssignableRole;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -15,6 +20,7 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
+import java.util.List;
 
 /** Members of the current team. Anyone in the team lists them; admins and the owner change roles and remove. */
 @Path("/api/v1/members")
@@ -28,7 +34,8 @@ public class MemberResource {
     }
 
     /** {@code member_role}; {@code role} is accepted too. */
-    public record RoleBody(String memberRole, String role) {
+    /** {@code member_role}; {@code role} is the same field under the name older clients send. */
+    public record RoleBody(@AssignableRole String memberRole, @AssignableRole String role) {
         String value() {
             return memberRole != null ? memberRole : role;
         }
@@ -44,8 +51,11 @@ public class MemberResource {
     @PUT
     @RolesAllowed(Roles.ADMIN)
     @Path("/{userId}")
-    public Uni<Success> changeRole(@PathParam("userId") String userId, RoleBody body) {
-        return members.changeRole(principal.teamId(), principal.userId(), Ids.parse("userId", userId), body == null ? null : body.value())
+    public Uni<Success> changeRole(@PathParam("userId") String userId, @Valid @NotNull(message = "send a JSON body") RoleBody body) {
+        if (body.value() == null) {
+            throw ApiException.invalid("member_role is required", List.of(new FieldError("member_role", "must be admin, member or viewer")));
+        }
+        return members.changeRole(principal.teamId(), principal.userId(), Ids.parse("userId", userId), AssignableRole.Validator.parse(body.value()))
                 .replaceWith(Success.TRUE);
     }
 

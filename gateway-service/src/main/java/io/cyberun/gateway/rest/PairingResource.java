@@ -3,9 +3,11 @@ package io.cyberun.gateway.rest;
 import io.cyberun.common.security.Roles;
 import io.cyberun.gateway.security.GatewayPrincipal;
 import io.cyberun.gateway.service.DevicePairing;
+import io.cyberun.gateway.validation.DisplayText;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 
@@ -23,7 +25,7 @@ public class PairingResource {
         this.principal = principal;
     }
 
-    public record ConfirmBody(String userCode, String deviceName) {
+    public record ConfirmBody(String userCode, @DisplayText String deviceName) {
     }
 
     public record PollBody(String deviceCode) {
@@ -39,7 +41,7 @@ public class PairingResource {
     @POST
     @RolesAllowed(Roles.VIEWER)
     @Path("/confirm")
-    public Uni<Success> confirm(ConfirmBody body) {
+    public Uni<Success> confirm(@Valid ConfirmBody body) {
         return pairing.confirm(principal.teamId(), principal.userId(), body == null ? null : body.userCode(),
                 body == null ? null : body.deviceName()).replaceWith(Success.TRUE);
     }

@@ -4,9 +4,12 @@ import io.cyberun.common.rest.IdResponse;
 import io.cyberun.common.security.Roles;
 import io.cyberun.gateway.security.GatewayPrincipal;
 import io.cyberun.gateway.service.TeamService;
+import io.cyberun.gateway.validation.DisplayText;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -28,7 +31,7 @@ public class TeamResource {
         this.principal = principal;
     }
 
-    public record NameBody(String displayName) {
+    public record NameBody(@NotNull(message = "must be 1-" + DisplayText.MAX + " characters") @DisplayText String displayName) {
     }
 
     public record TransferBody(String newOwnerId) {
@@ -36,8 +39,8 @@ public class TeamResource {
 
     @POST
     @Authenticated
-    public Uni<IdResponse> create(NameBody body) {
-        return teams.create(principal.userId(), body == null ? null : body.displayName());
+    public Uni<IdResponse> create(@Valid @NotNull(message = "send a JSON body") NameBody body) {
+        return teams.create(principal.userId(), body.displayName());
     }
 
     @GET
@@ -56,8 +59,8 @@ public class TeamResource {
     @PUT
     @RolesAllowed(Roles.ADMIN)
     @Path("/current")
-    public Uni<IdResponse> update(NameBody body) {
-        return teams.rename(principal.teamId(), body == null ? null : body.displayName());
+    public Uni<IdResponse> update(@Valid @NotNull(message = "send a JSON body") NameBody body) {
+        return teams.rename(principal.teamId(), body.displayName());
     }
 
     @POST

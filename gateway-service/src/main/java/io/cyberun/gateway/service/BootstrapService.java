@@ -15,6 +15,7 @@ import io.cyberun.gateway.model.Team;
 import io.cyberun.gateway.repository.MembershipRepository;
 import io.cyberun.gateway.repository.TeamRepository;
 import io.cyberun.gateway.repository.UserRepository;
+import io.cyberun.gateway.validation.EmailAddress;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -24,7 +25,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 /**
@@ -33,7 +33,6 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
  */
 @ApplicationScoped
 public class BootstrapService {
-    static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$");
 
     private final UserRepository users;
     private final TeamRepository teams;
@@ -65,7 +64,7 @@ public class BootstrapService {
         if (request == null || request.teamName() == null || request.teamName().isBlank() || request.teamName().length() > 100) {
             errors.add(new FieldError("team_name", "must be 1-100 characters"));
         }
-        if (request == null || request.ownerEmail() == null || !EMAIL.matcher(request.ownerEmail()).matches()) {
+        if (request == null || request.ownerEmail() == null || !EmailAddress.PATTERN.matcher(request.ownerEmail()).matches()) {
             errors.add(new FieldError("owner_email", "must be an email address"));
         }
         if (!errors.isEmpty()) {

@@ -8,9 +8,14 @@ import io.cyberun.contracts.auth.Role;
 import io.cyberun.contracts.error.FieldError;
 import io.cyberun.gateway.model.Credential;
 import io.cyberun.gateway.repository.CredentialRepository;
+import io.cyberun.gateway.validation.DisplayText;
+import io.cyberun.gateway.validation.IssuableKind;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,7 +42,12 @@ public class CredentialManagement {
         this.clock = clock;
     }
 
-    public record CreateRequest(String kind, String displayName, Integer expiresInDays, String role) {
+    /** A new key; {@code role} is checked against the kind and the creator's role in {@link #create}. */
+    public record CreateRequest(@NotNull(message = "must be integration or agent") @IssuableKind String kind,
+                                @NotNull(message = "must be 1-" + DisplayText.MAX + " characters") @DisplayText String displayName,
+                                @Min(value = 1, message = DAYS) @Max(value = 365, message = DAYS) Integer expiresInDays,
+                                String role) {
+        static final String DAYS = "must be between 1 and 365, or omitted for a key that never expires";
     }
 
     public record Created(UUID id, String kind, String displayName, String keyPrefix, String rawKey, String role, Instant expiresAt) {
@@ -55,22 +65,12 @@ public class CredentialManagement {
     public record CredentialList(List<CredentialView> credentials, PageMeta pageMeta) {
     }
 
+    /** {@code request} as the resource validated it (kind, name, expiry); the role is checked here, against the creator's. */
     public Uni<Created> create(UUID teamId, UUID creatorId, Role creatorRole, CreateRequest request) {
         List<FieldError> errors = new ArrayList<>();
-        CredentialKind kind = request == null ? null : CredentialKind.fromWire(request.kind());
-        if (kind == CredentialKind.DEVICE) {
-            errors.add(new FieldError("kind", "device keys come only from device pairing (/api/v1/desktop/pair)"));
-        } else if (kind != CredentialKind.INTEGRATION && kind != CredentialKind.AGENT) {
-            errors.add(new FieldError("kind", "must be integration or agent"));
-        }
-        String name = request == null ? null : request.displayName();
-        if (name == null || name.isBlank() || name.strip().length() > Validation.MAX_NAME) {
-            errors.add(new FieldError("display_name", "must be 1-" + Validation.MAX_NAME + " characters"));
-        }
-        Integer days = request == null ? null : request.expiresInDays();
-        if (days != null && (days < 1 || days > 365)) {
-            errors.add(new FieldError("expires_in_days", "must be between 1 and 365, or omitted for a key that never expires"));
-        }
+        CredentialKind kind = CredentialKind.fromWire(request.kind());
+        String name = request.displayName();
+        Integer days = request.expiresInDays();
         Role role = null;
         if (kind == CredentialKind.INTEGRATION) {
             role = request.role() == null ? Role.MEMBER : Role.fromWire(request.role());
@@ -79,7 +79,7 @@ public class CredentialManagement {
             } else if (!creatorRole.atLeast(role)) {
                 errors.add(new FieldError("role", "cannot be above your own role"));
             }
-        } else if (request != null && request.role() != null) {
+        } else if (request.role() != null) {
             errors.add(new FieldError("role", "only integration keys have a role"));
         }
         if (!errors.isEmpty()) {

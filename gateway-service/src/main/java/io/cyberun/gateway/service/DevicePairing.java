@@ -100,7 +100,7 @@ public class DevicePairing {
         }
         String name = deviceName == null || deviceName.isBlank()
                 ? "Desktop (paired " + LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC) + ")"
-                : Validation.name("device_name", deviceName);
+                : deviceName.strip();
         return values.getdel(userKey(code)).flatMap(deviceKey -> {
             if (deviceKey == null) {
                 return Uni.createFrom().failure(new ApiException(ErrorCode.NOT_FOUND,

@@ -63,9 +63,8 @@ public class InvitationService {
     public record Accepted(UUID teamId, String memberRole) {
     }
 
-    public Uni<Created> invite(UUID teamId, UUID inviterId, Role inviterRole, String emailAddress, String invitationRole) {
-        String email = Validation.email("email_address", emailAddress);
-        Role role = Validation.assignableRole("invitation_role", invitationRole == null ? Role.MEMBER.wireName() : invitationRole);
+    /** {@code email} and {@code role} as the resource validated them (an address; admin, member or viewer). */
+    public Uni<Created> invite(UUID teamId, UUID inviterId, Role inviterRole, String email, Role role) {
         if (!inviterRole.atLeast(role)) {
             return Uni.createFrom().failure(ApiException.forbidden("you cannot invite someone with a role above your own"));
         }

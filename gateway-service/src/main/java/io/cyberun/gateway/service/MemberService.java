@@ -41,8 +41,8 @@ public class MemberService {
                         .toList(), page.meta(total)))));
     }
 
-    public Uni<Void> changeRole(UUID teamId, UUID callerId, UUID userId, String newRole) {
-        Role role = Validation.assignableRole("member_role", newRole);
+    /** {@code role} as the resource validated it: admin, member or viewer. */
+    public Uni<Void> changeRole(UUID teamId, UUID callerId, UUID userId, Role role) {
         if (callerId.equals(userId)) {
             return Uni.createFrom().failure(ApiException.forbidden("you cannot change your own role"));
         }

@@ -51,7 +51,7 @@ public class TeamService {
 
     /** A new team; the caller is its owner. */
     public Uni<IdResponse> create(UUID userId, String displayName) {
-        String name = Validation.name("display_name", displayName);
+        String name = displayName.strip();
         Instant now = clock.instant();
         Team team = new Team();
         team.id = UUID.randomUUID();
@@ -76,7 +76,7 @@ public class TeamService {
     }
 
     public Uni<IdResponse> rename(UUID teamId, String displayName) {
-        String name = Validation.name("display_name", displayName);
+        String name = displayName.strip();
         return Panache.withTransaction(() -> live(teamId).invoke(t -> {
             t.displayName = name;
             t.updatedAt = clock.instant();
