@@ -7,7 +7,7 @@ import io.cyberun.contracts.auth.Principal;
 import io.cyberun.contracts.auth.PrincipalTokens;
 import io.cyberun.contracts.error.ErrorCode;
 import io.cyberun.contracts.error.FieldError;
-import io.cyberun.gateway.security.Authenticator;
+import io.cyberun.gateway.security.GatewayAuthentication;
 import io.cyberun.gateway.security.KeyCache;
 import io.cyberun.gateway.security.LastUsed;
 import io.cyberun.gateway.security.RateLimiter;
@@ -49,7 +49,7 @@ public class ApiGateway {
     /** Requests that queue GPU work. */
     static final Pattern RUN = Pattern.compile("^/api/v1/r/(workflows/.+/run|tasks/[^/]+/rerun)$");
 
-    private final Authenticator authenticator;
+    private final GatewayAuthentication authentication;
     private final ServiceProxy proxy;
     private final TaskStreams streams;
     private final TaskLogPolls polls;
@@ -62,7 +62,7 @@ public class ApiGateway {
     private final KeyCache keyCache;
     private final TaskPreviewImages previews;
 
-    public ApiGateway(Authenticator authenticator, ServiceProxy proxy, TaskStreams streams, PrincipalTokens tokens, RateLimiter rateLimiter,
+    public ApiGateway(GatewayAuthentication authentication, ServiceProxy proxy, TaskStreams streams, PrincipalTokens tokens, RateLimiter rateLimiter,
                       LastUsed lastUsed, McpReplicas mcp, StreamTokenAccess streamAccess, KeyCache keyCache, TaskPreviewImages previews,
                       TeamStreams teamStreams, TaskLogPolls polls) {
         this.teamStreams = teamStreams;
@@ -73,7 +73,7 @@ public class ApiGateway {
         this.streamAccess = streamAccess;
         this.rateLimiter = rateLimiter;
         this.lastUsed = lastUsed;
-        this.authenticator = authenticator;
+        this.authentication = authentication;
         this.proxy = proxy;
         this.streams = streams;
         this.tokens = tokens;
@@ -113,9 +113,9 @@ public class ApiGateway {
             });
             return;
         }
-        Uni<Authenticator.Caller> caller = StreamTokenAccess.uses(ctx)
-                ? streamAccess.authenticate(ctx).map(p -> new Authenticator.Caller(p, null))
-                : authenticator.authenticateCaller(ctx, route.needsTeam(), true);
+        Uni<GatewayAuthentication.Caller> caller = StreamTokenAccess.uses(ctx)
+                ? streamAccess.authenticate(ctx).map(p -> new GatewayAuthentication.Caller(p, null))
+                : authentication.caller(ctx, route.needsTeam(), true);
         caller.flatMap(c -> {
                     Principal principal = c.principal();
                     if (!route.access().allows(principal.kind())) {
@@ -130,7 +130,7 @@ public class ApiGateway {
                         // A key answered from the cache under another revocation epoch is looked up again.
                         return c.cachedUnder() == null || (epoch != null && epoch.equals(c.cachedUnder()))
                                 ? Uni.createFrom().item(principal)
-                                : authenticator.authenticateCaller(ctx, route.needsTeam(), false).map(Authenticator.Caller::principal);
+                                : authentication.caller(ctx, route.needsTeam(), false).map(GatewayAuthentication.Caller::principal);
                     });
                 })
                 .subscribe().with(principal -> dispatch(ctx, route, principal), failure -> {

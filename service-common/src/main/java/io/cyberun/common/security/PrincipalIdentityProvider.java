@@ -20,7 +20,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  */
 @ApplicationScoped
 public class PrincipalIdentityProvider implements IdentityProvider<PrincipalTokenRequest> {
-    static final String PRINCIPAL = "cyberun.principal";
+    public static final String PRINCIPAL = "cyberun.principal";
     static final String TOKEN = "cyberun.principal-token";
 
     private final PrincipalTokens tokens;
