@@ -2,40 +2,34 @@ package io.cyberun.mcp.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cyberun.mcp.config.McpConfig;
 import io.quarkiverse.mcp.server.ToolCallException;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.StringJoiner;
+import java.util.function.Function;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.RestResponse;
 
 /**
- * The public REST API, called through the gateway with the MCP caller's own key, so every rule of the gateway
- * (team scope, roles, rate limits, validation) applies to a tool exactly as to a direct call.
+ * The public REST API, called through the gateway with the MCP caller's own key ({@link GatewayClient}), so every
+ * rule of the gateway (team scope, roles, rate limits, validation) applies to a tool exactly as to a direct call.
  */
 @ApplicationScoped
 public class GatewayApi {
     private static final Logger LOG = Logger.getLogger(GatewayApi.class);
-    static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final String base;
+    private final GatewayClient client;
     private final CurrentVertxRequest request;
     private final ObjectMapper json;
 
-    public GatewayApi(McpConfig config, CurrentVertxRequest request, ObjectMapper json) {
-        this.base = config.gatewayUrl().replaceAll("/$", "") + "/api/v1";
+    public GatewayApi(@RestClient GatewayClient client, CurrentVertxRequest request, ObjectMapper json) {
+        this.client = client;
         this.request = request;
         this.json = json;
     }
@@ -54,39 +48,33 @@ public class GatewayApi {
         return header;
     }
 
-    public ApiReply get(String authorization, String path, Map<String, ?> query) {
-        return send(authorization, "GET", path + queryString(query), null);
-    }
-
-    public ApiReply post(String authorization, String path, Object body) {
-        return send(authorization, "POST", path, body);
-    }
-
-    private ApiReply send(String authorization, String method, String path, Object body) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT)
-                .header("Authorization", authorization).header("Accept", "application/json");
+    /**
+     * One call of the typed client, as a reply whatever its status: an error answer of the API is a reply too (its
+     * status and body go to the MCP client); only an unreachable gateway fails the tool.
+     */
+    public ApiReply call(Function<GatewayClient, RestResponse<JsonNode>> operation) {
         try {
-            if (body == null) {
-                builder.method(method, HttpRequest.BodyPublishers.noBody());
-            } else {
-                builder.header("Content-Type", "application/json")
-                        .method(method, HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
+            RestResponse<JsonNode> response = operation.apply(client);
+            return new ApiReply(response.getStatus(), response.hasEntity() ? response.getEntity() : json.nullNode());
+        } catch (WebApplicationException e) {
+            Response response = e.getResponse();
+            String body;
+            try {
+                body = response.readEntity(String.class);
+            } catch (RuntimeException unreadable) {
+                body = null;
             }
-            HttpResponse<byte[]> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofByteArray());
-            return ApiReply.of(response.statusCode(), response.body(), json);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ToolCallException("the call was interrupted");
-        } catch (IOException e) {
-            LOG.warnf("calling %s %s on the gateway failed: %s", method, path, e.toString());
+            return new ApiReply(response.getStatus(), parse(body == null ? null : body.getBytes(StandardCharsets.UTF_8), json));
+        } catch (ProcessingException e) {
+            LOG.warnf("calling the gateway failed: %s", e.toString());
             throw new ToolCallException("the Cyberun API is not reachable right now (" + e.getClass().getSimpleName()
                     + "); try again shortly");
         }
     }
 
     /**
-     * One path segment from a tool argument, percent-encoded so that it cannot leave its place in the path
-     * ({@code /}, {@code ?}, {@code #}, and the dot segments are refused).
+     * One path segment from a tool argument: required and not a dot segment. The REST client percent-encodes the
+     * value ({@code /}, {@code ?} and {@code #} included), so it cannot leave its place in the path.
      */
     public static String segment(String argument, String value) {
         if (value == null || value.isBlank()) {
@@ -96,32 +84,7 @@ public class GatewayApi {
         if (v.equals(".") || v.equals("..")) {
             throw new ToolCallException(argument + " is not a valid value: " + v);
         }
-        return URLEncoder.encode(v, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    static String queryString(Map<String, ?> query) {
-        if (query == null || query.isEmpty()) {
-            return "";
-        }
-        StringJoiner joined = new StringJoiner("&", "?", "");
-        joined.setEmptyValue("");
-        query.forEach((k, v) -> {
-            if (v != null && !v.toString().isBlank()) {
-                joined.add(k + "=" + URLEncoder.encode(v.toString(), StandardCharsets.UTF_8));
-            }
-        });
-        return joined.toString();
-    }
-
-    /** A query map that keeps its order and skips null values. */
-    public static Map<String, Object> query(Object... keyValues) {
-        Map<String, Object> map = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < keyValues.length; i += 2) {
-            if (keyValues[i + 1] != null) {
-                map.put((String) keyValues[i], keyValues[i + 1]);
-            }
-        }
-        return map;
+        return v;
     }
 
     /** The parsed body of an answer; a body that is not JSON is kept as text. */

@@ -1,6 +1,5 @@
 package io.cyberun.mcp.tools;
 
-import static io.cyberun.mcp.api.GatewayApi.query;
 import static io.cyberun.mcp.api.GatewayApi.segment;
 import static io.cyberun.mcp.api.ToolResults.text;
 
@@ -65,7 +64,7 @@ public class CyberunTools {
     @RunOnVirtualThread
     public ToolResponse listWorkflows(@ToolArg(name = "current_page", description = PAGE, required = false) Integer currentPage,
                                       @ToolArg(name = "per_page", description = PER_PAGE, required = false) Integer perPage) {
-        ApiReply reply = api.get(api.callerAuthorization(), "/r/workflows", query("current_page", currentPage, "per_page", perPage));
+        ApiReply reply = api.call(c -> c.workflows(api.callerAuthorization(), currentPage, perPage));
         return ToolResults.of(reply, json, body -> ToolSummaries.list(body, "workflow_list", "workflow", w -> text(w, "workflow_slug", "?") + " v"
                 + w.path("version").asInt() + " \"" + text(w, "display_name", "") + "\" (" + text(w, "workflow_status", "?") + ") id "
                 + text(w, "id", "?")));
@@ -75,14 +74,16 @@ public class CyberunTools {
             + "options), the labels an agent needs, timeout and retries. Read this before run_workflow.")
     @RunOnVirtualThread
     public ToolResponse getWorkflow(@ToolArg(name = "workflow_id", description = WORKFLOW_ID) String workflowId) {
-        return workflow("/r/workflows/" + segment("workflow_id", workflowId));
+        String auth = api.callerAuthorization();
+        return workflow(api.call(c -> c.workflow(auth, segment("workflow_id", workflowId))));
     }
 
     @Tool(name = "get_workflow_by_slug", description = "Read one workflow by its slug (or slug@version for a pinned version): "
             + "the same answer as get_workflow. Use it when the user names a workflow.")
     @RunOnVirtualThread
     public ToolResponse getWorkflowBySlug(@ToolArg(name = "workflow_slug", description = WORKFLOW_SLUG) String workflowSlug) {
-        return workflow("/r/workflows/slug/" + segment("workflow_slug", workflowSlug));
+        String auth = api.callerAuthorization();
+        return workflow(api.call(c -> c.workflowBySlug(auth, segment("workflow_slug", workflowSlug))));
     }
 
     @Tool(name = "run_workflow", description = "Submit a task that runs a workflow on one of the team's agents. Returns "
@@ -92,7 +93,9 @@ public class CyberunTools {
                                     @ToolArg(description = PARAMETERS, required = false) Map<String, Object> parameters,
                                     @ToolArg(description = RUN_BODY, required = false) Map<String, Object> body,
                                     @ToolArg(description = PRIORITY, required = false) Integer priority) {
-        return run("/r/workflows/" + segment("workflow_id", workflowId) + "/run", parameters, body, priority);
+        String auth = api.callerAuthorization();
+        ObjectNode request = runBody(parameters, body, priority);
+        return ToolResults.of(api.call(c -> c.run(auth, segment("workflow_id", workflowId), request)), json, ToolSummaries::submitted);
     }
 
     @Tool(name = "run_workflow_by_slug", description = "Submit a task that runs the workflow with this slug (slug@version pins "
@@ -103,7 +106,9 @@ public class CyberunTools {
                                           @ToolArg(description = PARAMETERS, required = false) Map<String, Object> parameters,
                                           @ToolArg(description = RUN_BODY, required = false) Map<String, Object> body,
                                           @ToolArg(description = PRIORITY, required = false) Integer priority) {
-        return run("/r/workflows/slug/" + segment("workflow_slug", workflowSlug) + "/run", parameters, body, priority);
+        String auth = api.callerAuthorization();
+        ObjectNode request = runBody(parameters, body, priority);
+        return ToolResults.of(api.call(c -> c.runBySlug(auth, segment("workflow_slug", workflowSlug), request)), json, ToolSummaries::submitted);
     }
 
     @Tool(name = "list_tasks", description = "List the team's tasks, newest first, with status and progress; optionally only "
@@ -113,7 +118,7 @@ public class CyberunTools {
                                   @ToolArg(name = "per_page", description = PER_PAGE, required = false) Integer perPage,
                                   @ToolArg(description = "Only tasks in this status: pending, waiting, provisioning, queued, running, "
                                           + "completed, failed or cancelled.", required = false) String status) {
-        ApiReply reply = api.get(api.callerAuthorization(), "/r/tasks", query("current_page", currentPage, "per_page", perPage, "status", status));
+        ApiReply reply = api.call(c -> c.tasks(api.callerAuthorization(), currentPage, perPage, status));
         return ToolResults.of(reply, json, body -> ToolSummaries.list(body, "task_list", "task", t -> text(t, "id", "?") + " " + text(t, "workflow_slug", "?")
                 + " " + text(t, "status", "?") + ToolSummaries.progressText(t)));
     }
@@ -122,7 +127,7 @@ public class CyberunTools {
             + "last log lines (a failed task shows why it failed).")
     @RunOnVirtualThread
     public ToolResponse getTask(@ToolArg(name = "task_id", description = TASK_ID) String taskId) {
-        ApiReply reply = api.get(api.callerAuthorization(), "/r/tasks/" + segment("task_id", taskId), null);
+        ApiReply reply = api.call(c -> c.task(api.callerAuthorization(), segment("task_id", taskId)));
         return ToolResults.of(reply, json, t -> "task " + text(t, "id", "?") + " (" + text(t, "workflow_slug", "?") + "): "
                 + text(t, "status", "?") + ToolSummaries.progressText(t) + (t.hasNonNull("task_error") ? "; error: " + t.get("task_error").asText() : ""));
     }
@@ -131,7 +136,7 @@ public class CyberunTools {
             + "(valid for a limited time; call again for new ones), or its error. Call it after stream_task_events reports completed.")
     @RunOnVirtualThread
     public ToolResponse getTaskResult(@ToolArg(name = "task_id", description = TASK_ID) String taskId) {
-        ApiReply reply = api.get(api.callerAuthorization(), "/r/tasks/" + segment("task_id", taskId) + "/result", null);
+        ApiReply reply = api.call(c -> c.taskResult(api.callerAuthorization(), segment("task_id", taskId)));
         return ToolResults.of(reply, json, ToolSummaries::resultSummary);
     }
 
@@ -139,7 +144,7 @@ public class CyberunTools {
             + "Cancelling a finished task changes nothing and succeeds. Needs a member (or higher) key.")
     @RunOnVirtualThread
     public ToolResponse cancelTask(@ToolArg(name = "task_id", description = TASK_ID) String taskId) {
-        ApiReply reply = api.post(api.callerAuthorization(), "/r/tasks/" + segment("task_id", taskId) + "/cancel", null);
+        ApiReply reply = api.call(c -> c.cancel(api.callerAuthorization(), segment("task_id", taskId)));
         return ToolResults.of(reply, json, body -> "cancel requested for task " + taskId.strip()
                 + "; get_task shows its state (a finished task keeps its state)");
     }
@@ -163,7 +168,7 @@ public class CyberunTools {
     @RunOnVirtualThread
     public ToolResponse listAgents(@ToolArg(name = "current_page", description = PAGE, required = false) Integer currentPage,
                                    @ToolArg(name = "per_page", description = PER_PAGE, required = false) Integer perPage) {
-        ApiReply reply = api.get(api.callerAuthorization(), "/r/agents", query("current_page", currentPage, "per_page", perPage));
+        ApiReply reply = api.call(c -> c.agents(api.callerAuthorization(), currentPage, perPage));
         return ToolResults.of(reply, json, body -> ToolSummaries.list(body, "agent_list", "agent", a -> text(a, "agent_id", text(a, "id", "?")) + " "
                 + text(a, "agent_status", text(a, "status", "?"))));
     }
@@ -172,7 +177,7 @@ public class CyberunTools {
             + "pick one whose service_status is running, then read it with get_container_service.")
     @RunOnVirtualThread
     public ToolResponse listContainerServices() {
-        ApiReply reply = api.get(api.callerAuthorization(), "/r/containers", null);
+        ApiReply reply = api.call(c -> c.containers(api.callerAuthorization()));
         return ToolResults.of(reply, json, body -> ToolSummaries.list(body, "service_list", "container service",
                 s -> text(s, "service_slug", "?") + " " + text(s, "service_status", "?")));
     }
@@ -182,7 +187,7 @@ public class CyberunTools {
             + "invent a method or path.")
     @RunOnVirtualThread
     public ToolResponse getContainerService(@ToolArg(name = "service_slug", description = SERVICE_SLUG) String serviceSlug) {
-        ApiReply reply = api.get(api.callerAuthorization(), "/r/containers/" + segment("service_slug", serviceSlug), null);
+        ApiReply reply = api.call(c -> c.container(api.callerAuthorization(), segment("service_slug", serviceSlug)));
         return ToolResults.of(reply, json, s -> "container service " + text(s, "service_slug", serviceSlug) + ": "
                 + text(s, "service_status", "?") + "; usage: " + text(s, "usage_prompt", "(none given)"));
     }
@@ -215,7 +220,7 @@ public class CyberunTools {
         }
         ObjectNode request = json.createObjectNode().put("method", verb).put("path", path).put("body_base64", bodyBase64 == null ? "" : bodyBase64);
         request.set("headers", json.valueToTree(headers == null ? Map.of() : headers));
-        ApiReply reply = api.post(api.callerAuthorization(), "/r/invoke/" + segment("service_slug", serviceSlug), request);
+        ApiReply reply = api.call(c -> c.invoke(api.callerAuthorization(), segment("service_slug", serviceSlug), request));
         return ToolResults.of(reply, json, r -> "the service answered HTTP " + r.path("status_code").asInt());
     }
 
@@ -260,23 +265,18 @@ public class CyberunTools {
                 request.put("parameter_key", parameterKey);
             }
         }
-        ApiReply reply = api.post(api.callerAuthorization(), "/r/files/presign", request);
+        ApiReply reply = api.call(c -> c.presign(api.callerAuthorization(), request));
         return ToolResults.of(reply, json, r -> "upload with PUT to upload_url (with upload_headers) before " + text(r, "expires_at", "it expires")
                 + "; then use file_key " + text(r, "file_key", "?") + " as the parameter's value");
     }
 
     /** get_workflow and get_workflow_by_slug: one workflow, summarised with its parameters. */
-    private ToolResponse workflow(String path) {
-        return ToolResults.of(api.get(api.callerAuthorization(), path, null), json, ToolSummaries::workflowSummary);
+    private ToolResponse workflow(ApiReply reply) {
+        return ToolResults.of(reply, json, ToolSummaries::workflowSummary);
     }
 
-    /** run_workflow and run_workflow_by_slug: submits the run body to that run path. */
-    private ToolResponse run(String path, Map<String, Object> parameters, Map<String, Object> body, Integer priority) {
-        Object request = runBody(parameters, body, priority);
-        return ToolResults.of(api.post(api.callerAuthorization(), path, request), json, ToolSummaries::submitted);
-    }
-
-    private Object runBody(Map<String, Object> parameters, Map<String, Object> body, Integer priority) {
+    /** run_workflow and run_workflow_by_slug: the run request, from the parameters or the whole body. */
+    private ObjectNode runBody(Map<String, Object> parameters, Map<String, Object> body, Integer priority) {
         if (parameters != null && body != null) {
             throw new ToolCallException("give either parameters or body, not both");
         }

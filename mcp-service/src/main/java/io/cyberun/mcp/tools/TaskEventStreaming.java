@@ -58,8 +58,8 @@ public class TaskEventStreaming {
         if (timeout < 1 || timeout > MAX_TIMEOUT) {
             throw new ToolCallException("timeout_seconds must be between 1 and " + MAX_TIMEOUT + ", not " + timeout);
         }
-        String path = "/r/tasks/" + GatewayApi.segment("task_id", taskId);
-        ApiReply task = api.get(authorization, path, null);
+        String id = GatewayApi.segment("task_id", taskId);
+        ApiReply task = api.call(c -> c.task(authorization, id));
         if (!task.ok()) {
             return ToolResults.error(task, json);
         }
@@ -69,10 +69,10 @@ public class TaskEventStreaming {
         if (TERMINAL.contains(status)) {
             run.notify("task is " + status);
         } else {
-            status = follow(authorization, taskId.strip(), run, deadline, cancellation, status);
+            status = follow(authorization, id, run, deadline, cancellation, status);
         }
         if (TERMINAL.contains(status)) {
-            ApiReply result = api.get(authorization, path + "/result", null);
+            ApiReply result = api.call(c -> c.taskResult(authorization, id));
             if (!result.ok()) {
                 return ToolResults.error(result, json);
             }
@@ -81,7 +81,7 @@ public class TaskEventStreaming {
             out.set("result", result.body());
             return ToolResults.success(out, json, "task " + status + " (" + run.events + " events). " + ToolSummaries.resultSummary(result.body()));
         }
-        ApiReply now = api.get(authorization, path, null);
+        ApiReply now = api.call(c -> c.task(authorization, id));
         JsonNode current = now.ok() ? now.body() : task.body();
         ObjectNode out = json.createObjectNode().put("task_id", taskId.strip()).put("status", text(current, "status", status))
                 .put("timed_out", true).put("events_seen", run.events);

@@ -16,7 +16,6 @@ import io.quarkiverse.mcp.server.ToolCallException;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import jakarta.inject.Singleton;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The team's workflow catalog as MCP resources, so a client can put it in its model's context without a tool call:
@@ -49,7 +48,8 @@ public class WorkflowResources {
         ArrayNode workflows = json.createArrayNode();
         boolean more = false;
         for (int page = 1; ; page++) {
-            JsonNode body = read(api.get(authorization, "/r/workflows", Map.of("current_page", page, "per_page", 100)), uri);
+            int current = page;
+            JsonNode body = read(api.call(c -> c.workflows(authorization, current, 100)), uri);
             for (JsonNode w : body.path("workflow_list")) {
                 if (workflows.size() == MAX_WORKFLOWS) {
                     more = true;
@@ -78,7 +78,7 @@ public class WorkflowResources {
         } catch (ToolCallException e) {
             throw new McpException(e.getMessage(), JsonRpcErrorCodes.INVALID_PARAMS);
         }
-        JsonNode w = read(api.get(authorization(), "/r/workflows/slug/" + slug, null), uri);
+        JsonNode w = read(api.call(c -> c.workflowBySlug(authorization(), slug)), uri);
         return new TextResourceContents(uri.value(), entry(w).toPrettyString(), "application/json");
     }
 
