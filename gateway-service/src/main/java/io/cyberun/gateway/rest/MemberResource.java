@@ -65,6 +65,7 @@ public class MemberResource {
     public Uni<Success> remove(@PathParam("userId") String userId) {
         var target = Ids.parse("userId", userId);
         if (!target.equals(principal.userId())) {
+            // Depends on whom the request names: anyone may leave, only admins remove someone else.
             principal.requireRole(Role.ADMIN);
         }
         return members.remove(principal.teamId(), principal.userId(), target).replaceWith(Success.TRUE);
