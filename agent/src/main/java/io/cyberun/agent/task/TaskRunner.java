@@ -147,6 +147,9 @@ public final class TaskRunner {
         finished.add(task.taskId() + "/" + task.attempt());
         hub.send(result);
         running.remove(task.taskId(), task);
+        synchronized (running) {
+            running.notifyAll(); // a drain waits for the last task to end
+        }
         try {
             clear(task.outputDir().getParent());
             Files.deleteIfExists(task.outputDir().getParent());
@@ -212,8 +215,10 @@ public final class TaskRunner {
             AgentLog.info("shutting down: waiting up to %d s for %d running task(s)", drain.toSeconds(), running.size());
         }
         long deadline = System.nanoTime() + drain.toNanos();
-        while (!running.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(200);
+        synchronized (running) {
+            for (long left = drain.toMillis(); !running.isEmpty() && left > 0; left = (deadline - System.nanoTime()) / 1_000_000) {
+                running.wait(left);
+            }
         }
         running.values().forEach(TaskExecution::cancel);
         flushReports();

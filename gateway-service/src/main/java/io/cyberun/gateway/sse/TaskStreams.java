@@ -36,7 +36,7 @@ public class TaskStreams {
     private static final Logger LOG = Logger.getLogger(TaskStreams.class);
     static final int REPLAY_PAGE = 500;
     static final int REPLAY_ATTEMPTS = 6;
-    static final String UNAVAILABLE = "{\"error_message\":\"task-service is not reachable right now; try again shortly\",\"error_code\":\"upstream_unavailable\"}";
+    private static final String UNAVAILABLE = "{\"error_message\":\"task-service is not reachable right now; try again shortly\",\"error_code\":\"upstream_unavailable\"}";
 
     private final Map<UUID, Set<TaskSubscriber>> subscribers = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();

@@ -1,14 +1,9 @@
 package io.cyberun.mcp.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** What the API answered: the HTTP status and the body (JSON, or text when it was not JSON). */
 public record ApiReply(int status, JsonNode body) {
-
-    static ApiReply of(int status, byte[] body, ObjectMapper json) {
-        return new ApiReply(status, GatewayApi.parse(body, json));
-    }
 
     public boolean ok() {
         return status >= 200 && status < 300;

@@ -96,14 +96,6 @@ public final class ParameterValidator {
         };
     }
 
-    /**
-     * Whether a file parameter accepts an upload: an entry of {@code accept} is a media type ({@code image/png}),
-     * a wildcard ({@code image/*}) or a name suffix ({@code .png}); no list accepts anything.
-     */
-    public static boolean accepts(List<String> accept, String contentType, String fileName) {
-        return io.cyberun.contracts.task.ParameterDef.accepts(accept, contentType, fileName);
-    }
-
     private static boolean isWhole(JsonNode value) {
         if (value.isIntegralNumber()) {
             return true;

@@ -8,7 +8,6 @@ import io.cyberun.contracts.files.InputDescriptions;
 import io.cyberun.contracts.task.ParameterDef;
 import io.cyberun.contracts.task.ParameterType;
 import io.cyberun.task.client.FileServiceClient;
-import io.cyberun.task.domain.ParameterValidator;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -58,7 +57,7 @@ public class FileInputCheck {
                                     + "get a file_key from POST /api/v1/r/files/presign and upload the file"));
                         } else if (!input.uploaded()) {
                             errors.add(new FieldError(field, "was presigned but never uploaded: PUT the file to its upload_url first"));
-                        } else if (!ParameterValidator.accepts(byKey.get(param).accept(), input.contentType(), input.fileName())) {
+                        } else if (!ParameterDef.accepts(byKey.get(param).accept(), input.contentType(), input.fileName())) {
                             errors.add(new FieldError(field, "is " + input.contentType() + "; this parameter accepts "
                                     + String.join(", ", byKey.get(param).accept())));
                         }
