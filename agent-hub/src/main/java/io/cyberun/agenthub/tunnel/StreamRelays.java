@@ -96,7 +96,7 @@ public final class StreamRelays {
                     WebSocketRelay.throttle(ws, response);
                 }
             });
-            ws.closeHandler(v -> {
+            WebSocketRelay.afterLastMessage(ws, v -> {
                 if (response.ended()) {
                     return;
                 }

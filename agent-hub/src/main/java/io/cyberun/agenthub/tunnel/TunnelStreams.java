@@ -86,6 +86,7 @@ public class TunnelStreams {
         ws.textMessageHandler(null);
         ws.binaryMessageHandler(null);
         ws.exceptionHandler(null);
+        ws.endHandler(null);
         Idle entry = new Idle(ws, System.nanoTime());
         ws.closeHandler(v -> pool.remove(entry));
         ws.resume();

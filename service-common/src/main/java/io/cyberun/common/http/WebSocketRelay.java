@@ -1,8 +1,10 @@
 package io.cyberun.common.http;
 
+import io.vertx.core.Handler;
 import io.vertx.core.http.WebSocketBase;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Relays two WebSockets into each other, message for message and kind for kind, until either closes (the close,
@@ -31,11 +33,33 @@ public final class WebSocketRelay {
                 throttle(from, to);
             }
         });
-        from.closeHandler(v -> {
+        afterLastMessage(from, v -> {
             if (!to.isClosed()) {
                 Short code = from.closeStatusCode();
                 // 1005 (no code) and 1006 (dropped) may not be sent in a close frame.
                 to.close(code == null || code == 1005 || code == 1006 ? (short) 1000 : code, from.closeReason());
+            }
+        });
+    }
+
+    /**
+     * Calls {@code handler} once {@code ws} has closed and every message it received before closing has been handled.
+     * Vert.x reports a close frame (the close handler) as soon as it arrives, even while messages before it still wait
+     * in a paused socket's buffer; the socket's end comes after them. Finishing on the close handler cut a relayed body
+     * short: a 10 MB tunnel download ended at 9.9 MB under its Content-Length, and the client waited for the rest. So a
+     * close frame is acted on at the end, and only a dropped connection (no close frame, no end to come) at once.
+     */
+    public static void afterLastMessage(WebSocketBase ws, Handler<Void> handler) {
+        AtomicBoolean called = new AtomicBoolean();
+        Handler<Void> once = v -> {
+            if (called.compareAndSet(false, true)) {
+                handler.handle(null);
+            }
+        };
+        ws.endHandler(once);
+        ws.closeHandler(v -> {
+            if (ws.closeStatusCode() == null) {
+                once.handle(null);
             }
         });
     }
