@@ -14,49 +14,24 @@ import java.util.UUID;
  * it catches up); status, log and terminal events are never dropped, and a client too far behind is closed (it
  * resumes with Last-Event-ID).
  */
-final class TaskSubscriber {
-    /** Events written past a full write queue before the stream is closed. */
-    static final int MAX_BACKLOG = 1000;
-
+final class TaskSubscriber extends SseSubscriber {
     final UUID taskId;
-    final Context context;
-    private final HttpServerResponse response;
     private final List<SseFrame> pending = new ArrayList<>();
     private long lastSent;
     private boolean replaying = true;
-    private boolean started;
-    private boolean ended;
-    private int backlog;
     private SseFrame coalescedProgress;
-    long keepAliveTimer = -1;
     /** Replay pages that failed in a row, once the stream had started (reset by a page that arrives). */
     int replayFailures;
 
     TaskSubscriber(UUID taskId, Context context, HttpServerResponse response, long lastEventId) {
+        super(context, response);
         this.taskId = taskId;
-        this.context = context;
-        this.response = response;
         this.lastSent = lastEventId;
-    }
-
-    void start() {
-        started = true;
-        response.setStatusCode(200)
-                .putHeader("Content-Type", "text/event-stream; charset=utf-8")
-                .putHeader("Cache-Control", "no-cache")
-                .putHeader("X-Accel-Buffering", "no")
-                .setChunked(true);
-        response.drainHandler(v -> drained());
-        response.write("retry: 2000\n\n");
-    }
-
-    boolean started() {
-        return started;
     }
 
     /** A live event, on the connection's context. */
     void offer(SseFrame event) {
-        if (ended) {
+        if (ended()) {
             return;
         }
         if (replaying) {
@@ -74,16 +49,16 @@ final class TaskSubscriber {
             send(e);
         }
         pending.clear();
-        if (taskTerminal && !ended) {
+        if (taskTerminal) {
             end();
         }
     }
 
     void send(SseFrame event) {
-        if (ended || event.id() <= lastSent) {
+        if (ended() || event.id() <= lastSent) {
             return;
         }
-        if (response.writeQueueFull()) {
+        if (readerBehind()) {
             if (event.isProgress()) {
                 coalescedProgress = event;
                 return;
@@ -91,8 +66,7 @@ final class TaskSubscriber {
             if (event.isPreview()) {
                 return; // a reader this far behind gets the next preview, not this one
             }
-            if (++backlog > MAX_BACKLOG) {
-                end();
+            if (!withinBacklog()) {
                 return;
             }
         }
@@ -102,32 +76,12 @@ final class TaskSubscriber {
         }
     }
 
-    void keepAlive() {
-        if (!ended && started) {
-            response.write(":keep-alive\n\n");
-        }
-    }
-
-    /** Ends the stream; before it started (an error answer is still to come) it only stops delivery. */
-    void end() {
-        if (!ended) {
-            ended = true;
-            if (started && !response.ended() && !response.closed()) {
-                response.end();
-            }
-        }
-    }
-
-    boolean ended() {
-        return ended;
-    }
-
     long lastSent() {
         return lastSent;
     }
 
-    private void drained() {
-        backlog = 0;
+    @Override
+    protected void caughtUp() {
         SseFrame progress = coalescedProgress;
         coalescedProgress = null;
         if (progress != null && progress.id() > lastSent) {

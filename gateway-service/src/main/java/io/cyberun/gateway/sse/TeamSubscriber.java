@@ -13,48 +13,22 @@ import java.util.UUID;
  * One dashboard's team stream; every method runs on the connection's context. While a resume replays, live events
  * wait; afterwards those a snapshot already covers (a seq not above the snapshot's) are dropped. A reader too slow for
  * the stream gets progress coalesced (the latest per task when it catches up) and is closed when its backlog of state
- * changes passes {@link TaskSubscriber#MAX_BACKLOG} (it resumes with its last id).
+ * changes passes {@link SseSubscriber#MAX_BACKLOG} (it resumes with its last id).
  */
-final class TeamSubscriber {
+final class TeamSubscriber extends SseSubscriber {
     record Frame(UUID task, long seq, boolean progress, String text) {
     }
 
     final UUID team;
-    final Context context;
-    private final HttpServerResponse response;
     private final List<Frame> pending = new ArrayList<>();
     private final Map<UUID, Long> snapshotSeq = new HashMap<>();
     private final Map<UUID, Frame> coalesced = new LinkedHashMap<>();
     private boolean replaying;
-    private boolean started;
-    private boolean ended;
-    private int backlog;
-    long keepAliveTimer = -1;
 
     TeamSubscriber(UUID team, Context context, HttpServerResponse response, boolean resuming) {
+        super(context, response);
         this.team = team;
-        this.context = context;
-        this.response = response;
         this.replaying = resuming;
-    }
-
-    void start() {
-        started = true;
-        response.setStatusCode(200)
-                .putHeader("Content-Type", "text/event-stream; charset=utf-8")
-                .putHeader("Cache-Control", "no-cache")
-                .putHeader("X-Accel-Buffering", "no")
-                .setChunked(true);
-        response.drainHandler(v -> drained());
-        response.write("retry: 2000\n\n");
-    }
-
-    boolean started() {
-        return started;
-    }
-
-    boolean ended() {
-        return ended;
     }
 
     /** The first event of a stream that resumes nothing: its id is where a reconnect resumes from. */
@@ -81,7 +55,7 @@ final class TeamSubscriber {
     }
 
     void offer(Frame frame) {
-        if (ended) {
+        if (ended()) {
             return;
         }
         if (replaying) {
@@ -92,46 +66,30 @@ final class TeamSubscriber {
     }
 
     private void send(Frame frame) {
-        if (ended) {
+        if (ended()) {
             return;
         }
-        if (response.writeQueueFull()) {
+        if (readerBehind()) {
             if (frame.progress()) {
                 coalesced.put(frame.task(), frame);
                 return;
             }
-            if (++backlog > TaskSubscriber.MAX_BACKLOG) {
-                end();
+            if (!withinBacklog()) {
                 return;
             }
         }
         write(frame.text());
     }
 
-    void keepAlive() {
-        if (started && !ended) {
-            response.write(":keep-alive\n\n");
-        }
-    }
-
-    void end() {
-        if (!ended) {
-            ended = true;
-            if (started && !response.ended() && !response.closed()) {
-                response.end();
-            }
-        }
-    }
-
-    private void drained() {
-        backlog = 0;
+    @Override
+    protected void caughtUp() {
         List<Frame> latest = new ArrayList<>(coalesced.values());
         coalesced.clear();
         latest.forEach(f -> write(f.text()));
     }
 
     private void write(String text) {
-        if (!ended && !response.closed()) {
+        if (!ended() && !response.closed()) {
             response.write(text);
         }
     }
