@@ -1,8 +1,8 @@
 package io.cyberun.agenthub;
 
+import io.cyberun.common.security.PrincipalTokens;
 import io.cyberun.contracts.auth.CredentialKind;
 import io.cyberun.contracts.auth.Principal;
-import io.cyberun.contracts.auth.PrincipalTokens;
 import io.cyberun.contracts.json.CyberunJson;
 import io.cyberun.testing.CyberunTestContext;
 import io.cyberun.testing.StubServer;

@@ -4,7 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.cyberun.contracts.auth.PrincipalTokens;
+import io.cyberun.common.security.PrincipalTokens;
 import io.cyberun.contracts.auth.Role;
 import io.cyberun.testing.CyberunTestContext;
 import io.cyberun.testing.CyberunTestResource;

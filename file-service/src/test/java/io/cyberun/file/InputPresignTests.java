@@ -7,7 +7,7 @@ import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.startsWith;
 
-import io.cyberun.contracts.auth.PrincipalTokens;
+import io.cyberun.common.security.PrincipalTokens;
 import io.cyberun.contracts.auth.Role;
 import io.cyberun.testing.CyberunTestContext;
 import io.cyberun.testing.CyberunTestResource;

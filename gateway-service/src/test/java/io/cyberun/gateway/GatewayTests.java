@@ -8,7 +8,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 
-import io.cyberun.contracts.auth.PrincipalTokens;
+import io.cyberun.common.security.PrincipalTokens;
 import io.cyberun.contracts.auth.Role;
 import io.cyberun.testing.CyberunTestContext;
 import io.cyberun.testing.CyberunTestResource;

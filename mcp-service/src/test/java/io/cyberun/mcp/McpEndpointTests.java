@@ -4,9 +4,9 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.cyberun.common.security.PrincipalTokens;
 import io.cyberun.contracts.auth.CredentialKind;
 import io.cyberun.contracts.auth.Principal;
-import io.cyberun.contracts.auth.PrincipalTokens;
 import io.cyberun.contracts.auth.Role;
 import io.cyberun.testing.CyberunTestContext;
 import io.cyberun.testing.CyberunTestResource;

@@ -1,8 +1,8 @@
 package io.cyberun.testing;
 
+import io.cyberun.common.security.PrincipalTokens;
 import io.cyberun.contracts.auth.CredentialKind;
 import io.cyberun.contracts.auth.Principal;
-import io.cyberun.contracts.auth.PrincipalTokens;
 import io.cyberun.contracts.auth.Role;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;

@@ -1,6 +1,6 @@
 package io.cyberun.agenthub.client;
 
-import io.cyberun.contracts.auth.PrincipalTokens;
+import io.cyberun.common.security.PrincipalTokens;
 import io.cyberun.contracts.files.DownloadLinks;
 import io.cyberun.contracts.files.DownloadLinksRequest;
 import io.cyberun.contracts.files.OutputUploadRequest;

@@ -1,7 +1,7 @@
 package io.cyberun.agenthub.client;
 
+import io.cyberun.common.security.PrincipalTokens;
 import io.cyberun.contracts.auth.CredentialIntrospection;
-import io.cyberun.contracts.auth.PrincipalTokens;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;

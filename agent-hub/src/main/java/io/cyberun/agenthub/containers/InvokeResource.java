@@ -2,8 +2,8 @@ package io.cyberun.agenthub.containers;
 
 import io.cyberun.common.rest.ApiException;
 import io.cyberun.common.security.CurrentPrincipal;
+import io.cyberun.common.security.PrincipalTokens;
 import io.cyberun.common.security.Roles;
-import io.cyberun.contracts.auth.PrincipalTokens;
 import io.cyberun.contracts.error.ErrorCode;
 import io.cyberun.contracts.error.FieldError;
 import io.smallrye.mutiny.Uni;

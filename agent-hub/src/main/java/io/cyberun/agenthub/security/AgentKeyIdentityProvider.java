@@ -2,10 +2,10 @@ package io.cyberun.agenthub.security;
 
 import io.cyberun.agenthub.client.GatewayClient;
 import io.cyberun.common.config.InstanceIdentity;
+import io.cyberun.common.security.PrincipalTokens;
 import io.cyberun.contracts.auth.CredentialIntrospection;
 import io.cyberun.contracts.auth.CredentialKind;
 import io.cyberun.contracts.auth.Principal;
-import io.cyberun.contracts.auth.PrincipalTokens;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;

@@ -1,9 +1,9 @@
 package io.cyberun.agenthub.service;
 
 import io.cyberun.agenthub.connection.AgentSession;
+import io.cyberun.common.security.PrincipalTokens;
 import io.cyberun.contracts.auth.CredentialKind;
 import io.cyberun.contracts.auth.Principal;
-import io.cyberun.contracts.auth.PrincipalTokens;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /** The principal token the hub signs for an agent it holds, when it calls file-service on the agent's behalf. */

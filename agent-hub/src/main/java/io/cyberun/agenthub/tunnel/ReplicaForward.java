@@ -2,8 +2,8 @@ package io.cyberun.agenthub.tunnel;
 
 import io.cyberun.common.http.StreamingForward;
 import io.cyberun.common.security.CurrentPrincipal;
+import io.cyberun.common.security.PrincipalTokens;
 import io.cyberun.contracts.auth.Principal;
-import io.cyberun.contracts.auth.PrincipalTokens;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;

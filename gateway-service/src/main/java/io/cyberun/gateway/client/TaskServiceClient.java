@@ -2,7 +2,7 @@ package io.cyberun.gateway.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cyberun.common.rest.IdResponse;
-import io.cyberun.contracts.auth.PrincipalTokens;
+import io.cyberun.common.security.PrincipalTokens;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;

@@ -2,7 +2,7 @@ package io.cyberun.gateway.routing;
 
 import io.cyberun.common.http.StreamingForward;
 import io.cyberun.common.rest.ApiException;
-import io.cyberun.contracts.auth.PrincipalTokens;
+import io.cyberun.common.security.PrincipalTokens;
 import io.cyberun.contracts.error.ErrorCode;
 import io.cyberun.gateway.config.GatewayConfig;
 import io.smallrye.mutiny.Uni;

@@ -1,7 +1,7 @@
 package io.cyberun.gateway.service;
 
+import io.cyberun.common.security.PrincipalTokens;
 import io.cyberun.contracts.auth.Principal;
-import io.cyberun.contracts.auth.PrincipalTokens;
 import io.cyberun.gateway.client.TaskServiceClient;
 import io.cyberun.gateway.repository.TeamRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;

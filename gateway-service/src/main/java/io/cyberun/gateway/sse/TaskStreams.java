@@ -2,7 +2,7 @@ package io.cyberun.gateway.sse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cyberun.contracts.auth.PrincipalTokens;
+import io.cyberun.common.security.PrincipalTokens;
 import io.cyberun.contracts.stream.TaskStreamEvent;
 import io.cyberun.contracts.task.TaskStatus;
 import io.cyberun.gateway.config.GatewayConfig;

@@ -1,6 +1,6 @@
 package io.cyberun.scheduler.client;
 
-import io.cyberun.contracts.auth.PrincipalTokens;
+import io.cyberun.common.security.PrincipalTokens;
 import io.cyberun.contracts.container.DesiredService;
 import io.cyberun.contracts.container.ServiceObservation;
 import jakarta.ws.rs.GET;

@@ -2,11 +2,11 @@ package io.cyberun.scheduler.containers;
 
 import io.cyberun.common.config.CyberunConfig;
 import io.cyberun.common.config.InstanceIdentity;
-import io.cyberun.common.container.ReplicaRecords;
 import io.cyberun.common.container.ReplicaRecords.Assignment;
 import io.cyberun.common.container.ReplicaRecords.Report;
+import io.cyberun.common.container.ReplicaRecords;
+import io.cyberun.common.security.PrincipalTokens;
 import io.cyberun.contracts.auth.Principal;
-import io.cyberun.contracts.auth.PrincipalTokens;
 import io.cyberun.contracts.container.DesiredService;
 import io.cyberun.contracts.events.AgentCommand;
 import io.cyberun.scheduler.client.ContainerServiceClient;

@@ -2,8 +2,8 @@ package io.cyberun.scheduler.service;
 
 import io.cyberun.common.config.CyberunConfig;
 import io.cyberun.common.config.InstanceIdentity;
+import io.cyberun.common.security.PrincipalTokens;
 import io.cyberun.contracts.auth.Principal;
-import io.cyberun.contracts.auth.PrincipalTokens;
 import io.cyberun.scheduler.client.TaskServiceClient;
 import io.cyberun.scheduler.registry.TaskBook;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;

@@ -1,6 +1,5 @@
 package io.cyberun.common.security;
 
-import io.cyberun.contracts.auth.PrincipalTokens;
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.AuthenticationRequest;

@@ -3,7 +3,6 @@ package io.cyberun.common.security;
 import io.cyberun.contracts.auth.CredentialKind;
 import io.cyberun.contracts.auth.InvalidPrincipalException;
 import io.cyberun.contracts.auth.Principal;
-import io.cyberun.contracts.auth.PrincipalTokens;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;

@@ -2,7 +2,6 @@ package io.cyberun.common.security;
 
 import io.cyberun.common.config.CyberunConfig;
 import io.cyberun.common.config.InstanceIdentity;
-import io.cyberun.contracts.auth.PrincipalTokens;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import java.time.Clock;

@@ -1,6 +1,5 @@
 package io.cyberun.common.security;
 
-import io.cyberun.contracts.auth.PrincipalTokens;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.MultivaluedHashMap;
 import jakarta.ws.rs.core.MultivaluedMap;

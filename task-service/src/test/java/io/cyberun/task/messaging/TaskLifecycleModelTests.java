@@ -4,10 +4,10 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.cyberun.common.security.PrincipalTokens;
 import io.cyberun.contracts.Topic;
 import io.cyberun.contracts.auth.CredentialKind;
 import io.cyberun.contracts.auth.Principal;
-import io.cyberun.contracts.auth.PrincipalTokens;
 import io.cyberun.contracts.auth.Role;
 import io.cyberun.contracts.events.TaskTransition;
 import io.cyberun.contracts.task.TaskStatus;

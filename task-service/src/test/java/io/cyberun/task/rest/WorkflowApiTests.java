@@ -9,9 +9,9 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
+import io.cyberun.common.security.PrincipalTokens;
 import io.cyberun.contracts.auth.CredentialKind;
 import io.cyberun.contracts.auth.Principal;
-import io.cyberun.contracts.auth.PrincipalTokens;
 import io.cyberun.contracts.auth.Role;
 import io.cyberun.task.FileServiceStub;
 import io.cyberun.testing.CyberunTestContext;

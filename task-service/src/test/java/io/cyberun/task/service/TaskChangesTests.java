@@ -4,9 +4,9 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.notNullValue;
 
+import io.cyberun.common.security.PrincipalTokens;
 import io.cyberun.contracts.auth.CredentialKind;
 import io.cyberun.contracts.auth.Principal;
-import io.cyberun.contracts.auth.PrincipalTokens;
 import io.cyberun.contracts.auth.Role;
 import io.cyberun.contracts.events.ProgressReport;
 import io.cyberun.contracts.events.TaskTransition;

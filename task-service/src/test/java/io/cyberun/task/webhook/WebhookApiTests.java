@@ -9,10 +9,10 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cyberun.common.security.PrincipalTokens;
 import io.cyberun.contracts.Topic;
 import io.cyberun.contracts.auth.CredentialKind;
 import io.cyberun.contracts.auth.Principal;
-import io.cyberun.contracts.auth.PrincipalTokens;
 import io.cyberun.contracts.auth.Role;
 import io.cyberun.contracts.events.TaskTransition;
 import io.cyberun.contracts.json.CyberunJson;

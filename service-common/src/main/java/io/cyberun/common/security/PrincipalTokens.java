@@ -1,28 +1,37 @@
-package io.cyberun.contracts.auth;
+package io.cyberun.common.security;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.charset.StandardCharsets;
+import io.cyberun.contracts.auth.CredentialKind;
+import io.cyberun.contracts.auth.InvalidPrincipalException;
+import io.cyberun.contracts.auth.Principal;
+import io.cyberun.contracts.auth.Role;
+import io.smallrye.jwt.algorithm.SignatureAlgorithm;
+import io.smallrye.jwt.auth.principal.DefaultJWTParser;
+import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
+import io.smallrye.jwt.auth.principal.ParseException;
+import io.smallrye.jwt.build.Jwt;
+import io.smallrye.jwt.build.JwtClaimsBuilder;
+import jakarta.json.JsonString;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
  * The short-lived principal token the edges (gateway for clients, agent-hub for agents) send internal services
- * in {@link #HEADER}: a JWT signed with Ed25519 ({@code alg: EdDSA}). Only the edges hold the private key;
- * every service holds the public key, so a compromised internal service cannot mint principals.
+ * in {@link #HEADER}: a JWT signed with Ed25519 ({@code alg: EdDSA}), built and verified with smallrye-jwt. Only the
+ * edges hold the private key; every service holds the public key, so a compromised internal service cannot mint
+ * principals.
  */
 public final class PrincipalTokens {
     /** The header that carries the token between services. */
@@ -32,18 +41,12 @@ public final class PrincipalTokens {
     /** Clock difference tolerated between services. */
     static final Duration SKEW = Duration.ofSeconds(5);
 
-    private static final String HEADER_JSON = "{\"alg\":\"EdDSA\",\"typ\":\"JWT\"}";
-    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
-    private static final Base64.Decoder B64D = Base64.getUrlDecoder();
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     /** Signed tokens are reused for this long (of their {@link #LIFETIME}): a signature costs far more than a request. */
     static final Duration REUSE = LIFETIME.dividedBy(2);
     /** Bound of each cache; a full cache is emptied (callers sign or verify again). */
     static final int CACHED = 10_000;
 
     private final PrivateKey privateKey;
-    private final PublicKey publicKey;
     /** Tokens this edge signed, by principal, with when they were signed. */
     private final Map<Principal, Signed> signed = new ConcurrentHashMap<>();
     /** Tokens already verified, with their principal and expiry: a token's signature is checked once. */
@@ -54,14 +57,20 @@ public final class PrincipalTokens {
 
     private record Verified(Principal principal, long exp) {
     }
+
     private final String issuer;
     private final Clock clock;
+    private final DefaultJWTParser parser;
 
     private PrincipalTokens(PrivateKey privateKey, PublicKey publicKey, String issuer, Clock clock) {
         this.privateKey = privateKey;
-        this.publicKey = publicKey;
         this.issuer = issuer;
         this.clock = clock;
+        JWTAuthContextInfo verification = new JWTAuthContextInfo(publicKey, null);
+        verification.setSignatureAlgorithm(Set.of(SignatureAlgorithm.EDDSA));
+        // Expiry is checked below against this service's clock, not by the parser against the system's.
+        verification.setExpGracePeriodSecs(Integer.MAX_VALUE);
+        this.parser = new DefaultJWTParser(verification);
     }
 
     /** For an edge service: signs and verifies. Keys are base64 DER (PKCS#8 private, X.509 public). */
@@ -97,29 +106,21 @@ public final class PrincipalTokens {
     }
 
     private String signNew(Principal principal, Instant now) {
-        Map<String, Object> claims = new LinkedHashMap<>();
-        claims.put("iss", issuer);
-        claims.put("sub", principal.subject());
+        JwtClaimsBuilder claims = Jwt.issuer(issuer).subject(principal.subject())
+                .claim("kind", principal.kind().wireName())
+                .issuedAt(now).expiresAt(now.plus(LIFETIME));
         if (principal.teamId() != null) {
-            claims.put("team", principal.teamId().toString());
+            claims.claim("team", principal.teamId().toString());
         }
         if (principal.role() != null) {
-            claims.put("role", principal.role().wireName());
+            claims.claim("role", principal.role().wireName());
         }
-        claims.put("kind", principal.kind().wireName());
         if (principal.credentialId() != null) {
-            claims.put("cid", principal.credentialId().toString());
+            claims.claim("cid", principal.credentialId().toString());
         }
-        claims.put("iat", now.getEpochSecond());
-        claims.put("exp", now.plus(LIFETIME).getEpochSecond());
         try {
-            String signingInput = B64.encodeToString(HEADER_JSON.getBytes(StandardCharsets.UTF_8)) + "."
-                    + B64.encodeToString(JSON.writeValueAsBytes(claims));
-            Signature signature = Signature.getInstance("Ed25519");
-            signature.initSign(privateKey);
-            signature.update(signingInput.getBytes(StandardCharsets.US_ASCII));
-            return signingInput + "." + B64.encodeToString(signature.sign());
-        } catch (Exception e) {
+            return claims.jws().algorithm(SignatureAlgorithm.EDDSA).sign(privateKey);
+        } catch (RuntimeException e) {
             throw new IllegalStateException("signing a principal token failed", e);
         }
     }
@@ -146,42 +147,32 @@ public final class PrincipalTokens {
     }
 
     private Verified verifyNew(String token) {
-        String[] parts = token.split("\\.", -1);
-        if (parts.length != 3) {
-            throw new InvalidPrincipalException("malformed principal token");
-        }
-        Map<String, Object> claims;
+        JsonWebToken jwt;
         try {
-            Signature signature = Signature.getInstance("Ed25519");
-            signature.initVerify(publicKey);
-            signature.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
-            if (!signature.verify(B64D.decode(parts[2]))) {
-                throw new InvalidPrincipalException("principal token signature does not verify");
-            }
-            Map<String, Object> header = JSON.readValue(B64D.decode(parts[0]), new TypeReference<>() { });
-            if (!"EdDSA".equals(header.get("alg"))) {
-                throw new InvalidPrincipalException("principal token algorithm must be EdDSA");
-            }
-            claims = JSON.readValue(B64D.decode(parts[1]), new TypeReference<>() { });
-        } catch (InvalidPrincipalException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new InvalidPrincipalException("malformed principal token");
+            jwt = parser.parse(token);
+        } catch (ParseException e) {
+            throw new InvalidPrincipalException("principal token is malformed or its signature does not verify");
         }
-        long exp = ((Number) claims.getOrDefault("exp", 0)).longValue();
+        // Expiry against this service's clock (smallrye-jwt reads the system clock; tests set theirs).
+        long exp = jwt.getExpirationTime();
         if (clock.instant().minus(SKEW).getEpochSecond() > exp) {
             throw new InvalidPrincipalException("principal token expired");
         }
-        CredentialKind kind = CredentialKind.fromWire((String) claims.get("kind"));
-        if (kind == null || claims.get("sub") == null) {
+        CredentialKind kind = CredentialKind.fromWire(text(jwt, "kind"));
+        if (kind == null || jwt.getSubject() == null) {
             throw new InvalidPrincipalException("principal token lacks kind or subject");
         }
-        return new Verified(new Principal((String) claims.get("sub"), uuid(claims.get("team")), Role.fromWire((String) claims.get("role")),
-                kind, uuid(claims.get("cid"))), exp);
+        return new Verified(new Principal(jwt.getSubject(), uuid(text(jwt, "team")), Role.fromWire(text(jwt, "role")),
+                kind, uuid(text(jwt, "cid"))), exp);
     }
 
-    private static UUID uuid(Object value) {
-        return value == null ? null : UUID.fromString(value.toString());
+    private static String text(JsonWebToken jwt, String claim) {
+        Object value = jwt.getClaim(claim);
+        return value == null ? null : value instanceof JsonString s ? s.getString() : value.toString();
+    }
+
+    private static UUID uuid(String value) {
+        return value == null ? null : UUID.fromString(value);
     }
 
     private static PrivateKey privateKey(String base64) {
