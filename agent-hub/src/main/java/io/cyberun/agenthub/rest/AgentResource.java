@@ -2,11 +2,11 @@ package io.cyberun.agenthub.rest;
 
 import io.cyberun.agenthub.service.AgentDirectory;
 import io.cyberun.agenthub.service.AgentView;
-import io.cyberun.common.rest.PageMeta;
 import io.cyberun.common.rest.PageRequest;
 import io.cyberun.common.rest.QueryParams;
 import io.cyberun.common.security.CurrentPrincipal;
 import io.cyberun.common.security.Roles;
+import io.cyberun.contracts.api.PageMeta;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;

@@ -1,8 +1,8 @@
 package io.cyberun.gateway.service;
 
 import io.cyberun.common.rest.ApiException;
-import io.cyberun.common.rest.PageMeta;
 import io.cyberun.common.rest.PageRequest;
+import io.cyberun.contracts.api.PageMeta;
 import io.cyberun.contracts.auth.Role;
 import io.cyberun.contracts.error.ErrorCode;
 import io.cyberun.gateway.model.Membership;

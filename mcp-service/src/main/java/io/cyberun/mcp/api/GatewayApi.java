@@ -1,7 +1,8 @@
 package io.cyberun.mcp.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cyberun.contracts.error.ErrorBody;
+import io.cyberun.contracts.json.CyberunJson;
 import io.quarkiverse.mcp.server.ToolCallException;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -10,7 +11,7 @@ import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.function.Function;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
@@ -50,26 +51,50 @@ public class GatewayApi {
 
     /**
      * One call of the typed client, as a reply whatever its status: an error answer of the API is a reply too (its
-     * status and body go to the MCP client); only an unreachable gateway fails the tool.
+     * status and error body go to the MCP client); only an unreachable gateway fails the tool.
      */
-    public ApiReply call(Function<GatewayClient, RestResponse<JsonNode>> operation) {
+    public <T> ApiReply<T> call(Function<GatewayClient, RestResponse<T>> operation) {
         try {
-            RestResponse<JsonNode> response = operation.apply(client);
-            return new ApiReply(response.getStatus(), response.hasEntity() ? response.getEntity() : json.nullNode());
-        } catch (WebApplicationException e) {
-            Response response = e.getResponse();
-            String body;
-            try {
-                body = response.readEntity(String.class);
-            } catch (RuntimeException unreadable) {
-                body = null;
+            RestResponse<T> response = operation.apply(client);
+            if (response.getStatus() >= 300) {
+                return ApiReply.failure(response.getStatus(), null);
             }
-            return new ApiReply(response.getStatus(), parse(body == null ? null : body.getBytes(StandardCharsets.UTF_8), json));
+            return ApiReply.success(response.getStatus(), response.hasEntity() ? response.getEntity() : null);
+        } catch (WebApplicationException e) {
+            return refusal(e);
         } catch (ProcessingException e) {
             LOG.warnf("calling the gateway failed: %s", e.toString());
             throw new ToolCallException("the Cyberun API is not reachable right now (" + e.getClass().getSimpleName()
                     + "); try again shortly");
         }
+    }
+
+    /** An answer the REST client raised as an exception (4xx, 5xx): its status and error body. */
+    public <T> ApiReply<T> refusal(WebApplicationException e) {
+        Response response = e.getResponse();
+        String body;
+        try {
+            body = response.readEntity(String.class);
+        } catch (RuntimeException unreadable) {
+            body = null;
+        }
+        return ApiReply.failure(response.getStatus(), error(body));
+    }
+
+    /** The API's error body; an answer that is not one keeps its text as the message. */
+    private ErrorBody error(String body) {
+        if (body == null || body.isBlank()) {
+            return null;
+        }
+        try {
+            ErrorBody error = CyberunJson.mapper().readValue(body, ErrorBody.class);
+            if (error.errorMessage() != null || error.errorCode() != null) {
+                return error;
+            }
+        } catch (IOException | RuntimeException notJson) {
+            // kept as text below
+        }
+        return new ErrorBody(body.strip(), null, List.of());
     }
 
     /**
@@ -85,17 +110,5 @@ public class GatewayApi {
             throw new ToolCallException(argument + " is not a valid value: " + v);
         }
         return v;
-    }
-
-    /** The parsed body of an answer; a body that is not JSON is kept as text. */
-    public static JsonNode parse(byte[] body, ObjectMapper json) {
-        if (body == null || body.length == 0) {
-            return json.nullNode();
-        }
-        try {
-            return json.readTree(body);
-        } catch (IOException e) {
-            return json.getNodeFactory().textNode(new String(body, StandardCharsets.UTF_8));
-        }
     }
 }

@@ -1,6 +1,11 @@
 package io.cyberun.mcp.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cyberun.contracts.api.TaskList;
+import io.cyberun.contracts.api.TaskResultView;
+import io.cyberun.contracts.api.TaskView;
+import io.cyberun.contracts.api.WorkflowList;
+import io.cyberun.contracts.api.WorkflowView;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -9,16 +14,19 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.rest.client.annotation.RegisterProvider;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestResponse;
 
 /**
  * The parts of the public API the tools call, through the gateway, as the MCP caller (its own {@code Authorization}):
- * each operation declared once, with its path, parameters and body. Answers stay JSON trees: a tool hands the API's
- * body to the client as it is (structured content), errors included.
+ * each operation declared once, with its path, parameters and body. A task, its result, a workflow and their pages are
+ * read as the records the API answers with ({@code io.cyberun.contracts.api}); answers without a shared record stay
+ * JSON trees.
  */
 @RegisterRestClient(configKey = "gateway")
+@RegisterProvider(ApiJson.class)
 @Path("/api/v1/r")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -27,16 +35,16 @@ public interface GatewayClient {
 
     @GET
     @Path("/workflows")
-    RestResponse<JsonNode> workflows(@HeaderParam(AUTHORIZATION) String authorization, @RestQuery("current_page") Integer currentPage,
+    RestResponse<WorkflowList> workflows(@HeaderParam(AUTHORIZATION) String authorization, @RestQuery("current_page") Integer currentPage,
                                      @RestQuery("per_page") Integer perPage);
 
     @GET
     @Path("/workflows/{id}")
-    RestResponse<JsonNode> workflow(@HeaderParam(AUTHORIZATION) String authorization, @PathParam("id") String id);
+    RestResponse<WorkflowView> workflow(@HeaderParam(AUTHORIZATION) String authorization, @PathParam("id") String id);
 
     @GET
     @Path("/workflows/slug/{slug}")
-    RestResponse<JsonNode> workflowBySlug(@HeaderParam(AUTHORIZATION) String authorization, @PathParam("slug") String slug);
+    RestResponse<WorkflowView> workflowBySlug(@HeaderParam(AUTHORIZATION) String authorization, @PathParam("slug") String slug);
 
     @POST
     @Path("/workflows/{id}/run")
@@ -48,16 +56,16 @@ public interface GatewayClient {
 
     @GET
     @Path("/tasks")
-    RestResponse<JsonNode> tasks(@HeaderParam(AUTHORIZATION) String authorization, @RestQuery("current_page") Integer currentPage,
+    RestResponse<TaskList> tasks(@HeaderParam(AUTHORIZATION) String authorization, @RestQuery("current_page") Integer currentPage,
                                  @RestQuery("per_page") Integer perPage, @RestQuery("status") String status);
 
     @GET
     @Path("/tasks/{id}")
-    RestResponse<JsonNode> task(@HeaderParam(AUTHORIZATION) String authorization, @PathParam("id") String id);
+    RestResponse<TaskView> task(@HeaderParam(AUTHORIZATION) String authorization, @PathParam("id") String id);
 
     @GET
     @Path("/tasks/{id}/result")
-    RestResponse<JsonNode> taskResult(@HeaderParam(AUTHORIZATION) String authorization, @PathParam("id") String id);
+    RestResponse<TaskResultView> taskResult(@HeaderParam(AUTHORIZATION) String authorization, @PathParam("id") String id);
 
     @POST
     @Path("/tasks/{id}/cancel")

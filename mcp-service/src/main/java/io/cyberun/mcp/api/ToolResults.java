@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cyberun.contracts.error.FieldError;
 import io.quarkiverse.mcp.server.TextContent;
 import io.quarkiverse.mcp.server.ToolResponse;
 import java.util.List;
@@ -21,39 +22,41 @@ public final class ToolResults {
     private ToolResults() {
     }
 
-    /** The reply as a result: on success {@code summary} of its body, otherwise a tool error. */
-    public static ToolResponse of(ApiReply reply, ObjectMapper json, Function<JsonNode, String> summary) {
+    /** The reply as a result: on success {@code summary} of its body (the API's JSON), otherwise a tool error. */
+    public static <T> ToolResponse of(ApiReply<T> reply, ObjectMapper json, Function<T, String> summary) {
         if (!reply.ok()) {
             return error(reply, json);
         }
         return success(reply.body(), json, summary.apply(reply.body()));
     }
 
-    public static ToolResponse success(JsonNode body, ObjectMapper json, String summary) {
+    /** {@code body} (a JSON tree or one of the API's records) as structured content, with {@code summary} as text. */
+    public static ToolResponse success(Object body, ObjectMapper json, String summary) {
+        JsonNode tree = body instanceof JsonNode node ? node : ApiJson.tree(body);
         ObjectNode structured;
-        if (body instanceof ObjectNode object) {
+        if (tree instanceof ObjectNode object) {
             structured = object;
         } else {
             structured = json.createObjectNode();
-            structured.set("result", body);
+            structured.set("result", tree);
         }
         return new ToolResponse(false, List.of(new TextContent(summary)), json.convertValue(structured, MAP), null);
     }
 
     /** An API error: its message first (the wording is the platform's), then what to do about it. */
-    public static ToolResponse error(ApiReply reply, ObjectMapper json) {
+    public static ToolResponse error(ApiReply<?> reply, ObjectMapper json) {
         ObjectNode structured = json.createObjectNode();
         structured.put("http_status", reply.status());
         structured.put("error_code", reply.errorCode());
         structured.put("error_message", reply.errorMessage());
-        JsonNode fields = reply.body().path("details");
-        if (fields.isArray() && !fields.isEmpty()) {
-            structured.set("details", fields);
+        List<FieldError> fields = reply.error() == null ? List.of() : reply.error().details();
+        if (!fields.isEmpty()) {
+            structured.set("details", ApiJson.tree(fields));
         }
         StringBuilder text = new StringBuilder(reply.errorMessage()).append(" (HTTP ").append(reply.status()).append(' ')
                 .append(reply.errorCode()).append(')');
-        for (JsonNode field : fields) {
-            text.append("; ").append(field.path("field").asText()).append(": ").append(field.path("message").asText());
+        for (FieldError field : fields) {
+            text.append("; ").append(field.field()).append(": ").append(field.message());
         }
         String hint = hint(reply.status());
         if (hint != null) {

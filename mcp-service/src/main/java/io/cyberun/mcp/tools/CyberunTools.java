@@ -3,8 +3,14 @@ package io.cyberun.mcp.tools;
 import static io.cyberun.mcp.api.GatewayApi.segment;
 import static io.cyberun.mcp.api.ToolResults.text;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cyberun.contracts.api.TaskList;
+import io.cyberun.contracts.api.TaskResultView;
+import io.cyberun.contracts.api.TaskView;
+import io.cyberun.contracts.api.WorkflowList;
+import io.cyberun.contracts.api.WorkflowView;
 import io.cyberun.mcp.api.ApiReply;
 import io.cyberun.mcp.api.GatewayApi;
 import io.cyberun.mcp.api.ToolResults;
@@ -64,10 +70,8 @@ public class CyberunTools {
     @RunOnVirtualThread
     public ToolResponse listWorkflows(@ToolArg(name = "current_page", description = PAGE, required = false) Integer currentPage,
                                       @ToolArg(name = "per_page", description = PER_PAGE, required = false) Integer perPage) {
-        ApiReply reply = api.call(c -> c.workflows(api.callerAuthorization(), currentPage, perPage));
-        return ToolResults.of(reply, json, body -> ToolSummaries.list(body, "workflow_list", "workflow", w -> text(w, "workflow_slug", "?") + " v"
-                + w.path("version").asInt() + " \"" + text(w, "display_name", "") + "\" (" + text(w, "workflow_status", "?") + ") id "
-                + text(w, "id", "?")));
+        ApiReply<WorkflowList> reply = api.call(c -> c.workflows(api.callerAuthorization(), currentPage, perPage));
+        return ToolResults.of(reply, json, body -> ToolSummaries.list(body.workflowList(), body.pageMeta(), "workflow", ToolSummaries::workflowLine));
     }
 
     @Tool(name = "get_workflow", description = "Read one workflow: its parameters (key, type, required, default, min, max, "
@@ -118,25 +122,23 @@ public class CyberunTools {
                                   @ToolArg(name = "per_page", description = PER_PAGE, required = false) Integer perPage,
                                   @ToolArg(description = "Only tasks in this status: pending, waiting, provisioning, queued, running, "
                                           + "completed, failed or cancelled.", required = false) String status) {
-        ApiReply reply = api.call(c -> c.tasks(api.callerAuthorization(), currentPage, perPage, status));
-        return ToolResults.of(reply, json, body -> ToolSummaries.list(body, "task_list", "task", t -> text(t, "id", "?") + " " + text(t, "workflow_slug", "?")
-                + " " + text(t, "status", "?") + ToolSummaries.progressText(t)));
+        ApiReply<TaskList> reply = api.call(c -> c.tasks(api.callerAuthorization(), currentPage, perPage, status));
+        return ToolResults.of(reply, json, body -> ToolSummaries.list(body.taskList(), body.pageMeta(), "task", ToolSummaries::taskLine));
     }
 
     @Tool(name = "get_task", description = "Read a task's current state: status, progress, parameters, agent, attempts and its "
             + "last log lines (a failed task shows why it failed).")
     @RunOnVirtualThread
     public ToolResponse getTask(@ToolArg(name = "task_id", description = TASK_ID) String taskId) {
-        ApiReply reply = api.call(c -> c.task(api.callerAuthorization(), segment("task_id", taskId)));
-        return ToolResults.of(reply, json, t -> "task " + text(t, "id", "?") + " (" + text(t, "workflow_slug", "?") + "): "
-                + text(t, "status", "?") + ToolSummaries.progressText(t) + (t.hasNonNull("task_error") ? "; error: " + t.get("task_error").asText() : ""));
+        ApiReply<TaskView> reply = api.call(c -> c.task(api.callerAuthorization(), segment("task_id", taskId)));
+        return ToolResults.of(reply, json, ToolSummaries::taskSummary);
     }
 
     @Tool(name = "get_task_result", description = "The outcome of a finished task: its output files with fresh download URLs "
             + "(valid for a limited time; call again for new ones), or its error. Call it after stream_task_events reports completed.")
     @RunOnVirtualThread
     public ToolResponse getTaskResult(@ToolArg(name = "task_id", description = TASK_ID) String taskId) {
-        ApiReply reply = api.call(c -> c.taskResult(api.callerAuthorization(), segment("task_id", taskId)));
+        ApiReply<TaskResultView> reply = api.call(c -> c.taskResult(api.callerAuthorization(), segment("task_id", taskId)));
         return ToolResults.of(reply, json, ToolSummaries::resultSummary);
     }
 
@@ -144,7 +146,7 @@ public class CyberunTools {
             + "Cancelling a finished task changes nothing and succeeds. Needs a member (or higher) key.")
     @RunOnVirtualThread
     public ToolResponse cancelTask(@ToolArg(name = "task_id", description = TASK_ID) String taskId) {
-        ApiReply reply = api.call(c -> c.cancel(api.callerAuthorization(), segment("task_id", taskId)));
+        ApiReply<JsonNode> reply = api.call(c -> c.cancel(api.callerAuthorization(), segment("task_id", taskId)));
         return ToolResults.of(reply, json, body -> "cancel requested for task " + taskId.strip()
                 + "; get_task shows its state (a finished task keeps its state)");
     }
@@ -168,7 +170,7 @@ public class CyberunTools {
     @RunOnVirtualThread
     public ToolResponse listAgents(@ToolArg(name = "current_page", description = PAGE, required = false) Integer currentPage,
                                    @ToolArg(name = "per_page", description = PER_PAGE, required = false) Integer perPage) {
-        ApiReply reply = api.call(c -> c.agents(api.callerAuthorization(), currentPage, perPage));
+        ApiReply<JsonNode> reply = api.call(c -> c.agents(api.callerAuthorization(), currentPage, perPage));
         return ToolResults.of(reply, json, body -> ToolSummaries.list(body, "agent_list", "agent", a -> text(a, "agent_id", text(a, "id", "?")) + " "
                 + text(a, "agent_status", text(a, "status", "?"))));
     }
@@ -177,7 +179,7 @@ public class CyberunTools {
             + "pick one whose service_status is running, then read it with get_container_service.")
     @RunOnVirtualThread
     public ToolResponse listContainerServices() {
-        ApiReply reply = api.call(c -> c.containers(api.callerAuthorization()));
+        ApiReply<JsonNode> reply = api.call(c -> c.containers(api.callerAuthorization()));
         return ToolResults.of(reply, json, body -> ToolSummaries.list(body, "service_list", "container service",
                 s -> text(s, "service_slug", "?") + " " + text(s, "service_status", "?")));
     }
@@ -187,7 +189,7 @@ public class CyberunTools {
             + "invent a method or path.")
     @RunOnVirtualThread
     public ToolResponse getContainerService(@ToolArg(name = "service_slug", description = SERVICE_SLUG) String serviceSlug) {
-        ApiReply reply = api.call(c -> c.container(api.callerAuthorization(), segment("service_slug", serviceSlug)));
+        ApiReply<JsonNode> reply = api.call(c -> c.container(api.callerAuthorization(), segment("service_slug", serviceSlug)));
         return ToolResults.of(reply, json, s -> "container service " + text(s, "service_slug", serviceSlug) + ": "
                 + text(s, "service_status", "?") + "; usage: " + text(s, "usage_prompt", "(none given)"));
     }
@@ -220,7 +222,7 @@ public class CyberunTools {
         }
         ObjectNode request = json.createObjectNode().put("method", verb).put("path", path).put("body_base64", bodyBase64 == null ? "" : bodyBase64);
         request.set("headers", json.valueToTree(headers == null ? Map.of() : headers));
-        ApiReply reply = api.call(c -> c.invoke(api.callerAuthorization(), segment("service_slug", serviceSlug), request));
+        ApiReply<JsonNode> reply = api.call(c -> c.invoke(api.callerAuthorization(), segment("service_slug", serviceSlug), request));
         return ToolResults.of(reply, json, r -> "the service answered HTTP " + r.path("status_code").asInt());
     }
 
@@ -265,13 +267,13 @@ public class CyberunTools {
                 request.put("parameter_key", parameterKey);
             }
         }
-        ApiReply reply = api.call(c -> c.presign(api.callerAuthorization(), request));
+        ApiReply<JsonNode> reply = api.call(c -> c.presign(api.callerAuthorization(), request));
         return ToolResults.of(reply, json, r -> "upload with PUT to upload_url (with upload_headers) before " + text(r, "expires_at", "it expires")
                 + "; then use file_key " + text(r, "file_key", "?") + " as the parameter's value");
     }
 
     /** get_workflow and get_workflow_by_slug: one workflow, summarised with its parameters. */
-    private ToolResponse workflow(ApiReply reply) {
+    private ToolResponse workflow(ApiReply<WorkflowView> reply) {
         return ToolResults.of(reply, json, ToolSummaries::workflowSummary);
     }
 

@@ -5,6 +5,9 @@ import static io.cyberun.mcp.api.ToolResults.text;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cyberun.contracts.api.TaskResultView;
+import io.cyberun.contracts.api.TaskView;
+import io.cyberun.mcp.api.ApiJson;
 import io.cyberun.mcp.api.ApiReply;
 import io.cyberun.mcp.api.GatewayApi;
 import io.cyberun.mcp.api.TaskEventsClient;
@@ -16,7 +19,6 @@ import io.quarkiverse.mcp.server.ToolResponse;
 import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.WebApplicationException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -59,34 +61,35 @@ public class TaskEventStreaming {
             throw new ToolCallException("timeout_seconds must be between 1 and " + MAX_TIMEOUT + ", not " + timeout);
         }
         String id = GatewayApi.segment("task_id", taskId);
-        ApiReply task = api.call(c -> c.task(authorization, id));
+        ApiReply<TaskView> task = api.call(c -> c.task(authorization, id));
         if (!task.ok()) {
             return ToolResults.error(task, json);
         }
         Run run = new Run(progress);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
-        String status = text(task.body(), "status", "?");
+        String status = task.body().status();
         if (TERMINAL.contains(status)) {
             run.notify("task is " + status);
         } else {
             status = follow(authorization, id, run, deadline, cancellation, status);
         }
         if (TERMINAL.contains(status)) {
-            ApiReply result = api.call(c -> c.taskResult(authorization, id));
+            ApiReply<TaskResultView> result = api.call(c -> c.taskResult(authorization, id));
             if (!result.ok()) {
                 return ToolResults.error(result, json);
             }
             ObjectNode out = json.createObjectNode().put("task_id", taskId.strip()).put("status", status).put("timed_out", false)
                     .put("events_seen", run.events);
-            out.set("result", result.body());
+            out.set("result", ApiJson.tree(result.body()));
             return ToolResults.success(out, json, "task " + status + " (" + run.events + " events). " + ToolSummaries.resultSummary(result.body()));
         }
-        ApiReply now = api.call(c -> c.task(authorization, id));
-        JsonNode current = now.ok() ? now.body() : task.body();
-        ObjectNode out = json.createObjectNode().put("task_id", taskId.strip()).put("status", text(current, "status", status))
+        ApiReply<TaskView> now = api.call(c -> c.task(authorization, id));
+        TaskView current = now.ok() ? now.body() : task.body();
+        String currentStatus = current.status() == null ? status : current.status();
+        ObjectNode out = json.createObjectNode().put("task_id", taskId.strip()).put("status", currentStatus)
                 .put("timed_out", true).put("events_seen", run.events);
-        out.set("task", current);
-        return ToolResults.success(out, json, "task is still " + text(current, "status", status) + ToolSummaries.progressText(current)
+        out.set("task", ApiJson.tree(current));
+        return ToolResults.success(out, json, "task is still " + currentStatus + ToolSummaries.progressText(current)
                 + " after " + timeout + " s; call stream_task_events again to keep waiting");
     }
 
@@ -147,13 +150,7 @@ public class TaskEventStreaming {
     /** The gateway refused the stream (4xx): the tool fails with its message. Anything else ends this stream, to resume. */
     private void refusal(Throwable error) {
         if (error instanceof WebApplicationException refused && refused.getResponse().getStatus() < 500) {
-            ApiReply reply;
-            try {
-                reply = new ApiReply(refused.getResponse().getStatus(),
-                        GatewayApi.parse(refused.getResponse().readEntity(String.class).getBytes(StandardCharsets.UTF_8), json));
-            } catch (RuntimeException unreadable) {
-                reply = new ApiReply(refused.getResponse().getStatus(), json.createObjectNode());
-            }
+            ApiReply<?> reply = api.refusal(refused);
             throw new ToolCallException(reply.errorMessage() + " (HTTP " + reply.status() + ")");
         }
         LOG.debugf("the event stream failed: %s", error.toString());

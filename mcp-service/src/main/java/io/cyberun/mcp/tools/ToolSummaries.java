@@ -3,6 +3,15 @@ package io.cyberun.mcp.tools;
 import static io.cyberun.mcp.api.ToolResults.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cyberun.contracts.api.PageMeta;
+import io.cyberun.contracts.api.TaskResultView;
+import io.cyberun.contracts.api.TaskView;
+import io.cyberun.contracts.api.WorkflowView;
+import io.cyberun.contracts.task.ParameterDef;
+import io.cyberun.mcp.api.ApiJson;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.StringJoiner;
 import java.util.function.Function;
 
@@ -15,68 +24,96 @@ final class ToolSummaries {
         return "task " + text(body, "task_id", "?") + " submitted; call stream_task_events with this task_id to follow it";
     }
 
-    static String workflowSummary(JsonNode w) {
-        StringBuilder s = new StringBuilder("workflow ").append(text(w, "workflow_slug", "?")).append(" v").append(w.path("version").asInt())
-                .append(" \"").append(text(w, "display_name", "")).append("\" (").append(text(w, "workflow_status", "?")).append("), id ")
-                .append(text(w, "id", "?")).append(". Parameters:");
-        JsonNode parameters = w.path("parameters");
-        if (!parameters.isArray() || parameters.isEmpty()) {
+    static String workflowLine(WorkflowView w) {
+        return or(w.workflowSlug(), "?") + " v" + w.version() + " \"" + or(w.displayName(), "") + "\" (" + or(w.workflowStatus(), "?")
+                + ") id " + w.id();
+    }
+
+    static String workflowSummary(WorkflowView w) {
+        StringBuilder s = new StringBuilder("workflow ").append(workflowLine(w)).append(". Parameters:");
+        List<ParameterDef> parameters = w.parameters() == null ? List.of() : w.parameters();
+        if (parameters.isEmpty()) {
             s.append(" none");
         }
-        for (JsonNode p : parameters) {
-            s.append("\n- ").append(text(p, "key", "?")).append(" (").append(text(p, "type", "?"))
-                    .append(p.path("required").asBoolean() ? ", required" : ", optional");
-            if (p.hasNonNull("default")) {
-                s.append(", default ").append(p.get("default"));
+        for (ParameterDef p : parameters) {
+            s.append("\n- ").append(or(p.key(), "?")).append(" (").append(p.type() == null ? "?" : p.type().wireName())
+                    .append(p.isRequired() ? ", required" : ", optional");
+            if (p.defaultValue() != null && !p.defaultValue().isNull()) {
+                s.append(", default ").append(p.defaultValue());
             }
-            if (p.hasNonNull("min") || p.hasNonNull("max")) {
-                s.append(", range ").append(p.path("min").asText("")).append("..").append(p.path("max").asText(""));
+            if (p.min() != null || p.max() != null) {
+                s.append(", range ").append(number(p.min())).append("..").append(number(p.max()));
             }
-            if (p.path("options").isArray() && !p.path("options").isEmpty()) {
-                s.append(", one of ").append(p.get("options"));
+            if (p.options() != null && !p.options().isEmpty()) {
+                s.append(", one of ").append(p.options());
             }
             s.append(')');
-            if (p.hasNonNull("description")) {
-                s.append(": ").append(p.get("description").asText());
+            if (p.description() != null) {
+                s.append(": ").append(p.description());
             }
         }
         return s.toString();
     }
 
-    static String resultSummary(JsonNode r) {
-        String status = text(r, "status", "?");
-        if (r.hasNonNull("task_error")) {
-            return "task " + status + ": " + r.get("task_error").asText();
+    static String taskLine(TaskView t) {
+        return t.id() + " " + or(t.workflowSlug(), "?") + " " + or(t.status(), "?") + progressText(t);
+    }
+
+    static String taskSummary(TaskView t) {
+        return "task " + t.id() + " (" + or(t.workflowSlug(), "?") + "): " + or(t.status(), "?") + progressText(t)
+                + (t.taskError() != null ? "; error: " + t.taskError() : "");
+    }
+
+    static String resultSummary(TaskResultView r) {
+        String status = or(r.status(), "?");
+        if (r.taskError() != null) {
+            return "task " + status + ": " + r.taskError();
         }
-        JsonNode urls = r.path("download_urls");
-        if (!urls.isObject() || urls.isEmpty()) {
+        Map<String, String> urls = r.downloadUrls();
+        if (urls == null || urls.isEmpty()) {
             return "task " + status + " with no output files";
         }
         StringJoiner files = new StringJoiner("\n- ", "task " + status + "; output files (download URLs valid until "
-                + text(r, "expires_at", "?") + "):\n- ", "");
-        urls.fields().forEachRemaining(e -> files.add(e.getKey() + ": " + e.getValue().asText()));
+                + (r.expiresAt() == null ? "?" : r.expiresAt()) + "):\n- ", "");
+        urls.forEach((name, url) -> files.add(name + ": " + url));
         return files.toString();
     }
 
-    static String progressText(JsonNode task) {
-        return task.hasNonNull("progress") ? " " + Math.round(task.get("progress").asDouble() * 100) + "%" : "";
+    static String progressText(TaskView task) {
+        return task.progress() != null ? " " + Math.round(task.progress() * 100) + "%" : "";
     }
 
-    static String list(JsonNode body, String field, String noun, Function<JsonNode, String> line) {
-        JsonNode items = body.path(field);
-        JsonNode meta = body.path("page_meta");
+    /** A page of items, one line each, with where the page stands ({@code meta} may be absent). */
+    static <T> String list(List<T> items, PageMeta meta, String noun, Function<T, String> line) {
+        List<T> all = items == null ? List.of() : items;
         StringBuilder s = new StringBuilder();
-        s.append(items.size()).append(' ').append(noun).append(items.size() == 1 ? "" : "s");
-        if (meta.isObject()) {
-            long total = meta.path("total_count").asLong(items.size());
-            long pages = Math.max(1, (total + Math.max(1, meta.path("per_page").asInt(20)) - 1) / Math.max(1, meta.path("per_page").asInt(20)));
-            s.append(" (page ").append(meta.path("current_page").asInt(1)).append(" of ").append(pages).append(", ").append(total)
-                    .append(" in all)");
+        s.append(all.size()).append(' ').append(noun).append(all.size() == 1 ? "" : "s");
+        if (meta != null) {
+            int perPage = Math.max(1, meta.perPage() == 0 ? 20 : meta.perPage());
+            long pages = Math.max(1, (meta.totalCount() + perPage - 1) / perPage);
+            s.append(" (page ").append(Math.max(1, meta.currentPage())).append(" of ").append(pages).append(", ")
+                    .append(meta.totalCount()).append(" in all)");
         }
-        s.append(items.isEmpty() ? "" : ":");
-        for (JsonNode item : items) {
+        s.append(all.isEmpty() ? "" : ":");
+        for (T item : all) {
             s.append("\n- ").append(line.apply(item));
         }
         return s.toString();
+    }
+
+    /** The same for an answer without a shared record: its {@code field} array and {@code page_meta}. */
+    static String list(JsonNode body, String field, String noun, Function<JsonNode, String> line) {
+        List<JsonNode> items = new ArrayList<>();
+        body.path(field).forEach(items::add);
+        JsonNode meta = body.path("page_meta");
+        return list(items, meta.isObject() ? ApiJson.read(meta, PageMeta.class) : null, noun, line);
+    }
+
+    private static String or(String value, String fallback) {
+        return value == null || value.isBlank() ? fallback : value;
+    }
+
+    private static String number(Double value) {
+        return value == null ? "" : value == Math.rint(value) && !Double.isInfinite(value) ? Long.toString(value.longValue()) : value.toString();
     }
 }

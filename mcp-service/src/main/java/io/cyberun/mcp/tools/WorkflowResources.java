@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cyberun.contracts.api.WorkflowList;
+import io.cyberun.contracts.api.WorkflowView;
+import io.cyberun.contracts.task.ParameterDef;
+import io.cyberun.mcp.api.ApiJson;
 import io.cyberun.mcp.api.ApiReply;
 import io.cyberun.mcp.api.GatewayApi;
 import io.quarkiverse.mcp.server.JsonRpcErrorCodes;
@@ -49,15 +53,16 @@ public class WorkflowResources {
         boolean more = false;
         for (int page = 1; ; page++) {
             int current = page;
-            JsonNode body = read(api.call(c -> c.workflows(authorization, current, 100)), uri);
-            for (JsonNode w : body.path("workflow_list")) {
+            WorkflowList body = read(api.call(c -> c.workflows(authorization, current, 100)), uri);
+            List<WorkflowView> listed = body.workflowList() == null ? List.of() : body.workflowList();
+            for (WorkflowView w : listed) {
                 if (workflows.size() == MAX_WORKFLOWS) {
                     more = true;
                     break;
                 }
                 workflows.add(entry(w));
             }
-            if (more || !body.path("workflow_list").isArray() || body.path("workflow_list").size() < 100) {
+            if (more || listed.size() < 100) {
                 break;
             }
         }
@@ -78,24 +83,25 @@ public class WorkflowResources {
         } catch (ToolCallException e) {
             throw new McpException(e.getMessage(), JsonRpcErrorCodes.INVALID_PARAMS);
         }
-        JsonNode w = read(api.call(c -> c.workflowBySlug(authorization(), slug)), uri);
+        WorkflowView w = read(api.call(c -> c.workflowBySlug(authorization(), slug)), uri);
         return new TextResourceContents(uri.value(), entry(w).toPrettyString(), "application/json");
     }
 
     /** A workflow as the catalog shows it: what a caller needs to run it, and how. */
-    private ObjectNode entry(JsonNode w) {
+    private ObjectNode entry(WorkflowView workflow) {
+        JsonNode w = ApiJson.tree(workflow);
         ObjectNode e = json.createObjectNode();
         for (String field : FIELDS) {
             if (w.has(field)) {
                 e.set(field, w.get(field));
             }
         }
-        String slug = w.path("workflow_slug").asText();
+        String slug = workflow.workflowSlug();
         e.put("uri", CATALOG + "/" + slug);
         ObjectNode example = json.createObjectNode();
-        for (JsonNode p : w.path("parameters")) {
-            if (p.path("required").asBoolean() && !p.hasNonNull("default")) {
-                example.put(p.path("key").asText(), "<" + p.path("type").asText("value") + ">");
+        for (ParameterDef p : workflow.parameters() == null ? List.<ParameterDef>of() : workflow.parameters()) {
+            if (p.isRequired() && (p.defaultValue() == null || p.defaultValue().isNull())) {
+                example.put(p.key(), "<" + (p.type() == null ? "value" : p.type().wireName()) + ">");
             }
         }
         e.put("usage", "run_workflow_by_slug with {\"workflow_slug\": \"" + slug + "\", \"body\": {\"parameters\": " + example
@@ -112,7 +118,7 @@ public class WorkflowResources {
     }
 
     /** The answer's body, or the API's refusal as a JSON-RPC error (a missing workflow: resource not found). */
-    private static JsonNode read(ApiReply reply, RequestUri uri) {
+    private static <T> T read(ApiReply<T> reply, RequestUri uri) {
         if (reply.ok()) {
             return reply.body();
         }

@@ -1,5 +1,6 @@
 package io.cyberun.common.rest;
 
+import io.cyberun.contracts.api.PageMeta;
 import io.cyberun.contracts.error.FieldError;
 import java.util.ArrayList;
 import java.util.List;

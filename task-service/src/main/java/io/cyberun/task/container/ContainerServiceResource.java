@@ -1,11 +1,11 @@
 package io.cyberun.task.container;
 
 import io.cyberun.common.http.PublicOrigin;
-import io.cyberun.common.rest.PageMeta;
 import io.cyberun.common.rest.PageRequest;
 import io.cyberun.common.rest.QueryParams;
 import io.cyberun.common.security.CurrentPrincipal;
 import io.cyberun.common.security.Roles;
+import io.cyberun.contracts.api.PageMeta;
 import io.cyberun.contracts.container.ReplicaInfo;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;

@@ -1,15 +1,16 @@
 package io.cyberun.task.rest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cyberun.common.rest.PageMeta;
 import io.cyberun.common.rest.PageRequest;
 import io.cyberun.common.rest.QueryParams;
 import io.cyberun.common.security.CurrentPrincipal;
 import io.cyberun.common.security.Roles;
+import io.cyberun.contracts.api.WorkflowList;
+import io.cyberun.contracts.api.WorkflowView;
 import io.cyberun.contracts.auth.CredentialKind;
+import io.cyberun.task.model.RunnableWorkflow;
 import io.cyberun.task.service.IdempotencyKeys;
 import io.cyberun.task.service.RequestFingerprint;
-import io.cyberun.task.model.RunnableWorkflow;
 import io.cyberun.task.service.TaskService;
 import io.cyberun.task.service.WorkflowService;
 import io.smallrye.mutiny.Uni;
@@ -40,23 +41,20 @@ public class RuntimeWorkflowResource {
         this.json = json;
     }
 
-    public record WorkflowList(List<WorkflowView> workflowList, PageMeta pageMeta) {
-    }
-
     @GET
     @RolesAllowed(Roles.VIEWER)
     public Uni<WorkflowList> list(@QueryParam("current_page") String currentPage, @QueryParam("per_page") String perPage) {
         PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
         boolean includeJson = seesWorkflowJson();
         return workflows.list(principal.teamId(), page.currentPage(), page.perPage())
-                .map(p -> new WorkflowList(p.items().stream().map(w -> WorkflowView.of(w, includeJson, json)).toList(), page.meta(p.total())));
+                .map(p -> new WorkflowList(p.items().stream().map(w -> WorkflowViews.of(w, includeJson, json)).toList(), page.meta(p.total())));
     }
 
     @GET
     @RolesAllowed(Roles.VIEWER)
     @Path("/{id}")
     public Uni<WorkflowView> get(@PathParam("id") UUID id) {
-        return workflows.get(principal.teamId(), id).map(w -> WorkflowView.of(w, seesWorkflowJson(), json));
+        return workflows.get(principal.teamId(), id).map(w -> WorkflowViews.of(w, seesWorkflowJson(), json));
     }
 
     @GET
@@ -66,7 +64,7 @@ public class RuntimeWorkflowResource {
         UUID team = principal.teamId();
         boolean includeJson = seesWorkflowJson();
         return workflows.runnableBySlug(team, slug)
-                .flatMap(r -> workflows.get(team, r.workflowId()).map(w -> WorkflowView.of(w, r.version(), r.definition(), includeJson)));
+                .flatMap(r -> workflows.get(team, r.workflowId()).map(w -> WorkflowViews.of(w, r.version(), r.definition(), includeJson)));
     }
 
     /** Runs the workflow's live version; {@code Idempotency-Key} makes a retried request return the same task. */

@@ -2,11 +2,13 @@ package io.cyberun.task.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cyberun.common.rest.ApiException;
-import io.cyberun.common.rest.PageMeta;
 import io.cyberun.common.rest.PageRequest;
 import io.cyberun.common.rest.QueryParams;
 import io.cyberun.common.security.CurrentPrincipal;
 import io.cyberun.common.security.Roles;
+import io.cyberun.contracts.api.TaskList;
+import io.cyberun.contracts.api.TaskResultView;
+import io.cyberun.contracts.api.TaskView;
 import io.cyberun.contracts.error.FieldError;
 import io.cyberun.contracts.files.DownloadLinks;
 import io.cyberun.contracts.files.DownloadLinksRequest;
@@ -52,9 +54,6 @@ public class TaskResource {
         this.files = files;
     }
 
-    public record TaskList(List<TaskView> taskList, PageMeta pageMeta) {
-    }
-
     @GET
     @RolesAllowed(Roles.VIEWER)
     public Uni<TaskList> list(@QueryParam("current_page") String currentPage, @QueryParam("per_page") String perPage,
@@ -69,7 +68,7 @@ public class TaskResource {
                 QueryParams.uuid("workflow_id", workflowId), QueryParams.instant("created_from", createdFrom),
                 QueryParams.instant("created_to", createdTo));
         return queries.list(filter, page.currentPage(), page.perPage())
-                .map(p -> new TaskList(p.items().stream().map(t -> TaskView.of(t, tasks.tail(t))).toList(), page.meta(p.total())));
+                .map(p -> new TaskList(p.items().stream().map(t -> TaskViews.of(t, tasks.tail(t))).toList(), page.meta(p.total())));
     }
 
     /** One changed task: its state now and the number of its last event. */
@@ -102,7 +101,7 @@ public class TaskResource {
         // After the millisecond named: times are stored to the microsecond, so a change within that millisecond is not.
         return queries.changedSince(principal.teamId(), java.time.Instant.ofEpochMilli(from + 1), size)
                 .map(found -> new TaskChanges(found.stream()
-                        .map(t -> new TaskChange(t.seq, t.updatedAt.toEpochMilli(), TaskView.of(t, tasks.tail(t)))).toList(),
+                        .map(t -> new TaskChange(t.seq, t.updatedAt.toEpochMilli(), TaskViews.of(t, tasks.tail(t)))).toList(),
                         found.size() == size));
     }
 
@@ -110,7 +109,7 @@ public class TaskResource {
     @RolesAllowed(Roles.VIEWER)
     @Path("/{id}")
     public Uni<TaskView> get(@PathParam("id") UUID id) {
-        return queries.get(principal.teamId(), id).map(t -> TaskView.of(t, tasks.tail(t)));
+        return queries.get(principal.teamId(), id).map(t -> TaskViews.of(t, tasks.tail(t)));
     }
 
     /** The result of a task; for a completed one every call mints fresh download URLs. */

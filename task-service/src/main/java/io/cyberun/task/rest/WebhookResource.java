@@ -2,11 +2,11 @@ package io.cyberun.task.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cyberun.common.rest.IdResponse;
-import io.cyberun.common.rest.PageMeta;
 import io.cyberun.common.rest.PageRequest;
 import io.cyberun.common.rest.QueryParams;
 import io.cyberun.common.security.CurrentPrincipal;
 import io.cyberun.common.security.Roles;
+import io.cyberun.contracts.api.PageMeta;
 import io.cyberun.task.model.Webhook;
 import io.cyberun.task.model.WebhookDelivery;
 import io.cyberun.task.webhook.WebhookService;

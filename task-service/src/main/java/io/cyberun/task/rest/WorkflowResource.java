@@ -3,11 +3,13 @@ package io.cyberun.task.rest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cyberun.common.rest.IdResponse;
-import io.cyberun.common.rest.PageMeta;
 import io.cyberun.common.rest.PageRequest;
 import io.cyberun.common.rest.QueryParams;
 import io.cyberun.common.security.CurrentPrincipal;
 import io.cyberun.common.security.Roles;
+import io.cyberun.contracts.api.PageMeta;
+import io.cyberun.contracts.api.WorkflowList;
+import io.cyberun.contracts.api.WorkflowView;
 import io.cyberun.task.mapping.WorkflowDefinitions;
 import io.cyberun.task.service.WorkflowService;
 import io.smallrye.mutiny.Uni;
@@ -39,9 +41,6 @@ public class WorkflowResource {
         this.json = json;
     }
 
-    public record WorkflowList(List<WorkflowView> workflowList, PageMeta pageMeta) {
-    }
-
     public record SnapshotList(List<SnapshotView> snapshotList, PageMeta pageMeta) {
     }
 
@@ -50,7 +49,7 @@ public class WorkflowResource {
     public Uni<WorkflowList> list(@QueryParam("current_page") String currentPage, @QueryParam("per_page") String perPage) {
         PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
         return workflows.list(principal.teamId(), page.currentPage(), page.perPage())
-                .map(p -> new WorkflowList(p.items().stream().map(w -> WorkflowView.of(w, true, json)).toList(), page.meta(p.total())));
+                .map(p -> new WorkflowList(p.items().stream().map(w -> WorkflowViews.of(w, true, json)).toList(), page.meta(p.total())));
     }
 
     /** Creates the workflow, or saves a new version of the team's workflow with the same slug. */
@@ -66,7 +65,7 @@ public class WorkflowResource {
     @RolesAllowed(Roles.VIEWER)
     @Path("/{id}")
     public Uni<WorkflowView> get(@PathParam("id") UUID id) {
-        return workflows.get(principal.teamId(), id).map(w -> WorkflowView.of(w, true, json));
+        return workflows.get(principal.teamId(), id).map(w -> WorkflowViews.of(w, true, json));
     }
 
     /** Replaces the fields the body names (a new version and snapshot); {@code workflow_status} disables runs. */

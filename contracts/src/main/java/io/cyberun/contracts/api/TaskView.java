@@ -1,9 +1,8 @@
-package io.cyberun.task.rest;
+package io.cyberun.contracts.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cyberun.contracts.task.LogLine;
-import io.cyberun.task.model.Task;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -48,13 +47,4 @@ public record TaskView(
 
     /** How many log lines a task view carries. */
     public static final int LOG_LINES = 20;
-
-    public static TaskView of(Task t, List<LogLine> tail) {
-        return new TaskView(t.id, t.workflowId, t.workflowVersion, t.workflowSlug, t.status,
-                t.spec == null ? 0 : t.spec.path("priority").asInt(0), t.progress, t.progressInfo,
-                t.parameters, t.taskError, t.retryCount, t.maxRetries, t.attempt, t.agentId, t.agentLabels, t.gatewayId, t.gpuType,
-                t.dispatchTarget,
-                t.targetPool, t.submitterRegion, t.toolType, t.createdAt, t.queuedAt, t.startedAt, t.completedAt, t.updatedAt, t.seq,
-                tail.subList(Math.max(0, tail.size() - LOG_LINES), tail.size()));
-    }
 }

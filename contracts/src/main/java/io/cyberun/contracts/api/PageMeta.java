@@ -1,4 +1,4 @@
-package io.cyberun.common.rest;
+package io.cyberun.contracts.api;
 
 /** The {@code page_meta} object of every list response. */
 public record PageMeta(int currentPage, int perPage, long totalCount) {

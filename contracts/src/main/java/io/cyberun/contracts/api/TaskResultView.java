@@ -1,4 +1,4 @@
-package io.cyberun.task.rest;
+package io.cyberun.contracts.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
