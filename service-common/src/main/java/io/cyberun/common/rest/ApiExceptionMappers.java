@@ -173,6 +173,7 @@ public class ApiExceptionMappers {
         String[] nodes = path.split("\\.");
         int from = nodes.length >= 3 ? 2 : nodes.length - 1;
         return java.util.Arrays.stream(nodes, from, nodes.length)
+                .filter(n -> !n.startsWith("<")) // a container element's node (<list element>): the index before it names it
                 .map(n -> n.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT))
                 .collect(Collectors.joining("."));
     }

@@ -9,9 +9,12 @@ import io.cyberun.common.security.Roles;
 import io.cyberun.contracts.api.PageMeta;
 import io.cyberun.task.model.Webhook;
 import io.cyberun.task.model.WebhookDelivery;
+import io.cyberun.task.webhook.NewWebhook;
 import io.cyberun.task.webhook.WebhookService;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -72,8 +75,7 @@ public class WebhookResource {
 
     @POST
     @RolesAllowed(Roles.ADMIN)
-    @org.eclipse.microprofile.openapi.annotations.parameters.RequestBody(description = "display_name, webhook_url, webhook_events", content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = "application/json", schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = WebhookView.class)))
-    public Uni<IdResponse> create(JsonNode body) {
+    public Uni<IdResponse> create(@Valid @NotNull(message = "send the webhook as a JSON object") NewWebhook body) {
         return webhooks.create(principal.teamId(), body).map(w -> new IdResponse(w.id));
     }
 

@@ -60,16 +60,11 @@ public class WebhookService {
     public record Page<T>(List<T> items, long total) {
     }
 
-    public Uni<Webhook> create(UUID teamId, JsonNode body) {
-        requireObject(body);
-        List<FieldError> errors = new ArrayList<>();
-        String name = displayName(body.get("display_name"), errors, true);
-        ArrayNode events = events(body.get("webhook_events"), errors, true);
-        String url = text(body.get("webhook_url"));
-        if (!errors.isEmpty()) {
-            throw ApiException.invalid(errors.get(0).field() + " " + errors.get(0).message(), errors);
-        }
-        return checkUrl(url).flatMap(checked -> create(teamId, name, checked, events));
+    /** A new webhook; its fields were validated where the request was read ({@link NewWebhook}), its URL is checked here. */
+    public Uni<Webhook> create(UUID teamId, NewWebhook request) {
+        ArrayNode events = json.createArrayNode();
+        new LinkedHashSet<>(request.webhookEvents()).forEach(events::add);
+        return checkUrl(request.webhookUrl()).flatMap(checked -> create(teamId, request.displayName().strip(), checked, events));
     }
 
     private Uni<Webhook> create(UUID teamId, String name, String url, ArrayNode events) {
@@ -97,7 +92,10 @@ public class WebhookService {
         return webhooks.page(teamId, page - 1, perPage).flatMap(items -> webhooks.countInTeam(teamId).map(total -> new Page<>(items, total)));
     }
 
-    /** Changes the fields the body names; an unknown field or a bad value changes nothing. */
+    /**
+     * Changes the fields the body names; an unknown field or a bad value changes nothing. Read as JSON rather than a
+     * record: a change names only what it changes, and a field that is not a webhook's must be refused, not ignored.
+     */
     public Uni<Webhook> update(UUID teamId, UUID id, JsonNode patch) {
         requireObject(patch);
         List<FieldError> errors = new ArrayList<>();
@@ -106,8 +104,8 @@ public class WebhookService {
                 errors.add(new FieldError(f, "is not a field of a webhook (display_name, webhook_url, webhook_events, webhook_status)"));
             }
         });
-        String name = patch.has("display_name") ? displayName(patch.get("display_name"), errors, true) : null;
-        ArrayNode events = patch.has("webhook_events") ? events(patch.get("webhook_events"), errors, true) : null;
+        String name = patch.has("display_name") ? displayName(patch.get("display_name"), errors) : null;
+        ArrayNode events = patch.has("webhook_events") ? events(patch.get("webhook_events"), errors) : null;
         String status = null;
         if (patch.has("webhook_status")) {
             status = text(patch.get("webhook_status"));
@@ -219,12 +217,10 @@ public class WebhookService {
         return n == null || !n.isTextual() ? null : n.asText().strip();
     }
 
-    private static String displayName(JsonNode n, List<FieldError> errors, boolean required) {
+    private static String displayName(JsonNode n, List<FieldError> errors) {
         String name = text(n);
         if (name == null || name.isEmpty()) {
-            if (required) {
-                errors.add(new FieldError("display_name", "is required (1-255 characters)"));
-            }
+            errors.add(new FieldError("display_name", "is required (1-255 characters)"));
             return null;
         }
         if (name.length() > 255) {
@@ -233,11 +229,9 @@ public class WebhookService {
         return name;
     }
 
-    private ArrayNode events(JsonNode n, List<FieldError> errors, boolean required) {
+    private ArrayNode events(JsonNode n, List<FieldError> errors) {
         if (n == null || !n.isArray() || n.isEmpty()) {
-            if (required) {
-                errors.add(new FieldError("webhook_events", "must list at least one event: task.completed, task.failed"));
-            }
+            errors.add(new FieldError("webhook_events", "must list at least one event: task.completed, task.failed"));
             return null;
         }
         Set<String> seen = new LinkedHashSet<>();

@@ -115,6 +115,9 @@ class WebhookApiTests {
                 "{\"display_name\":\"" + "n".repeat(256) + "\",\"webhook_url\":\"" + receiver.url("/x") + "\",\"webhook_events\":[\"task.failed\"]}")) {
             admin().body(body).post("/api/v1/webhooks").then().statusCode(400).body("error_message", notNullValue());
         }
+        admin().body("{\"webhook_url\":\"" + receiver.url("/x") + "\",\"webhook_events\":[\"task.failed\",\"task.started\"]}")
+                .post("/api/v1/webhooks").then().statusCode(400).body("error_code", equalTo("validation_failed"))
+                .body("details.field", org.hamcrest.Matchers.contains("display_name", "webhook_events[1]"));
         for (String url : List.of("http://203.0.113.10/hook", "ftp://203.0.113.10/hook", "not a url", "/relative", "https://localhost/hook",
                 "https://127.0.0.2/hook", "https://10.1.2.3/hook", "https://172.16.0.1/hook", "https://192.168.1.10/hook",
                 "https://169.254.169.254/latest/meta-data", "https://100.64.0.1/hook", "https://0.0.0.0/hook", "https://[::1]/hook",
