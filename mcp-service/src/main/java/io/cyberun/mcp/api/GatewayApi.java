@@ -1,6 +1,5 @@
 package io.cyberun.mcp.api;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cyberun.contracts.error.ErrorBody;
 import io.cyberun.contracts.json.CyberunJson;
 import io.quarkiverse.mcp.server.ToolCallException;
@@ -27,12 +26,10 @@ public class GatewayApi {
 
     private final GatewayClient client;
     private final CurrentVertxRequest request;
-    private final ObjectMapper json;
 
-    public GatewayApi(@RestClient GatewayClient client, CurrentVertxRequest request, ObjectMapper json) {
+    public GatewayApi(@RestClient GatewayClient client, CurrentVertxRequest request) {
         this.client = client;
         this.request = request;
-        this.json = json;
     }
 
     /**
