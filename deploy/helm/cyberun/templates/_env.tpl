@@ -86,8 +86,6 @@ taken from an existing Secret. Called with (dict "root" $ "service" name).
       fieldPath: status.podIP
 - name: CYBERUN_HUB_ADVERTISED_URL
   value: {{ printf "http://$(POD_IP):%v" (index $v.services "agent-hub").port | quote }}
-- name: GATEWAY_URL
-  value: {{ include "cyberun.url" (dict "root" .root "service" "gateway-service") }}
 - name: FILE_SERVICE_URL
   value: {{ include "cyberun.url" (dict "root" .root "service" "file-service") }}
 {{- end }}

@@ -9,10 +9,12 @@ import static org.hamcrest.Matchers.hasSize;
 
 import io.cyberun.agenthub.connection.AgentConnections;
 import io.cyberun.agenthub.connection.AgentSession;
+import io.cyberun.agenthub.security.AgentKeys;
 import io.cyberun.common.security.PrincipalTokens;
 import io.cyberun.contracts.Topic;
 import io.cyberun.contracts.agent.AgentLiveness;
 import io.cyberun.contracts.agent.RunningTask;
+import io.cyberun.contracts.auth.AgentKeyDirectory;
 import io.cyberun.contracts.auth.Role;
 import io.cyberun.contracts.events.AgentCommand;
 import io.cyberun.contracts.events.AgentEvent;
@@ -48,7 +50,7 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @QuarkusTestResource(CyberunTestResource.class)
-@QuarkusTestResource(GatewayStub.class)
+@QuarkusTestResource(AgentKeysFixture.class)
 class AgentHubTests {
     static final Duration WAIT = Duration.ofSeconds(30);
     static final CyberunTestContext CTX = CyberunTestContext.get();
@@ -60,6 +62,8 @@ class AgentHubTests {
     RedisDataSource redis;
     @Inject
     AgentConnections connections;
+    @Inject
+    AgentKeys agentKeys;
 
     @BeforeAll
     static void kafka() {
@@ -72,7 +76,7 @@ class AgentHubTests {
     }
 
     TestAgent hello(String agentId, int capacity, RunningTask... running) throws Exception {
-        TestAgent agent = TestAgent.connect(base.getPort(), GatewayStub.KEY);
+        TestAgent agent = TestAgent.connect(base.getPort(), AgentKeysFixture.KEY);
         agent.send(new AgentMessage.Hello(AgentProtocol.VERSION, agentId, List.of("gpu", "exec"), "0.1.0", "exec", null, capacity, null,
                 List.of(running)));
         agent.await(HubMessage.Welcome.class);
@@ -81,7 +85,7 @@ class AgentHubTests {
 
     /** The session the scheduler sees as alive for the agent, or null. */
     String liveSession(String agentId) {
-        return redis.value(String.class).get(AgentLiveness.key(CTX.namespace().redisPrefix(), GatewayStub.TEAM, agentId));
+        return redis.value(String.class).get(AgentLiveness.key(CTX.namespace().redisPrefix(), AgentKeysFixture.TEAM, agentId));
     }
 
     HubMessage.Dispatch dispatch(TestAgent agent, String agentId, UUID task, int attempt) throws Exception {
@@ -90,7 +94,7 @@ class AgentHubTests {
     }
 
     void publishDispatch(String agentId, UUID task, int attempt) {
-        kafka.publish(Topic.AGENT_COMMANDS, AgentCommand.FAMILY, new AgentCommand.Dispatch(GatewayStub.TEAM, agentId, task, attempt,
+        kafka.publish(Topic.AGENT_COMMANDS, AgentCommand.FAMILY, new AgentCommand.Dispatch(AgentKeysFixture.TEAM, agentId, task, attempt,
                 new TaskSpec(UUID.randomUUID(), "w", 1, "exec", null, null, List.of(), List.of(), null, List.of(), 0, 0, 0)));
     }
 
@@ -98,6 +102,15 @@ class AgentHubTests {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof WebSocketHandshakeException refused) {
                 return refused.getResponse().statusCode();
+            }
+        }
+        throw new AssertionError("not a refused handshake", e);
+    }
+
+    static String handshakeHeader(Throwable e, String name) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof WebSocketHandshakeException refused) {
+                return refused.getResponse().headers().firstValue(name).orElse(null);
             }
         }
         throw new AssertionError("not a refused handshake", e);
@@ -112,20 +125,51 @@ class AgentHubTests {
     }
 
     @Test
+    void anAgentKeyCountsOnlyAsTheGatewaysDirectorySaysAndAnUnreadyDirectoryAsksTheAgentToComeBack() throws Exception {
+        String revoked = "ak-hubtestrevoked000000000000000000000000000";
+        String expired = "ak-hubtestexpired000000000000000000000000000";
+        UUID revokedId = UUID.randomUUID();
+        UUID expiredId = UUID.randomUUID();
+        UUID unknownId = UUID.randomUUID();
+        AgentKeysFixture.publish(revoked, AgentKeyDirectory.Entry.active(revokedId, AgentKeysFixture.TEAM, null));
+        TestAgent.connect(base.getPort(), revoked).close();
+        AgentKeysFixture.publish(revoked, AgentKeyDirectory.Entry.tombstone(revokedId));
+        AgentKeysFixture.publish(expired, AgentKeyDirectory.Entry.active(expiredId, AgentKeysFixture.TEAM, Instant.now().minusSeconds(1)));
+        for (String key : new String[] {revoked, expired}) {
+            assertThatThrownBy(() -> TestAgent.connect(base.getPort(), key)).as(key).satisfies(e -> assertThat(handshakeStatus(e)).isEqualTo(401));
+        }
+        assertThat(agentKeys.inactive(List.of(AgentKeysFixture.CREDENTIAL, revokedId, expiredId, unknownId)).await().atMost(WAIT))
+                .containsExactlyInAnyOrder(revokedId, expiredId, unknownId);
+
+        // Redis restarted empty and no gateway has published the keys again: nothing can be told, so nothing is refused for good.
+        AgentKeysFixture.ready(false);
+        try {
+            assertThatThrownBy(() -> TestAgent.connect(base.getPort(), "ak-hubtestnotyetknown00000000000000000000000")).satisfies(e -> {
+                assertThat(handshakeStatus(e)).isEqualTo(503);
+                assertThat(handshakeHeader(e, "Retry-After")).isEqualTo("5");
+            });
+            TestAgent.connect(base.getPort(), AgentKeysFixture.KEY).close();
+            assertThat(agentKeys.inactive(List.of(revokedId, unknownId)).await().atMost(WAIT)).isEmpty();
+        } finally {
+            AgentKeysFixture.ready(true);
+        }
+    }
+
+    @Test
     void anAgentThatSaysHelloIsWelcomedAnnouncedAndListedForItsOwnTeamOnly() throws Exception {
         var events = kafka.reader(Topic.AGENT_EVENTS, AgentEvent.FAMILY);
         try (TestAgent agent = hello("listed-1", 2)) {
             var connected = events.await(AgentEvent.Connected.class, c -> c.agentId().equals("listed-1"), WAIT);
-            assertThat(connected.teamId()).isEqualTo(GatewayStub.TEAM);
+            assertThat(connected.teamId()).isEqualTo(AgentKeysFixture.TEAM);
             assertThat(connected.labels()).containsExactly("gpu", "exec");
             assertThat(connected.gpuCapacity()).isEqualTo(2);
             assertThat(liveSession("listed-1")).isEqualTo(connected.sessionId());
-            given().header(PrincipalTokens.HEADER, CTX.userToken(GatewayStub.TEAM, Role.VIEWER)).get("/api/v1/r/agents")
+            given().header(PrincipalTokens.HEADER, CTX.userToken(AgentKeysFixture.TEAM, Role.VIEWER)).get("/api/v1/r/agents")
                     .then().statusCode(200)
                     .body("agent_list.find { it.agent_id == 'listed-1' }.agent_status", equalTo("idle"))
                     .body("agent_list.find { it.agent_id == 'listed-1' }.gpu_capacity", equalTo(2))
                     .body("agent_list.find { it.agent_id == 'listed-1' }.gateway_id", equalTo("hub-test"));
-            given().header(PrincipalTokens.HEADER, CTX.userToken(GatewayStub.OTHER_TEAM, Role.OWNER)).get("/api/v1/agents")
+            given().header(PrincipalTokens.HEADER, CTX.userToken(AgentKeysFixture.OTHER_TEAM, Role.OWNER)).get("/api/v1/agents")
                     .then().statusCode(200).body("agent_list", hasSize(0)).body("page_meta.total_count", equalTo(0));
             given().get("/api/v1/agents").then().statusCode(401);
         }
@@ -142,14 +186,14 @@ class AgentHubTests {
             agent.send(new AgentMessage.TaskAccepted(task, 1));
             var start = transitions.await(TaskTransition.Start.class, s -> s.taskId().equals(task), WAIT);
             assertThat(start.agentId()).isEqualTo("runner-1");
-            assertThat(start.teamId()).isEqualTo(GatewayStub.TEAM);
+            assertThat(start.teamId()).isEqualTo(AgentKeysFixture.TEAM);
 
             agent.send(new AgentMessage.TaskProgress(task, 1, new ProgressInfo(0.5, "3", 5, 10, null, null)));
             agent.send(new AgentMessage.TaskLog(task, 1, List.of(new LogLine(Instant.now(), "stdout", "step 5"))));
             assertThat(progress.await(ProgressReport.Progress.class, p -> p.taskId().equals(task), WAIT).progress().stepCurrent()).isEqualTo(5);
             assertThat(progress.await(ProgressReport.Logs.class, p -> p.taskId().equals(task), WAIT).lines()).hasSize(1);
 
-            String key = "teams/" + GatewayStub.TEAM + "/tasks/" + task + "/outputs/a.png";
+            String key = "teams/" + AgentKeysFixture.TEAM + "/tasks/" + task + "/outputs/a.png";
             agent.send(new AgentMessage.TaskCompleted(task, 1, List.of(new TaskOutputFile("a.png", key, 3, "image/png", "abc"))));
             var complete = transitions.await(TaskTransition.Complete.class, c -> c.taskId().equals(task), WAIT);
             assertThat(complete.outputs()).extracting(TaskOutputFile::storageKey).containsExactly(key);
@@ -181,12 +225,12 @@ class AgentHubTests {
             assertThat(announced.preview().nodeId()).isEqualTo("3");
             assertThat(announced.agentId()).isEqualTo("painter-1");
             var kept = redis.hash(String.class, String.class, byte[].class)
-                    .hgetall(PreviewInfo.key(CTX.namespace().redisPrefix(), GatewayStub.TEAM, task));
+                    .hgetall(PreviewInfo.key(CTX.namespace().redisPrefix(), AgentKeysFixture.TEAM, task));
             assertThat(kept.get("image")).isEqualTo(image);
             assertThat(new String(kept.get("id"))).isEqualTo(announced.preview().previewId());
-            assertThat(redis.key(String.class).ttl(PreviewInfo.key(CTX.namespace().redisPrefix(), GatewayStub.TEAM, task)))
+            assertThat(redis.key(String.class).ttl(PreviewInfo.key(CTX.namespace().redisPrefix(), AgentKeysFixture.TEAM, task)))
                     .isBetween(1L, PreviewInfo.KEPT.toSeconds());
-            assertThat(redis.key(String.class).exists(PreviewInfo.key(CTX.namespace().redisPrefix(), GatewayStub.TEAM, notHere))).isFalse();
+            assertThat(redis.key(String.class).exists(PreviewInfo.key(CTX.namespace().redisPrefix(), AgentKeysFixture.TEAM, notHere))).isFalse();
             assertThat(agent.closed).as("the large message kept the connection").isNotDone();
         }
     }
@@ -232,7 +276,7 @@ class AgentHubTests {
             HubMessage.Cancel cancel = agent.await(HubMessage.Cancel.class);
             assertThat(cancel.taskId()).isEqualTo(task);
             assertThat(cancel.attempt()).isEqualTo(1);
-            kafka.publish(Topic.AGENT_COMMANDS, AgentCommand.FAMILY, new AgentCommand.Cancel(GatewayStub.TEAM, "late-1", task, 2, "cancelled by user"));
+            kafka.publish(Topic.AGENT_COMMANDS, AgentCommand.FAMILY, new AgentCommand.Cancel(AgentKeysFixture.TEAM, "late-1", task, 2, "cancelled by user"));
             assertThat(agent.await(HubMessage.Cancel.class).attempt()).isEqualTo(2);
         }
     }
@@ -244,7 +288,7 @@ class AgentHubTests {
         try (TestAgent agent = hello("sneaky-1", 1)) {
             dispatch(agent, "sneaky-1", task, 1);
             agent.send(new AgentMessage.TaskAccepted(task, 1));
-            agent.send(new AgentMessage.TaskCompleted(task, 1, List.of(new TaskOutputFile("x", "teams/" + GatewayStub.OTHER_TEAM + "/x", 1, null, null))));
+            agent.send(new AgentMessage.TaskCompleted(task, 1, List.of(new TaskOutputFile("x", "teams/" + AgentKeysFixture.OTHER_TEAM + "/x", 1, null, null))));
             var fail = transitions.await(TaskTransition.Fail.class, f -> f.taskId().equals(task), WAIT);
             assertThat(fail.retryable()).isFalse();
             assertThat(fail.error()).contains("outside the task's folder");
@@ -265,20 +309,20 @@ class AgentHubTests {
 
     @Test
     void aBadHelloOrAMessageBeforeHelloIsRefusedAndTheConnectionClosed() throws Exception {
-        try (TestAgent agent = TestAgent.connect(base.getPort(), GatewayStub.KEY)) {
+        try (TestAgent agent = TestAgent.connect(base.getPort(), AgentKeysFixture.KEY)) {
             agent.send(new AgentMessage.Hello(99, "x", List.of(), null, null, null, 1, null, List.of()));
             assertThat(agent.await(HubMessage.Refusal.class).code()).isEqualTo("bad_hello");
             assertThat(agent.closed.get(10, TimeUnit.SECONDS)).isNotNull();
         }
-        try (TestAgent agent = TestAgent.connect(base.getPort(), GatewayStub.KEY)) {
+        try (TestAgent agent = TestAgent.connect(base.getPort(), AgentKeysFixture.KEY)) {
             agent.send(new AgentMessage.Heartbeat(List.of()));
             assertThat(agent.await(HubMessage.Refusal.class).code()).isEqualTo("hello_first");
         }
-        try (TestAgent agent = TestAgent.connect(base.getPort(), GatewayStub.KEY)) {
+        try (TestAgent agent = TestAgent.connect(base.getPort(), AgentKeysFixture.KEY)) {
             agent.send(new AgentMessage.Hello(AgentProtocol.VERSION, "../etc", List.of("bad label"), null, null, null, 0, null, List.of()));
             assertThat(agent.await(HubMessage.Refusal.class).message()).contains("agent_id");
         }
-        try (TestAgent agent = TestAgent.connect(base.getPort(), GatewayStub.KEY)) {
+        try (TestAgent agent = TestAgent.connect(base.getPort(), AgentKeysFixture.KEY)) {
             agent.sendText("{\"type\":\"no_such_message\"}");
             assertThat(agent.await(HubMessage.Refusal.class).code()).isEqualTo("bad_message");
         }
@@ -295,7 +339,7 @@ class AgentHubTests {
         var gone = events.await(AgentEvent.Disconnected.class, d -> d.agentId().equals("gone-1"), WAIT);
         assertThat(gone.runningTasks()).containsExactly(new RunningTask(task, 1));
         assertThat(liveSession("gone-1")).isNull();
-        given().header(PrincipalTokens.HEADER, CTX.userToken(GatewayStub.TEAM, Role.VIEWER)).get("/api/v1/agents")
+        given().header(PrincipalTokens.HEADER, CTX.userToken(AgentKeysFixture.TEAM, Role.VIEWER)).get("/api/v1/agents")
                 .then().body("agent_list.findAll { it.agent_id == 'gone-1' }", hasSize(0));
     }
 
@@ -309,7 +353,7 @@ class AgentHubTests {
         first.send(new AgentMessage.TaskAccepted(task, 1));
         first.drop();
         // The hub has handled the drop (the agent's session is closed, in its grace period) before the agent comes back.
-        await().atMost(WAIT).until(() -> connections.current(GatewayStub.TEAM, "back-1").map(AgentSession::closed).orElse(false));
+        await().atMost(WAIT).until(() -> connections.current(AgentKeysFixture.TEAM, "back-1").map(AgentSession::closed).orElse(false));
         try (TestAgent second = hello("back-1", 1, new RunningTask(task, 1))) {
             var reconnected = events.await(AgentEvent.Connected.class, c -> c.agentId().equals("back-1") && !c.runningTasks().isEmpty(), WAIT);
             assertThat(reconnected.runningTasks()).containsExactly(new RunningTask(task, 1));

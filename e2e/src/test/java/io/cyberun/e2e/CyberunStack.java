@@ -70,10 +70,8 @@ final class CyberunStack implements AutoCloseable {
         task = quarkus("task-service", "task", Map.of("quarkus.rest-client.file-service.url", file.url(),
                 "quarkus.http.port", Integer.toString(taskPort), "cyberun.webhooks.allowed-hosts", "127.0.0.1"), false);
         scheduler = quarkus("scheduler-service", null, Map.of("quarkus.rest-client.task-service.url", task.url()), true);
-        // The hub asks the gateway for agent keys, and the gateway forwards to the hub: pick the ports first.
+        hub = quarkus("agent-hub", null, Map.of("quarkus.rest-client.file-service.url", file.url()), true);
         int gatewayPort = ServiceProcess.freePort();
-        hub = quarkus("agent-hub", null, Map.of("quarkus.rest-client.gateway.url", "http://127.0.0.1:" + gatewayPort,
-                "quarkus.rest-client.file-service.url", file.url()), true);
         int mcpPort = ServiceProcess.freePort();
         int mcp2Port = ServiceProcess.freePort();
         Map<String, String> gatewayConfig = new LinkedHashMap<>(ns.oidcConfig());
@@ -162,8 +160,7 @@ final class CyberunStack implements AutoCloseable {
 
     /** Starts one more agent-hub replica, on the run's Redis and Kafka, and waits until it is ready. */
     ServiceProcess extraHub() throws Exception {
-        return quarkus("agent-hub", null, Map.of("quarkus.rest-client.gateway.url", gateway.url(),
-                "quarkus.rest-client.file-service.url", file.url()), true).awaitReady(READY);
+        return quarkus("agent-hub", null, Map.of("quarkus.rest-client.file-service.url", file.url()), true).awaitReady(READY);
     }
 
     /**

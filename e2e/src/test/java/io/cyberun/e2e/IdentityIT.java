@@ -333,7 +333,7 @@ class IdentityIT {
     void internalServicesRefuseCallsThatDoNotCarryTheGatewaysToken() throws Exception {
         String team = UUID.randomUUID().toString();
         for (String url : List.of(stack.task.url() + "/api/v1/r/tasks", stack.task.url() + "/internal/v1/teams/" + team + "/cancel-open-tasks",
-                stack.file.url() + "/api/v1/models", stack.hub.url() + "/api/v1/agents", stack.gateway.url() + "/internal/v1/credentials/introspect")) {
+                stack.file.url() + "/api/v1/models", stack.hub.url() + "/api/v1/agents")) {
             String method = url.contains("/internal/") ? "POST" : "GET";
             for (Map<String, String> headers : List.<Map<String, String>>of(Map.of(), Map.of("X-Cyberun-Principal", "forged.token.value"),
                     Map.of("X-Team-ID", team, "Authorization", "Bearer sk-" + "x".repeat(43)))) {

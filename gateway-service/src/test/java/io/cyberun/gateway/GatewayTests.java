@@ -8,16 +8,19 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 
-import io.cyberun.common.security.PrincipalTokens;
-import io.cyberun.contracts.auth.Role;
+import io.cyberun.contracts.auth.AgentKeyDirectory;
 import io.cyberun.testing.CyberunTestContext;
 import io.cyberun.testing.CyberunTestResource;
+import io.cyberun.testing.Namespace;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** The public edge against the real Keycloak and PostgreSQL, with internal services replaced by an echo stub. */
@@ -161,15 +164,33 @@ class GatewayTests {
     }
 
     @Test
-    void credentialIntrospectionIsForInternalServicesOnly() {
-        given().contentType(ContentType.JSON).body("{\"secret\":\"" + team().getString("agent_key") + "\"}")
-                .post("/internal/v1/credentials/introspect").then().statusCode(401);
-        given().header(PrincipalTokens.HEADER, CTX.userToken(UUID.fromString(team().getString("team_id")), Role.OWNER)).contentType(ContentType.JSON)
-                .body("{\"secret\":\"" + team().getString("agent_key") + "\"}").post("/internal/v1/credentials/introspect").then().statusCode(403);
-        given().header(PrincipalTokens.HEADER, CTX.serviceToken("agent-hub")).contentType(ContentType.JSON)
-                .body("{\"secret\":\"" + team().getString("agent_key") + "\"}").post("/internal/v1/credentials/introspect").then().statusCode(200)
-                .body("kind", equalTo("agent")).body("team_id", equalTo(team().getString("team_id")));
-        given().header(PrincipalTokens.HEADER, CTX.serviceToken("agent-hub")).contentType(ContentType.JSON)
-                .body("{\"secret\":\"ak-" + "0".repeat(43) + "\"}").post("/internal/v1/credentials/introspect").then().statusCode(404);
+    void agentKeysArePublishedForAgentHubARevokedOneIsTombstonedAndALostDirectoryIsWrittenAgain() {
+        Namespace ns = CTX.namespace();
+        String prefix = ns.redisPrefix();
+        String bootstrapKey = AgentKeyDirectory.entry(prefix, AgentKeyDirectory.hash(team().getString("agent_key")));
+        AgentKeyDirectory.Entry entry = AgentKeyDirectory.Entry.decode((String) ns.redis("GET", bootstrapKey));
+        assertThat(entry).isNotNull();
+        assertThat(entry.activeAt(Instant.now())).isTrue();
+        assertThat(entry.teamId()).hasToString(team().getString("team_id"));
+        assertThat(ns.redis("HGET", AgentKeyDirectory.index(prefix), entry.credentialId().toString())).isEqualTo(bootstrapKey);
+        assertThat(ns.redis("GET", AgentKeyDirectory.entry(prefix, AgentKeyDirectory.hash("ak-" + "0".repeat(43))))).isNull();
+
+        String alice = userToken("alice", CTX.endpoints().alicePassword());
+        JsonPath created = given().auth().oauth2(alice).header("X-Team-ID", team().getString("team_id")).contentType(ContentType.JSON)
+                .body("{\"kind\":\"agent\",\"display_name\":\"directory test\"}").post("/api/v1/credentials")
+                .then().statusCode(201).extract().jsonPath();
+        String name = AgentKeyDirectory.entry(prefix, AgentKeyDirectory.hash(created.getString("raw_key")));
+        assertThat(AgentKeyDirectory.Entry.decode((String) ns.redis("GET", name)).activeAt(Instant.now())).isTrue();
+        given().auth().oauth2(alice).header("X-Team-ID", team().getString("team_id")).delete("/api/v1/credentials/" + created.getString("id"))
+                .then().statusCode(204);
+        assertThat(AgentKeyDirectory.Entry.decode((String) ns.redis("GET", name)).revoked()).isTrue();
+        assertThat(Long.parseLong((String) ns.redis("TTL", name))).isPositive();
+        assertThat(ns.redis("HGET", AgentKeyDirectory.index(prefix), created.getString("id"))).isNull();
+
+        // Redis lost the directory: the gateway writes it again within its check interval, and not the revoked key.
+        ns.redis("DEL", bootstrapKey, name, AgentKeyDirectory.ready(prefix));
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> ns.redis("GET", AgentKeyDirectory.ready(prefix)) != null);
+        assertThat(AgentKeyDirectory.Entry.decode((String) ns.redis("GET", bootstrapKey)).activeAt(Instant.now())).isTrue();
+        assertThat(ns.redis("GET", name)).isNull();
     }
 }

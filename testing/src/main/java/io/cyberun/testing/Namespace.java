@@ -151,6 +151,18 @@ public final class Namespace {
     }
 
     /**
+     * Runs one Redis command (keys named with {@link #redisPrefix()}): for fixtures that write what another service
+     * would have written. Answers the reply: a string, a list, or {@code null}.
+     */
+    public Object redis(String... command) {
+        try {
+            return RedisPing.run(endpoints.redisHost(), endpoints.redisPort(), command);
+        } catch (IOException e) {
+            throw new IllegalStateException("Redis at " + endpoints.redisUrl() + " did not run " + command[0] + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * What a Redis restart without persistence does to this namespace: every key under its prefix is gone, and Redis
      * forgets its loaded scripts. For tests that prove the platform rebuilds what it keeps in Redis.
      */

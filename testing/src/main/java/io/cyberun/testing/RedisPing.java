@@ -42,6 +42,13 @@ final class RedisPing {
         }
     }
 
+    /** Runs one command and answers its reply (a string, a list, or {@code null}). */
+    static Object run(String host, int port, String... args) throws IOException {
+        try (Socket s = connect(host, port)) {
+            return command(s, new BufferedInputStream(s.getInputStream()), args);
+        }
+    }
+
     /** Makes Redis forget every script it loaded, as a restart does. */
     static void flushScripts(String host, int port) throws IOException {
         try (Socket s = connect(host, port)) {

@@ -1,5 +1,8 @@
 package io.cyberun.agenthub.security;
 
+import io.cyberun.contracts.error.ErrorBody;
+import io.cyberun.contracts.error.ErrorCode;
+import io.cyberun.contracts.json.CyberunJson;
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.AuthenticationRequest;
@@ -13,7 +16,9 @@ import java.util.Set;
 
 /**
  * Reads {@code Authorization: Bearer ak-...} from a request. Any other credential gives no identity, so the
- * agent WebSocket (which requires one) refuses the upgrade with 401.
+ * agent WebSocket (which requires one) refuses the upgrade with 401. When the key directory cannot answer
+ * ({@link AgentKeys#unavailable()}) the refusal is 503 with {@code Retry-After}: the agent tries again instead of
+ * taking its key for a bad one.
  */
 @ApplicationScoped
 public class AgentKeyAuthentication implements HttpAuthenticationMechanism {
@@ -25,12 +30,30 @@ public class AgentKeyAuthentication implements HttpAuthenticationMechanism {
         if (header == null || !header.startsWith(PREFIX)) {
             return Uni.createFrom().nullItem();
         }
-        return identities.authenticate(new AgentKeyRequest(header.substring("Bearer ".length()).strip()));
+        return identities.authenticate(new AgentKeyRequest(header.substring("Bearer ".length()).strip()))
+                .onFailure(AgentKeys::unavailable).invoke(e -> context.put(AgentKeys.UNAVAILABLE, true));
     }
 
     @Override
     public Uni<ChallengeData> getChallenge(RoutingContext context) {
         return Uni.createFrom().item(new ChallengeData(401, "WWW-Authenticate", "Bearer realm=\"cyberun-agents\""));
+    }
+
+    /** A directory that cannot answer is a 503 the agent retries (ended here: the default failure handling would make it 401). */
+    @Override
+    public Uni<Boolean> sendChallenge(RoutingContext context) {
+        if (!Boolean.TRUE.equals(context.get(AgentKeys.UNAVAILABLE))) {
+            return HttpAuthenticationMechanism.super.sendChallenge(context);
+        }
+        String body;
+        try {
+            body = CyberunJson.mapper().writeValueAsString(ErrorBody.of(ErrorCode.UPSTREAM_UNAVAILABLE,
+                    "agent keys cannot be checked right now (the key directory is not available); try again shortly"));
+        } catch (Exception json) {
+            body = "{\"error_message\":\"agent keys cannot be checked right now\",\"error_code\":\"upstream_unavailable\"}";
+        }
+        context.response().setStatusCode(503).putHeader("Retry-After", "5").putHeader("Content-Type", "application/json").end(body);
+        return Uni.createFrom().item(true);
     }
 
     @Override

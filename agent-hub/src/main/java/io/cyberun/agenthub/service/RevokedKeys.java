@@ -1,14 +1,10 @@
 package io.cyberun.agenthub.service;
 
-import io.cyberun.agenthub.client.GatewayClient;
 import io.cyberun.agenthub.connection.AgentConnections;
 import io.cyberun.agenthub.connection.AgentSession;
+import io.cyberun.agenthub.security.AgentKeys;
 import io.cyberun.common.config.CyberunConfig;
-import io.cyberun.common.config.InstanceIdentity;
-import io.cyberun.common.security.PrincipalTokens;
-import io.cyberun.contracts.auth.CredentialIntrospection;
 import io.cyberun.contracts.auth.CredentialRevocations;
-import io.cyberun.contracts.auth.Principal;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -22,13 +18,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
 /**
  * Closes agent connections whose ak- key is no longer active. The gateway announces revocations on a Redis
- * channel (effective within a moment); a periodic check asks the gateway about every open connection's key, which
- * also covers keys that expired and announcements this replica missed.
+ * channel (effective within a moment); a periodic check looks every open connection's key up in the key directory
+ * ({@link AgentKeys}), which also covers keys that expired and announcements this replica missed.
  */
 @ApplicationScoped
 public class RevokedKeys {
@@ -37,19 +32,15 @@ public class RevokedKeys {
     private final ReactiveRedisDataSource redis;
     private final AgentConnections connections;
     private final AgentProtocolHandler handler;
-    private final GatewayClient gateway;
-    private final PrincipalTokens tokens;
-    private final InstanceIdentity identity;
+    private final AgentKeys keys;
     private final String channel;
 
-    public RevokedKeys(ReactiveRedisDataSource redis, AgentConnections connections, AgentProtocolHandler handler, @RestClient GatewayClient gateway,
-                       PrincipalTokens tokens, InstanceIdentity identity, CyberunConfig config) {
+    public RevokedKeys(ReactiveRedisDataSource redis, AgentConnections connections, AgentProtocolHandler handler, AgentKeys keys,
+                       CyberunConfig config) {
         this.redis = redis;
         this.connections = connections;
         this.handler = handler;
-        this.gateway = gateway;
-        this.tokens = tokens;
-        this.identity = identity;
+        this.keys = keys;
         this.channel = config.redis().keyPrefix() + CredentialRevocations.CHANNEL;
     }
 
@@ -71,8 +62,7 @@ public class RevokedKeys {
         if (open.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return gateway.inactive(tokens.sign(Principal.service(identity.serviceName())), new CredentialIntrospection.Ids(List.copyOf(open)))
-                .flatMap(inactive -> close(inactive.credentialIds() == null ? Set.of() : new HashSet<>(inactive.credentialIds())))
+        return keys.inactive(open).flatMap(this::close)
                 .onFailure().recoverWithUni(e -> {
                     LOG.debugf("agent key check skipped: %s", e.getMessage());
                     return Uni.createFrom().voidItem();

@@ -2,7 +2,7 @@ package io.cyberun.agenthub.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cyberun.agenthub.GatewayStub;
+import io.cyberun.agenthub.AgentKeysFixture;
 import io.cyberun.testing.CyberunTestResource;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(CyberunTestResource.class)
-@QuarkusTestResource(GatewayStub.class)
+@QuarkusTestResource(AgentKeysFixture.class)
 class AgentDirectoryScriptsTests {
     static final Duration WAIT = Duration.ofSeconds(10);
     @Inject

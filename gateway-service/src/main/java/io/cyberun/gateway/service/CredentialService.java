@@ -23,10 +23,12 @@ public class CredentialService {
     public static final int PREFIX_LENGTH = 12;
 
     private final CredentialRepository credentials;
+    private final AgentKeyPublisher agentKeys;
     private final Clock clock;
 
-    public CredentialService(CredentialRepository credentials, Clock clock) {
+    public CredentialService(CredentialRepository credentials, AgentKeyPublisher agentKeys, Clock clock) {
         this.credentials = credentials;
+        this.agentKeys = agentKeys;
         this.clock = clock;
     }
 
@@ -34,7 +36,7 @@ public class CredentialService {
     public record Issued(Credential credential, String secret) {
     }
 
-    /** Creates a credential inside the caller's transaction. */
+    /** Creates a credential inside the caller's transaction (an agent key also goes into agent-hub's directory). */
     public Uni<Issued> issue(UUID teamId, CredentialKind kind, String displayName, Role role, UUID userId, UUID createdBy,
                              Integer expiresInDays) {
         String secret = kind.secretPrefix() + Secrets.random(RANDOM_CHARS);
@@ -52,7 +54,7 @@ public class CredentialService {
         c.createdBy = createdBy;
         c.createdAt = now;
         c.expiresAt = expiresInDays == null ? null : now.plus(Duration.ofDays(expiresInDays));
-        return credentials.persist(c).replaceWith(new Issued(c, secret));
+        return credentials.persist(c).call(agentKeys::issued).replaceWith(new Issued(c, secret));
     }
 
     /** The active, unexpired credential with this secret, or {@code null}. Needs an open session. */

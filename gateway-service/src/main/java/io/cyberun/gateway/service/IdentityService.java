@@ -1,22 +1,17 @@
 package io.cyberun.gateway.service;
 
 import io.cyberun.common.rest.ApiException;
-import io.cyberun.contracts.auth.CredentialIntrospection;
 import io.cyberun.contracts.auth.CredentialKind;
 import io.cyberun.contracts.auth.Principal;
 import io.cyberun.contracts.auth.Role;
 import io.cyberun.contracts.error.ErrorCode;
 import io.cyberun.gateway.model.AppUser;
-import io.cyberun.gateway.repository.CredentialRepository;
 import io.cyberun.gateway.repository.MembershipRepository;
 import io.cyberun.gateway.repository.UserRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 
 /** Turns credentials and user tokens into the principal every internal service receives. */
@@ -25,12 +20,9 @@ public class IdentityService {
     private final CredentialService credentials;
     private final UserRepository users;
     private final MembershipRepository memberships;
-    private final CredentialRepository credentialRepository;
     private final Clock clock;
 
-    public IdentityService(CredentialService credentials, UserRepository users, MembershipRepository memberships,
-                           CredentialRepository credentialRepository, Clock clock) {
-        this.credentialRepository = credentialRepository;
+    public IdentityService(CredentialService credentials, UserRepository users, MembershipRepository memberships, Clock clock) {
         this.credentials = credentials;
         this.users = users;
         this.memberships = memberships;
@@ -65,13 +57,6 @@ public class IdentityService {
         }));
     }
 
-    /** For agent-hub: what an ak- secret belongs to; {@code null} when it is not an active credential. */
-    public Uni<CredentialIntrospection.Result> introspect(String secret) {
-        return Panache.withSession(() -> credentials.verify(secret).map(c -> c == null ? null
-                : new CredentialIntrospection.Result(c.id, CredentialKind.fromWire(c.kind), c.teamId,
-                        c.userId == null ? null : c.userId.toString(), c.displayName)));
-    }
-
     /**
      * The user behind an OIDC token, created at the first sign-in. A user created earlier by email (bootstrap,
      * invitation) is linked to the token's subject when the provider vouches for that email.
@@ -104,23 +89,6 @@ public class IdentityService {
                 return users.persist(user);
             });
         }));
-    }
-
-    /** Those of the ids that are not active, unexpired credentials (unknown ids included). */
-    public Uni<List<UUID>> inactive(List<UUID> ids) {
-        if (ids.isEmpty()) {
-            return Uni.createFrom().item(List.of());
-        }
-        var now = clock.instant();
-        return Panache.withSession(() -> credentialRepository.list("id in ?1", ids)).map(found -> {
-            Set<UUID> active = new HashSet<>();
-            for (var c : found) {
-                if ("active".equals(c.keyStatus) && (c.expiresAt == null || c.expiresAt.isAfter(now))) {
-                    active.add(c.id);
-                }
-            }
-            return ids.stream().filter(id -> !active.contains(id)).distinct().toList();
-        });
     }
 
     /** The user's role in the team, or {@code null} when not a member. */

@@ -27,15 +27,20 @@ public class RevocationBroadcast {
     private final ReactiveValueCommands<String, Long> counters;
     private final String channel;
     private final String epoch;
+    private final AgentKeyPublisher agentKeys;
 
-    public RevocationBroadcast(ReactiveRedisDataSource redis, CyberunConfig config) {
+    public RevocationBroadcast(ReactiveRedisDataSource redis, CyberunConfig config, AgentKeyPublisher agentKeys) {
+        this.agentKeys = agentKeys;
         this.pubsub = redis.pubsub(String.class);
         this.counters = redis.value(Long.class);
         this.channel = config.redis().keyPrefix() + CredentialRevocations.CHANNEL;
         this.epoch = RevocationEpoch.key(config.redis().keyPrefix());
     }
 
-    /** Called after the revocation committed: moves the revocation epoch (every gateway's key cache), then tells agent-hub. */
+    /**
+     * Called after the revocation committed: moves the revocation epoch (every gateway's key cache), tombstones revoked
+     * agent keys in the directory agent-hub reads (so a reconnect is refused), then tells agent-hub to close their connections.
+     */
     public Uni<Void> revoked(Collection<UUID> credentialIds) {
         if (credentialIds.isEmpty()) {
             return Uni.createFrom().voidItem();
@@ -44,7 +49,8 @@ public class RevocationBroadcast {
                 .onFailure().invoke(e -> LOG.warnf("could not move the revocation epoch (%s): cached keys expire within %d s",
                         e.getMessage(), KeyCache.TTL.toSeconds()))
                 .onFailure().recoverWithNull()
-                .flatMap(moved -> pubsub.publish(channel, credentialIds.stream().map(UUID::toString).collect(Collectors.joining(","))))
+                .flatMap(moved -> agentKeys.revoked(credentialIds))
+                .flatMap(tombstoned -> pubsub.publish(channel, credentialIds.stream().map(UUID::toString).collect(Collectors.joining(","))))
                 .replaceWithVoid()
                 .onFailure().recoverWithUni(e -> {
                     LOG.warnf("could not announce %d revoked credential(s) to agent-hub: %s", credentialIds.size(), e.getMessage());
