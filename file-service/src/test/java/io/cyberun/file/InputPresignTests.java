@@ -77,6 +77,20 @@ class InputPresignTests {
     }
 
     @Test
+    void eachBadFieldOfAPresignIsNamedWithWhatItMustBeAndNothingIsWritten() {
+        given().header(PrincipalTokens.HEADER, CTX.userToken(team, Role.MEMBER)).contentType(ContentType.JSON)
+                .body(Map.of("file_name", "a/b.png", "file_size", -1, "content_type", "image png")).post("/internal/v1/inputs/presign")
+                .then().statusCode(400).body("error_code", equalTo("validation_failed"))
+                .body("details.find { it.field == 'file_name' }.message", equalTo("must be 1-255 characters without / or \\"))
+                .body("details.find { it.field == 'file_size' }.message", equalTo("must be the file's exact size in bytes (1 or more)"))
+                .body("details.find { it.field == 'content_type' }.message", equalTo("must be a media type such as image/png"));
+        given().header(PrincipalTokens.HEADER, CTX.userToken(team, Role.MEMBER)).contentType(ContentType.JSON)
+                .body(Map.of("file_name", "big.bin", "content_type", "application/octet-stream", "file_size", 600L * 1024 * 1024))
+                .post("/internal/v1/inputs/presign").then().statusCode(400)
+                .body("details[0].message", equalTo("is larger than the 524288000 byte limit of a single upload"));
+    }
+
+    @Test
     void badPresignRequestsAreRefusedBeforeAnyUrlIsIssued() {
         given().header(PrincipalTokens.HEADER, CTX.userToken(team, Role.MEMBER)).contentType(ContentType.JSON)
                 .body(Map.of("file_name", "../x", "file_size", 0, "content_type", "nope")).post("/internal/v1/inputs/presign")

@@ -14,6 +14,7 @@ import io.cyberun.file.config.StorageConfig;
 import io.cyberun.file.service.InputService;
 import io.cyberun.file.storage.ObjectStore;
 import io.cyberun.file.storage.StorageKeys;
+import io.cyberun.file.validation.Uploads.MediaType;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.POST;
@@ -72,7 +73,7 @@ public class InternalFileResource {
             if (f != null && (f.size() < 0 || f.size() > config.maxOutputSize())) {
                 errors.add(new FieldError("files[" + i + "].size", "must be between 0 and " + config.maxOutputSize() + " bytes"));
             }
-            if (f != null && f.contentType() != null && !InputService.CONTENT_TYPE.matcher(f.contentType()).matches()) {
+            if (f != null && f.contentType() != null && !MediaType.Validator.valid(f.contentType())) {
                 errors.add(new FieldError("files[" + i + "].content_type", "must be a media type such as image/png"));
             }
         }

@@ -10,8 +10,14 @@ import io.cyberun.common.security.Roles;
 import io.cyberun.contracts.api.PageMeta;
 import io.cyberun.file.model.Model;
 import io.cyberun.file.service.ModelService;
+import io.cyberun.file.validation.Uploads.FileName;
+import io.cyberun.file.validation.Uploads.ModelPath;
+import io.cyberun.file.validation.Uploads.ModelType;
+import io.cyberun.file.validation.Uploads.UploadSize;
+import io.cyberun.file.validation.Uploads.UploadSize.Upload;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -35,7 +41,9 @@ public class ModelResource {
         this.principal = principal;
     }
 
-    public record PresignRequest(String fileName, Long fileSize, String modelType, String modelPath) {
+    /** A new model file: where it will go is checked now, so a bad place is refused before any bytes are sent. */
+    public record PresignRequest(@FileName String fileName, @UploadSize(Upload.MODEL) Long fileSize, @ModelType String modelType,
+                                 @ModelPath String modelPath) {
     }
 
     public record ModelView(UUID id, String displayName, String modelType, String modelPath, String storageKey, long fileSize,
@@ -52,17 +60,17 @@ public class ModelResource {
     @POST
     @RolesAllowed(Roles.ADMIN)
     @Path("/presign")
-    public ModelService.Presigned presign(PresignRequest request) {
+    public ModelService.Presigned presign(@Valid PresignRequest request) {
         if (request == null) {
             throw ApiException.invalid("send file_name, file_size, model_type and model_path", List.of());
         }
-        return models.presign(principal.teamId(), request.fileName(), request.fileSize(), request.modelType(), request.modelPath());
+        return models.presign(principal.teamId(), request.fileName(), request.fileSize());
     }
 
     /** Registers an uploaded file (its size and sha256 are checked against the stored object). */
     @POST
     @RolesAllowed(Roles.ADMIN)
-    public Uni<IdResponse> register(ModelService.Registration request) {
+    public Uni<IdResponse> register(@Valid ModelService.Registration request) {
         if (request == null) {
             throw ApiException.invalid("send display_name, model_type, model_path, storage_key, file_size and file_hash", List.of());
         }

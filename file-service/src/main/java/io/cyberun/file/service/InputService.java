@@ -1,12 +1,14 @@
 package io.cyberun.file.service;
 
-import io.cyberun.common.rest.ApiException;
-import io.cyberun.contracts.error.FieldError;
 import io.cyberun.contracts.files.InputDescriptions;
 import io.cyberun.file.config.StorageConfig;
 import io.cyberun.file.model.InputUpload;
 import io.cyberun.file.repository.InputUploadRepository;
 import io.cyberun.file.storage.ObjectStore;
+import io.cyberun.file.validation.Uploads.FileName;
+import io.cyberun.file.validation.Uploads.MediaType;
+import io.cyberun.file.validation.Uploads.UploadSize;
+import io.cyberun.file.validation.Uploads.UploadSize.Upload;
 import io.cyberun.file.storage.StorageKeys;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
@@ -16,10 +18,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
@@ -31,9 +31,6 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 @ApplicationScoped
 public class InputService {
     public static final Duration LIFETIME = Duration.ofDays(1);
-    /** A media type such as image/png. */
-    public static final Pattern CONTENT_TYPE = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$");
-    static final Pattern FILE_NAME = Pattern.compile("^[^/\\\\\\x00-\\x1f]{1,255}$");
 
     private final InputUploadRepository inputs;
     private final ObjectStore store;
@@ -50,19 +47,9 @@ public class InputService {
     public record Presigned(String fileKey, String uploadUrl, java.util.Map<String, String> uploadHeaders, Instant expiresAt) {
     }
 
+    /** A presigned PUT for an input; the arguments are checked by their constraints (a 400 naming each bad field). */
     @WithTransaction
-    public Uni<Presigned> presign(UUID teamId, String fileName, Long fileSize, String contentType) {
-        List<FieldError> errors = new ArrayList<>();
-        checkFileName(fileName, errors);
-        if (fileSize == null || fileSize < 1) {
-            errors.add(new FieldError("file_size", "must be the file's exact size in bytes (1 or more)"));
-        } else if (fileSize > config.maxFileSize()) {
-            errors.add(new FieldError("file_size", "is larger than the " + config.maxFileSize() + " byte limit of a single upload"));
-        }
-        checkContentType(contentType, errors);
-        if (!errors.isEmpty()) {
-            return Uni.createFrom().failure(ApiException.invalid("upload request is invalid", errors));
-        }
+    public Uni<Presigned> presign(UUID teamId, @FileName String fileName, @UploadSize(Upload.INPUT) Long fileSize, @MediaType String contentType) {
         Instant now = clock.instant();
         InputUpload upload = new InputUpload();
         upload.storageKey = StorageKeys.input(teamId, UUID.randomUUID(), safe(fileName));
@@ -101,20 +88,6 @@ public class InputService {
                 return false;
             }
             throw e;
-        }
-    }
-
-    /** A file name as clients give it (any characters but / \\ and controls, not . or ..): else a field error. */
-    static void checkFileName(String fileName, List<FieldError> errors) {
-        if (fileName == null || !FILE_NAME.matcher(fileName).matches() || fileName.equals(".") || fileName.equals("..")) {
-            errors.add(new FieldError("file_name", "must be 1-255 characters without / or \\"));
-        }
-    }
-
-    /** A media type such as image/png: else a field error. */
-    static void checkContentType(String contentType, List<FieldError> errors) {
-        if (contentType == null || !CONTENT_TYPE.matcher(contentType).matches()) {
-            errors.add(new FieldError("content_type", "must be a media type such as image/png"));
         }
     }
 

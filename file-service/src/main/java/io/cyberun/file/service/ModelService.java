@@ -10,11 +10,19 @@ import io.cyberun.file.model.Model;
 import io.cyberun.file.repository.ModelRepository;
 import io.cyberun.file.storage.ObjectStore;
 import io.cyberun.file.storage.StorageKeys;
+import io.cyberun.file.validation.Uploads.FileHash;
+import io.cyberun.file.validation.Uploads.ModelPath;
+import io.cyberun.file.validation.Uploads.ModelType;
+import io.cyberun.file.validation.Uploads.TeamModelKey;
+import io.cyberun.file.validation.Uploads.UploadSize;
+import io.cyberun.file.validation.Uploads.UploadSize.Upload;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -28,7 +36,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -39,12 +46,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  */
 @ApplicationScoped
 public class ModelService {
-    /** Section 8 of the API notes: relative, no {@code ..}, no backslash. */
-    static final Pattern MODEL_PATH = Pattern.compile("^(?!/)(?!.*\\.\\.)(?!.*\\\\)[\\w./ -]+$");
-    static final Pattern MODEL_TYPE = Pattern.compile("^[A-Za-z0-9_-]{1,50}$");
-    static final Pattern FILE_HASH = Pattern.compile("^sha256:[0-9a-f]{64}$");
     static final Set<String> STATUSES = Set.of(Model.ACTIVE, Model.DISABLED);
     static final Set<String> EDITABLE = Set.of("display_name", "model_type", "model_path", "model_status");
+    static final String DISPLAY_NAME = "must be 1-255 characters";
 
     private final ModelRepository models;
     private final ObjectStore store;
@@ -61,20 +65,17 @@ public class ModelService {
     public record Presigned(String uploadUrl, String storageKey, java.util.Map<String, String> uploadHeaders, Instant expiresAt) {
     }
 
-    public record Registration(String displayName, String modelType, String modelPath, String storageKey, Long fileSize, String fileHash) {
+    /** What {@code POST /api/v1/models} takes: checked by its constraints before any work (the object itself is then read). */
+    public record Registration(@NotBlank(message = DISPLAY_NAME) @Size(max = 255, message = DISPLAY_NAME) String displayName,
+                               @ModelType String modelType, @ModelPath String modelPath, @TeamModelKey String storageKey,
+                               @UploadSize(Upload.REGISTERED_MODEL) Long fileSize, @FileHash String fileHash) {
     }
 
     public record Page(List<Model> items, long total) {
     }
 
-    public Presigned presign(UUID teamId, String fileName, Long fileSize, String modelType, String modelPath) {
-        List<FieldError> errors = new ArrayList<>();
-        InputService.checkFileName(fileName, errors);
-        checkSize(fileSize, config.maxModelSize(), errors);
-        checkPlace(modelType, modelPath, errors);
-        if (!errors.isEmpty()) {
-            throw ApiException.invalid("model upload request is invalid", errors);
-        }
+    /** A presigned PUT for a new model file; the request's fields are checked by the resource's constraints. */
+    public Presigned presign(UUID teamId, String fileName, Long fileSize) {
         String key = StorageKeys.model(teamId, UUID.randomUUID(), InputService.safe(fileName));
         ObjectStore.PresignedUpload put = store.presignPut(config.buckets().models(), key, fileSize, "application/octet-stream", true);
         return new Presigned(put.url(), key, put.headers(), put.expiresAt());
@@ -85,22 +86,7 @@ public class ModelService {
      * transaction); only then is the record written, so a refused registration writes nothing.
      */
     public Uni<Model> register(UUID teamId, Registration r) {
-        List<FieldError> errors = new ArrayList<>();
-        if (r.displayName() == null || r.displayName().isBlank() || r.displayName().length() > 255) {
-            errors.add(new FieldError("display_name", "must be 1-255 characters"));
-        }
-        checkPlace(r.modelType(), r.modelPath(), errors);
-        checkSize(r.fileSize(), config.maxMultipartModelSize(), errors);
-        String hash = r.fileHash() == null ? null : r.fileHash().toLowerCase(Locale.ROOT);
-        if (hash == null || !FILE_HASH.matcher(hash).matches()) {
-            errors.add(new FieldError("file_hash", "must be sha256:<64 hex digits>"));
-        }
-        if (StorageKeys.kindOf(teamId, r.storageKey()).orElse(null) != StorageKeys.Kind.MODEL) {
-            errors.add(new FieldError("storage_key", "must be a key returned by POST /api/v1/models/presign for this team"));
-        }
-        if (!errors.isEmpty()) {
-            return Uni.createFrom().failure(ApiException.invalid("model registration is invalid", errors));
-        }
+        String hash = r.fileHash().toLowerCase(Locale.ROOT);
         // Checked before the (long) read of the object, and again in the transaction that writes the record.
         // The object is read on a worker thread; the transaction then runs back on this request's event loop.
         return Panache.withSession(() -> free(teamId, r))
@@ -152,7 +138,7 @@ public class ModelService {
         String path = text(patch, "model_path", errors);
         String status = text(patch, "model_status", errors);
         if (displayName != null && (displayName.isBlank() || displayName.length() > 255)) {
-            errors.add(new FieldError("display_name", "must be 1-255 characters"));
+            errors.add(new FieldError("display_name", DISPLAY_NAME));
         }
         if (status != null && !STATUSES.contains(status)) {
             errors.add(new FieldError("model_status", "must be active or disabled"));
@@ -160,7 +146,12 @@ public class ModelService {
         return models.findInTeam(teamId, id).onItem().ifNull().failWith(() -> ApiException.notFound("model")).flatMap(m -> {
             String newType = type == null ? m.modelType : type;
             String newPath = path == null ? m.modelPath : path;
-            checkPlace(newType, newPath, errors);
+            if (!ModelType.Validator.valid(newType)) {
+                errors.add(new FieldError("model_type", ModelType.MESSAGE));
+            }
+            if (!ModelPath.Validator.valid(newPath)) {
+                errors.add(new FieldError("model_path", ModelPath.MESSAGE));
+            }
             if (!errors.isEmpty()) {
                 return Uni.createFrom().failure(ApiException.invalid("model update is invalid", errors));
             }
@@ -207,26 +198,6 @@ public class ModelService {
             }
             return true;
         });
-    }
-
-    /** Presign takes up to one PUT's limit (larger models go up in parts); registration up to the multipart limit. */
-    private static void checkSize(Long fileSize, long limit, List<FieldError> errors) {
-        if (fileSize == null || fileSize < 1) {
-            errors.add(new FieldError("file_size", "must be the file's exact size in bytes (1 or more)"));
-        } else if (fileSize > limit) {
-            errors.add(new FieldError("file_size", "is larger than the " + limit + " byte limit"
-                    + " (larger models: POST /api/v1/uploads/multipart/initiate with kind model)"));
-        }
-    }
-
-    private static void checkPlace(String modelType, String modelPath, List<FieldError> errors) {
-        if (modelType == null || !MODEL_TYPE.matcher(modelType).matches()) {
-            errors.add(new FieldError("model_type", "must be 1-50 letters, digits, _ or - (a ComfyUI models folder such as checkpoints)"));
-        }
-        if (modelPath == null || modelPath.length() > 1024 || !MODEL_PATH.matcher(modelPath).matches() || modelPath.endsWith("/")
-                || modelPath.contains("//")) {
-            errors.add(new FieldError("model_path", "must be a relative file path without .., backslashes or a leading /"));
-        }
     }
 
     private static String text(JsonNode patch, String field, List<FieldError> errors) {

@@ -9,6 +9,8 @@ import io.cyberun.file.repository.InputUploadRepository;
 import io.cyberun.file.repository.MultipartUploadRepository;
 import io.cyberun.file.storage.ObjectStore;
 import io.cyberun.file.storage.StorageKeys;
+import io.cyberun.file.validation.Uploads.FileName;
+import io.cyberun.file.validation.Uploads.MediaType;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -97,7 +99,9 @@ public class MultipartService {
         if (!kind.equals(MultipartUpload.INPUT) && !kind.equals(MultipartUpload.MODEL)) {
             errors.add(new FieldError("kind", "must be input or model"));
         }
-        InputService.checkFileName(fileName, errors);
+        if (!FileName.Validator.valid(fileName)) {
+            errors.add(new FieldError("file_name", FileName.MESSAGE));
+        }
         long limit = MultipartUpload.MODEL.equals(kind) ? config.maxMultipartModelSize() : config.maxMultipartInputSize();
         if (r.fileSize() == null || r.fileSize() < 1) {
             errors.add(new FieldError("file_size", "must be the file's exact size in bytes (1 or more)"));
@@ -105,7 +109,9 @@ public class MultipartService {
             errors.add(new FieldError("file_size", "is larger than the " + limit + " byte limit of " + (kind.equals("model") ? "a model" : "an input")));
         }
         String contentType = r.contentType() == null ? "application/octet-stream" : r.contentType();
-        InputService.checkContentType(contentType, errors);
+        if (!MediaType.Validator.valid(contentType)) {
+            errors.add(new FieldError("content_type", MediaType.MESSAGE));
+        }
         if (r.partSize() != null && (r.partSize() < MIN_PART_SIZE || r.partSize() > MAX_PART_SIZE)) {
             errors.add(new FieldError("part_size", "must be between " + MIN_PART_SIZE + " and " + MAX_PART_SIZE + " bytes"));
         }
