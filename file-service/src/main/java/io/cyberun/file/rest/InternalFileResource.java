@@ -14,6 +14,7 @@ import io.cyberun.file.config.StorageConfig;
 import io.cyberun.file.service.InputService;
 import io.cyberun.file.storage.ObjectStore;
 import io.cyberun.file.storage.StorageKeys;
+import io.cyberun.file.validation.Uploads;
 import io.cyberun.file.validation.Uploads.MediaType;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -73,7 +74,7 @@ public class InternalFileResource {
             if (f != null && (f.size() < 0 || f.size() > config.maxOutputSize())) {
                 errors.add(new FieldError("files[" + i + "].size", "must be between 0 and " + config.maxOutputSize() + " bytes"));
             }
-            if (f != null && f.contentType() != null && !MediaType.Validator.valid(f.contentType())) {
+            if (f != null && f.contentType() != null && !Uploads.matches(MediaType.REGEX, f.contentType())) {
                 errors.add(new FieldError("files[" + i + "].content_type", "must be a media type such as image/png"));
             }
         }

@@ -10,6 +10,7 @@ import io.cyberun.file.model.Model;
 import io.cyberun.file.repository.ModelRepository;
 import io.cyberun.file.storage.ObjectStore;
 import io.cyberun.file.storage.StorageKeys;
+import io.cyberun.file.validation.Uploads;
 import io.cyberun.file.validation.Uploads.FileHash;
 import io.cyberun.file.validation.Uploads.ModelPath;
 import io.cyberun.file.validation.Uploads.ModelType;
@@ -146,10 +147,10 @@ public class ModelService {
         return models.findInTeam(teamId, id).onItem().ifNull().failWith(() -> ApiException.notFound("model")).flatMap(m -> {
             String newType = type == null ? m.modelType : type;
             String newPath = path == null ? m.modelPath : path;
-            if (!ModelType.Validator.valid(newType)) {
+            if (!Uploads.matches(ModelType.REGEX, newType)) {
                 errors.add(new FieldError("model_type", ModelType.MESSAGE));
             }
-            if (!ModelPath.Validator.valid(newPath)) {
+            if (!Uploads.matches(ModelPath.REGEX, newPath)) {
                 errors.add(new FieldError("model_path", ModelPath.MESSAGE));
             }
             if (!errors.isEmpty()) {

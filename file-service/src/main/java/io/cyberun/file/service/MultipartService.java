@@ -9,6 +9,7 @@ import io.cyberun.file.repository.InputUploadRepository;
 import io.cyberun.file.repository.MultipartUploadRepository;
 import io.cyberun.file.storage.ObjectStore;
 import io.cyberun.file.storage.StorageKeys;
+import io.cyberun.file.validation.Uploads;
 import io.cyberun.file.validation.Uploads.FileName;
 import io.cyberun.file.validation.Uploads.MediaType;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -99,7 +100,7 @@ public class MultipartService {
         if (!kind.equals(MultipartUpload.INPUT) && !kind.equals(MultipartUpload.MODEL)) {
             errors.add(new FieldError("kind", "must be input or model"));
         }
-        if (!FileName.Validator.valid(fileName)) {
+        if (!Uploads.matches(FileName.REGEX, fileName)) {
             errors.add(new FieldError("file_name", FileName.MESSAGE));
         }
         long limit = MultipartUpload.MODEL.equals(kind) ? config.maxMultipartModelSize() : config.maxMultipartInputSize();
@@ -109,7 +110,7 @@ public class MultipartService {
             errors.add(new FieldError("file_size", "is larger than the " + limit + " byte limit of " + (kind.equals("model") ? "a model" : "an input")));
         }
         String contentType = r.contentType() == null ? "application/octet-stream" : r.contentType();
-        if (!MediaType.Validator.valid(contentType)) {
+        if (!Uploads.matches(MediaType.REGEX, contentType)) {
             errors.add(new FieldError("content_type", MediaType.MESSAGE));
         }
         if (r.partSize() != null && (r.partSize() < MIN_PART_SIZE || r.partSize() > MAX_PART_SIZE)) {

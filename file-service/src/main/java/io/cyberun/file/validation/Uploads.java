@@ -10,58 +10,65 @@ import jakarta.validation.Constraint;
 import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorContext;
 import jakarta.validation.Payload;
+import jakarta.validation.ReportAsSingleViolation;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
-import java.util.Locale;
-import java.util.regex.Pattern;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The Bean Validation constraints of upload and model requests. Each one also refuses {@code null}: every field they
- * mark is required. The simple checks are public ({@code Validator.valid}) for the requests still read by hand (a
- * model's changes, a multipart upload, whose limit depends on another field).
+ * mark is required. The pattern ones are composed of {@code @NotNull} and {@code @Pattern}, reported as one violation
+ * with their own message; {@link #matches} applies them to the requests still read by hand (a model's changes, a
+ * multipart upload, whose limit depends on another field).
  */
 public final class Uploads {
+    private static final Map<String, java.util.regex.Pattern> COMPILED = new ConcurrentHashMap<>();
+
     private Uploads() {
     }
 
-    /** A file name as clients give it: 1-255 characters, none of them / \\ or a control, and not . or .. */
+    /** Whether {@code value} is present and matches a pattern constraint's {@code REGEX} (case-sensitively). */
+    public static boolean matches(String regex, String value) {
+        return value != null && COMPILED.computeIfAbsent(regex, java.util.regex.Pattern::compile).matcher(value).matches();
+    }
+
+    /** A file name as clients give it: 1-255 characters, none of them /, \ or a control, and not . or .. */
     @Documented
-    @Constraint(validatedBy = FileName.Validator.class)
+    @NotNull
+    @Pattern(regexp = FileName.REGEX)
+    @ReportAsSingleViolation
+    @Constraint(validatedBy = {})
     @Target({ElementType.FIELD, ElementType.PARAMETER, ElementType.RECORD_COMPONENT, ElementType.METHOD})
     @Retention(RetentionPolicy.RUNTIME)
     public @interface FileName {
-        Pattern PATTERN = Pattern.compile("^[^/\\\\\\x00-\\x1f]{1,255}$");
+        String REGEX = "^(?!\\.{1,2}$)[^/\\\\\\x00-\\x1f]{1,255}$";
         String MESSAGE = "must be 1-255 characters without / or \\";
+        /** The message as a template, whose escape character is the backslash. */
+        String TEMPLATE = "must be 1-255 characters without / or \\\\";
 
-        /** The backslash is doubled: it is a message template's escape character. */
-        String message() default "must be 1-255 characters without / or \\\\";
+        String message() default TEMPLATE;
 
         Class<?>[] groups() default {};
 
         Class<? extends Payload>[] payload() default {};
-
-        class Validator implements ConstraintValidator<FileName, String> {
-            public static boolean valid(String value) {
-                return value != null && PATTERN.matcher(value).matches() && !value.equals(".") && !value.equals("..");
-            }
-
-            @Override
-            public boolean isValid(String value, ConstraintValidatorContext context) {
-                return valid(value);
-            }
-        }
     }
 
     /** A media type such as image/png. */
     @Documented
-    @Constraint(validatedBy = MediaType.Validator.class)
+    @NotNull
+    @Pattern(regexp = MediaType.REGEX)
+    @ReportAsSingleViolation
+    @Constraint(validatedBy = {})
     @Target({ElementType.FIELD, ElementType.PARAMETER, ElementType.RECORD_COMPONENT, ElementType.METHOD})
     @Retention(RetentionPolicy.RUNTIME)
     public @interface MediaType {
-        Pattern PATTERN = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$");
+        String REGEX = "^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$";
         String MESSAGE = "must be a media type such as image/png";
 
         String message() default MESSAGE;
@@ -69,26 +76,18 @@ public final class Uploads {
         Class<?>[] groups() default {};
 
         Class<? extends Payload>[] payload() default {};
-
-        class Validator implements ConstraintValidator<MediaType, String> {
-            public static boolean valid(String value) {
-                return value != null && PATTERN.matcher(value).matches();
-            }
-
-            @Override
-            public boolean isValid(String value, ConstraintValidatorContext context) {
-                return valid(value);
-            }
-        }
     }
 
     /** A ComfyUI models folder such as checkpoints: 1-50 letters, digits, _ or -. */
     @Documented
-    @Constraint(validatedBy = ModelType.Validator.class)
+    @NotNull
+    @Pattern(regexp = ModelType.REGEX)
+    @ReportAsSingleViolation
+    @Constraint(validatedBy = {})
     @Target({ElementType.FIELD, ElementType.PARAMETER, ElementType.RECORD_COMPONENT, ElementType.METHOD})
     @Retention(RetentionPolicy.RUNTIME)
     public @interface ModelType {
-        Pattern PATTERN = Pattern.compile("^[A-Za-z0-9_-]{1,50}$");
+        String REGEX = "^[A-Za-z0-9_-]{1,50}$";
         String MESSAGE = "must be 1-50 letters, digits, _ or - (a ComfyUI models folder such as checkpoints)";
 
         String message() default MESSAGE;
@@ -96,26 +95,18 @@ public final class Uploads {
         Class<?>[] groups() default {};
 
         Class<? extends Payload>[] payload() default {};
-
-        class Validator implements ConstraintValidator<ModelType, String> {
-            public static boolean valid(String value) {
-                return value != null && PATTERN.matcher(value).matches();
-            }
-
-            @Override
-            public boolean isValid(String value, ConstraintValidatorContext context) {
-                return valid(value);
-            }
-        }
     }
 
-    /** Where a model goes in its folder (section 8 of the API notes): a relative file path, no {@code ..}, no backslash. */
+    /** Where a model goes in its folder (section 8 of the API notes): a relative file path, no {@code ..}, {@code //}, backslash or trailing /. */
     @Documented
-    @Constraint(validatedBy = ModelPath.Validator.class)
+    @NotNull
+    @Pattern(regexp = ModelPath.REGEX)
+    @ReportAsSingleViolation
+    @Constraint(validatedBy = {})
     @Target({ElementType.FIELD, ElementType.PARAMETER, ElementType.RECORD_COMPONENT, ElementType.METHOD})
     @Retention(RetentionPolicy.RUNTIME)
     public @interface ModelPath {
-        Pattern PATTERN = Pattern.compile("^(?!/)(?!.*\\.\\.)(?!.*\\\\)[\\w./ -]+$");
+        String REGEX = "^(?!/)(?!.*\\.\\.)(?!.*\\\\)(?!.*//)(?!.*/$)[\\w./ -]{1,1024}$";
         String MESSAGE = "must be a relative file path without .., backslashes or a leading /";
 
         String message() default MESSAGE;
@@ -123,26 +114,18 @@ public final class Uploads {
         Class<?>[] groups() default {};
 
         Class<? extends Payload>[] payload() default {};
-
-        class Validator implements ConstraintValidator<ModelPath, String> {
-            public static boolean valid(String value) {
-                return value != null && value.length() <= 1024 && PATTERN.matcher(value).matches() && !value.endsWith("/") && !value.contains("//");
-            }
-
-            @Override
-            public boolean isValid(String value, ConstraintValidatorContext context) {
-                return valid(value);
-            }
-        }
     }
 
     /** A file's SHA-256 as {@code sha256:<64 hex digits>} (either case). */
     @Documented
-    @Constraint(validatedBy = FileHash.Validator.class)
+    @NotNull
+    @Pattern(regexp = FileHash.REGEX, flags = Pattern.Flag.CASE_INSENSITIVE)
+    @ReportAsSingleViolation
+    @Constraint(validatedBy = {})
     @Target({ElementType.FIELD, ElementType.PARAMETER, ElementType.RECORD_COMPONENT, ElementType.METHOD})
     @Retention(RetentionPolicy.RUNTIME)
     public @interface FileHash {
-        Pattern PATTERN = Pattern.compile("^sha256:[0-9a-f]{64}$");
+        String REGEX = "^sha256:[0-9a-f]{64}$";
         String MESSAGE = "must be sha256:<64 hex digits>";
 
         String message() default MESSAGE;
@@ -150,17 +133,6 @@ public final class Uploads {
         Class<?>[] groups() default {};
 
         Class<? extends Payload>[] payload() default {};
-
-        class Validator implements ConstraintValidator<FileHash, String> {
-            public static boolean valid(String value) {
-                return value != null && PATTERN.matcher(value.toLowerCase(Locale.ROOT)).matches();
-            }
-
-            @Override
-            public boolean isValid(String value, ConstraintValidatorContext context) {
-                return valid(value);
-            }
-        }
     }
 
     /** A file's exact size in bytes: 1 or more, and within the configured limit of this kind of upload. */
