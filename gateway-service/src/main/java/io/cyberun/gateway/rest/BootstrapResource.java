@@ -36,6 +36,6 @@ public class BootstrapResource {
         if (adminToken == null || !MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), adminToken.getBytes(StandardCharsets.UTF_8))) {
             throw new ApiException(ErrorCode.UNAUTHENTICATED, "send the deployment's admin token in " + ADMIN_HEADER);
         }
-        return bootstrap.bootstrap(request);
+        return bootstrap.bootstrap(request == null ? BootstrapService.Request.EMPTY : request);
     }
 }

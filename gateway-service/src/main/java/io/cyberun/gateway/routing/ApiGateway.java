@@ -4,6 +4,7 @@ import io.cyberun.common.http.StreamingForward;
 import io.cyberun.common.rest.ApiException;
 import io.cyberun.common.security.PrincipalIdentityProvider;
 import io.cyberun.common.security.PrincipalTokens;
+import io.cyberun.common.security.TeamRoleAugmentor;
 import io.cyberun.contracts.auth.Principal;
 import io.cyberun.contracts.error.ErrorCode;
 import io.cyberun.contracts.error.FieldError;
@@ -158,7 +159,7 @@ public class ApiGateway {
             ctx.put(PRINCIPAL_KEY, principal);
             if (principal != null) {
                 // The gateway's own resources declare who may call them with @RolesAllowed: they read this identity.
-                QuarkusHttpUser.setIdentity(PrincipalIdentityProvider.identity(principal, null), ctx);
+                QuarkusHttpUser.setIdentity(TeamRoleAugmentor.expand(PrincipalIdentityProvider.identity(principal, null)), ctx);
             }
             ctx.request().resume();
             ctx.next();

@@ -1,13 +1,11 @@
 package io.cyberun.gateway.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cyberun.common.rest.ApiException;
 import io.cyberun.common.rest.IdResponse;
 import io.cyberun.common.security.PrincipalTokens;
 import io.cyberun.contracts.auth.CredentialKind;
 import io.cyberun.contracts.auth.Principal;
 import io.cyberun.contracts.auth.Role;
-import io.cyberun.contracts.error.FieldError;
 import io.cyberun.gateway.client.TaskServiceClient;
 import io.cyberun.gateway.model.AppUser;
 import io.cyberun.gateway.model.Membership;
@@ -15,14 +13,16 @@ import io.cyberun.gateway.model.Team;
 import io.cyberun.gateway.repository.MembershipRepository;
 import io.cyberun.gateway.repository.TeamRepository;
 import io.cyberun.gateway.repository.UserRepository;
+import io.cyberun.gateway.validation.DisplayText;
 import io.cyberun.gateway.validation.EmailAddress;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
@@ -53,26 +53,20 @@ public class BootstrapService {
         this.clock = clock;
     }
 
-    public record Request(String teamName, String ownerEmail, List<JsonNode> workflows) {
+    /** The first team's name, its owner, and workflows to import; an empty body is a request with nothing in it. */
+    public record Request(@NotNull(message = "must be 1-" + DisplayText.MAX + " characters") @DisplayText String teamName,
+                          @NotNull(message = "must be an email address") @EmailAddress String ownerEmail, List<JsonNode> workflows) {
+        public static final Request EMPTY = new Request(null, null, null);
     }
 
     public record Result(UUID teamId, UUID ownerUserId, String ownerEmail, String integrationKey, String agentKey, List<UUID> workflowIds) {
     }
 
-    public Uni<Result> bootstrap(Request request) {
-        List<FieldError> errors = new ArrayList<>();
-        if (request == null || request.teamName() == null || request.teamName().isBlank() || request.teamName().length() > 100) {
-            errors.add(new FieldError("team_name", "must be 1-100 characters"));
-        }
-        if (request == null || request.ownerEmail() == null || !EmailAddress.PATTERN.matcher(request.ownerEmail()).matches()) {
-            errors.add(new FieldError("owner_email", "must be an email address"));
-        }
-        if (!errors.isEmpty()) {
-            return Uni.createFrom().failure(ApiException.invalid("bootstrap request is invalid", errors));
-        }
+    /** Checked by the request's constraints when called (after the resource has checked the admin token). */
+    public Uni<Result> bootstrap(@Valid Request request) {
         Instant now = clock.instant();
-        return Panache.withTransaction(() -> owner(request.ownerEmail(), now)
-                        .flatMap(owner -> team(owner, request.teamName(), now)
+        return Panache.withTransaction(() -> owner(request.ownerEmail().strip(), now)
+                        .flatMap(owner -> team(owner, request.teamName().strip(), now)
                                 .flatMap(team -> credentials.issue(team.id, CredentialKind.INTEGRATION, "bootstrap integration key", Role.ADMIN,
                                                 null, owner.id, null)
                                         .flatMap(sk -> credentials.issue(team.id, CredentialKind.AGENT, "bootstrap agent key", null,

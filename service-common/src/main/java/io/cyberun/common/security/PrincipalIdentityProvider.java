@@ -14,7 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Verifies a principal token and makes it the request's identity: named by the principal's subject, holding its
- * team role ({@link TeamRoles} adds the weaker ones), {@link Roles#AGENT} or {@link Roles#SERVICE}; the
+ * team role ({@link TeamRoleAugmentor} adds the weaker ones), {@link Roles#AGENT} or {@link Roles#SERVICE}; the
  * {@link Principal} and the raw token ride along as attributes for {@link CurrentPrincipal}.
  */
 @ApplicationScoped
@@ -46,8 +46,9 @@ public class PrincipalIdentityProvider implements IdentityProvider<PrincipalToke
     }
 
     /**
-     * The identity of a principal: its team role and every weaker one, {@link Roles#AGENT} or {@link Roles#SERVICE}.
-     * The gateway builds its callers' identities with it too ({@code token} null there: it signs one per call).
+     * The identity of a principal: its team role, {@link Roles#AGENT} or {@link Roles#SERVICE}; the weaker team roles
+     * come from {@link TeamRoleAugmentor}. The gateway builds its callers' identities with it too ({@code token} null
+     * there: it signs one per call).
      */
     public static SecurityIdentity identity(Principal principal, String token) {
         QuarkusSecurityIdentity.Builder identity = QuarkusSecurityIdentity.builder()
@@ -57,7 +58,7 @@ public class PrincipalIdentityProvider implements IdentityProvider<PrincipalToke
             identity.addAttribute(TOKEN, token);
         }
         if (principal.role() != null) {
-            identity.addRoles(Roles.implied(principal.role()));
+            identity.addRole(principal.role().wireName());
         }
         if (principal.kind() == CredentialKind.AGENT) {
             identity.addRole(Roles.AGENT);

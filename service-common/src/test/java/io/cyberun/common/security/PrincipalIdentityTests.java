@@ -9,26 +9,27 @@ import io.quarkus.security.identity.SecurityIdentity;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** The identity a verified principal becomes: what @RolesAllowed sees. */
+/** The identity a verified principal becomes, once augmented ({@link TeamRoleAugmentor}): what @RolesAllowed sees. */
 class PrincipalIdentityTests {
     static final UUID TEAM = UUID.randomUUID();
 
     @Test
     void aTeamRoleHoldsEveryWeakerRoleAndNoStrongerOne() {
-        SecurityIdentity owner = PrincipalIdentityProvider.identity(user(Role.OWNER), "token");
+        SecurityIdentity owner = augmented(user(Role.OWNER));
         assertThat(owner.getRoles()).containsExactlyInAnyOrder(Roles.OWNER, Roles.ADMIN, Roles.MEMBER, Roles.VIEWER);
-        SecurityIdentity member = PrincipalIdentityProvider.identity(user(Role.MEMBER), "token");
+        SecurityIdentity member = augmented(user(Role.MEMBER));
         assertThat(member.getRoles()).containsExactlyInAnyOrder(Roles.MEMBER, Roles.VIEWER);
-        SecurityIdentity viewer = PrincipalIdentityProvider.identity(user(Role.VIEWER), "token");
+        SecurityIdentity viewer = augmented(user(Role.VIEWER));
         assertThat(viewer.getRoles()).containsExactly(Roles.VIEWER);
         assertThat(viewer.hasRole(Roles.MEMBER)).isFalse();
     }
 
     @Test
     void agentsAndServicesHoldTheirKindAndNoTeamRole() {
-        SecurityIdentity agent = PrincipalIdentityProvider.identity(new Principal("gpu-01", TEAM, null, CredentialKind.AGENT, UUID.randomUUID()), "t");
+        SecurityIdentity agent = TeamRoleAugmentor.expand(
+                PrincipalIdentityProvider.identity(new Principal("gpu-01", TEAM, null, CredentialKind.AGENT, UUID.randomUUID()), "t"));
         assertThat(agent.getRoles()).containsExactly(Roles.AGENT);
-        SecurityIdentity service = PrincipalIdentityProvider.identity(Principal.service("scheduler-service"), "t");
+        SecurityIdentity service = TeamRoleAugmentor.expand(PrincipalIdentityProvider.identity(Principal.service("scheduler-service"), "t"));
         assertThat(service.getRoles()).containsExactly(Roles.SERVICE);
         assertThat(service.getPrincipal().getName()).isEqualTo("scheduler-service");
     }
@@ -41,6 +42,11 @@ class PrincipalIdentityTests {
         assertThat((String) identity.getAttribute(PrincipalIdentityProvider.TOKEN)).isEqualTo("the-token");
         assertThat((String) PrincipalIdentityProvider.identity(p, null).getAttribute(PrincipalIdentityProvider.TOKEN))
                 .as("the gateway's own callers carry no token").isNull();
+    }
+
+    /** What the provider manager hands a resource: the provider's identity after the augmentor. */
+    static SecurityIdentity augmented(Principal principal) {
+        return new TeamRoleAugmentor().augment(PrincipalIdentityProvider.identity(principal, "token"), null).await().indefinitely();
     }
 
     static Principal user(Role role) {
