@@ -121,7 +121,8 @@ public final class CyberunAgent {
                         AgentLog.warn("the hub refused the agent key (HTTP %d): check --key / CYBERUN_AGENT_KEY; it must be an active ak- key", status);
                         return 2;
                     }
-                    AgentLog.warn("the hub refused the connection (HTTP %d)", status);
+                    Object body = refused.getResponse().body();
+                    AgentLog.warn("the hub refused the connection (HTTP %d)%s; trying again", status, body == null ? "" : ": " + body);
                 } else {
                     AgentLog.warn("cannot reach the hub: %s", cause.getMessage() == null ? cause.toString() : cause.getMessage());
                 }
