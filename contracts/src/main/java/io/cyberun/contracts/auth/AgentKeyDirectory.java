@@ -40,6 +40,11 @@ public final class AgentKeyDirectory {
         return prefix + "agent-keys:ready";
     }
 
+    /** The gateway's mark of a reconciliation under way: the ready mark is set only if it survived (no Redis loss meanwhile). */
+    public static String reconciling(String prefix) {
+        return prefix + "agent-keys:reconciling";
+    }
+
     /** The hex SHA-256 of a secret: how an entry is named. */
     public static String hash(String secret) {
         return hash(secret.getBytes(StandardCharsets.UTF_8));

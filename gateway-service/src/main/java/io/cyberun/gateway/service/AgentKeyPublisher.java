@@ -40,6 +40,8 @@ public class AgentKeyPublisher {
     static final Duration TOMBSTONE_TTL = Duration.ofDays(30);
     /** How often every key is written again even when the directory looks whole (repairs a write that failed). */
     static final Duration FULL_RECONCILIATION = Duration.ofMinutes(1);
+    /** Longer than a reconciliation takes; the mark only needs to outlive one. */
+    static final Duration RECONCILING_TTL = Duration.ofMinutes(10);
 
     /** Puts an active entry and its index field, unless the key was revoked (a tombstone is final). */
     private static final LuaScript PUT = new LuaScript("""
@@ -49,6 +51,18 @@ public class AgentKeyPublisher {
             end
             redis.call('SET', KEYS[1], ARGV[1])
             redis.call('HSET', KEYS[2], ARGV[2], KEYS[1])
+            return 1
+            """);
+
+    /**
+     * Marks the directory ready only if this reconciliation's own mark is still there: had Redis lost its keys since the
+     * reconciliation began, the keys written before the loss are gone, and a ready mark would make agent-hub refuse them.
+     */
+    private static final LuaScript MARK_READY = new LuaScript("""
+            if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+              return 0
+            end
+            redis.call('SET', KEYS[2], ARGV[2])
             return 1
             """);
 
@@ -114,16 +128,31 @@ public class AgentKeyPublisher {
     /** Writes every active agent key again, tombstones the inactive ones the index names, then marks the directory ready. */
     Uni<Void> reconcile() {
         Instant now = clock.instant();
-        return Panache.withSession(() -> credentials.list("kind = ?1 and keyStatus = 'active'", CredentialKind.AGENT.wireName()))
+        String run = UUID.randomUUID().toString();
+        return redis.value(String.class).setex(AgentKeyDirectory.reconciling(prefix), RECONCILING_TTL.toSeconds(), run)
+                .flatMap(x -> Panache.withSession(() -> credentials.list("kind = ?1 and keyStatus = 'active'", CredentialKind.AGENT.wireName())))
                 .flatMap(active -> Multi.createFrom().iterable(active).filter(c -> c.expiresAt == null || c.expiresAt.isAfter(now))
                         .onItem().transformToUniAndConcatenate(this::put).collect().last())
                 .flatMap(x -> retireInactive(now))
-                .flatMap(x -> redis.value(String.class).set(AgentKeyDirectory.ready(prefix), now.toString()))
-                .invoke(() -> lastReconciled = now)
+                .flatMap(x -> markReady(run, now))
+                .invoke(marked -> {
+                    if (marked) {
+                        lastReconciled = now;
+                    } else {
+                        LOG.info("agent key directory: Redis lost its keys (or another gateway began) during a reconciliation; not marked ready");
+                    }
+                })
+                .replaceWithVoid()
                 .onFailure().recoverWithUni(e -> {
                     LOG.debugf("agent key reconciliation skipped: %s", e.getMessage());
                     return Uni.createFrom().voidItem();
                 });
+    }
+
+    /** Sets the ready mark if {@code run} is still the reconciliation under way (see {@link #MARK_READY}). */
+    Uni<Boolean> markReady(String run, Instant now) {
+        return MARK_READY.run(redis, List.of(AgentKeyDirectory.reconciling(prefix), AgentKeyDirectory.ready(prefix)), List.of(run, now.toString()))
+                .map(r -> r.toInteger() == 1);
     }
 
     /**
