@@ -115,7 +115,8 @@ public final class CyberunAgent {
                 backoff = MIN_BACKOFF;
             } catch (Exception e) {
                 Throwable cause = rootCause(e);
-                if (cause instanceof WebSocketHandshakeException refused) {
+                WebSocketHandshakeException refused = handshakeRefusal(e);
+                if (refused != null) {
                     int status = refused.getResponse().statusCode();
                     if (status == 401 || status == 403) {
                         AgentLog.warn("the hub refused the agent key (HTTP %d): check --key / CYBERUN_AGENT_KEY; it must be an active ak- key", status);
@@ -275,6 +276,16 @@ public final class CyberunAgent {
         }
         lastHeartbeat = now;
         hub.send(new AgentMessage.Heartbeat(tasks.runningTasks()));
+    }
+
+    /** The hub's refusal of the upgrade, wherever it sits in the chain (the JDK wraps it, and gives it a cause of its own). */
+    static WebSocketHandshakeException handshakeRefusal(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof WebSocketHandshakeException refused) {
+                return refused;
+            }
+        }
+        return null;
     }
 
     private static Throwable rootCause(Throwable e) {

@@ -300,6 +300,29 @@ class IdentityIT {
     }
 
     @Test
+    void anAgentWhoseKeyTheHubDoesNotKnowStopsAndSaysWhy() throws Exception {
+        Path work = Files.createDirectories(stack.logs.resolve("unknown-key-" + System.nanoTime()));
+        Process agent = new ProcessBuilder(ServiceProcess.java(), "-jar", stack.root.resolve("agent/target/cyberun-agent.jar").toString(),
+                "--server", "ws://127.0.0.1:" + stack.hub.port, "--key", "ak-" + "u".repeat(43), "--id", "unknown-key",
+                "--work-dir", work.toString()).redirectErrorStream(true).start();
+        java.util.concurrent.CompletableFuture<String> output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(agent.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                return e.toString();
+            }
+        });
+        boolean exited = agent.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+        if (!exited) {
+            agent.destroyForcibly();
+        }
+        String said = output.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(exited).as("the agent stopped by itself: " + said).isTrue();
+        assertThat(agent.exitValue()).as(said).isEqualTo(2);
+        assertThat(said).contains("the hub refused the agent key (HTTP 401)").doesNotContain("reconnecting");
+    }
+
+    @Test
     void runRequestsBeyondTheRunLimitGet429WithRetryAfterWhileReadsGoOn() throws Exception {
         TeamFixture t = team("Limits");
         ServiceProcess gateway = limitedGateway();
