@@ -166,6 +166,8 @@ final class Installer {
                 WorkingDirectory=/var/lib/cyberun-agent/%1$s
                 Restart=always
                 RestartSec=5
+                # Exit status 2: the hub refused the key; restarting cannot help until the key is replaced.
+                RestartPreventExitStatus=2
                 # The agent drains for 30 s on SIGTERM, then its tasks' process groups go with it.
                 KillMode=mixed
                 TimeoutStopSec=45

@@ -37,7 +37,7 @@ class InstallerTests {
         String text = Files.readString(unit);
         assertThat(text).contains("EnvironmentFile=/etc/cyberun-agent/nerfstudio/agent.env")
                 .contains("-jar /opt/cyberun-agent/cyberun-agent.jar --config /etc/cyberun-agent/nerfstudio/config.yaml")
-                .contains("Restart=always").contains("WantedBy=multi-user.target").doesNotContain("ak-secret");
+                .contains("Restart=always").contains("RestartPreventExitStatus=2").contains("WantedBy=multi-user.target").doesNotContain("ak-secret");
         Path env = root.resolve("etc/cyberun-agent/nerfstudio/agent.env");
         assertThat(Files.readString(env)).isEqualTo("CYBERUN_AGENT_KEY=ak-secret\n");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(env))).isEqualTo("rw-------");
