@@ -99,18 +99,18 @@ class AgentHubTests {
     }
 
     static int handshakeStatus(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof WebSocketHandshakeException refused) {
-                return refused.getResponse().statusCode();
-            }
-        }
-        throw new AssertionError("not a refused handshake", e);
+        return refusal(e).statusCode();
     }
 
     static String handshakeHeader(Throwable e, String name) {
+        return refusal(e).headers().firstValue(name).orElse(null);
+    }
+
+    /** The hub's answer to a refused upgrade, wherever the exception chain carries it. */
+    private static java.net.http.HttpResponse<?> refusal(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof WebSocketHandshakeException refused) {
-                return refused.getResponse().headers().firstValue(name).orElse(null);
+                return refused.getResponse();
             }
         }
         throw new AssertionError("not a refused handshake", e);

@@ -1,8 +1,6 @@
 package io.cyberun.agenthub.security;
 
-import io.cyberun.contracts.error.ErrorBody;
-import io.cyberun.contracts.error.ErrorCode;
-import io.cyberun.contracts.json.CyberunJson;
+import io.cyberun.common.http.StreamingForward;
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.AuthenticationRequest;
@@ -45,14 +43,9 @@ public class AgentKeyAuthentication implements HttpAuthenticationMechanism {
         if (!Boolean.TRUE.equals(context.get(AgentKeys.UNAVAILABLE))) {
             return HttpAuthenticationMechanism.super.sendChallenge(context);
         }
-        String body;
-        try {
-            body = CyberunJson.mapper().writeValueAsString(ErrorBody.of(ErrorCode.UPSTREAM_UNAVAILABLE,
-                    "agent keys cannot be checked right now (the key directory is not available); try again shortly"));
-        } catch (Exception json) {
-            body = "{\"error_message\":\"agent keys cannot be checked right now\",\"error_code\":\"upstream_unavailable\"}";
-        }
-        context.response().setStatusCode(503).putHeader("Retry-After", "5").putHeader("Content-Type", "application/json").end(body);
+        context.response().putHeader("Retry-After", "5");
+        StreamingForward.error(context.response(), 503,
+                "agent keys cannot be checked right now (the key directory is not available); try again shortly");
         return Uni.createFrom().item(true);
     }
 

@@ -74,7 +74,7 @@ public class InternalFileResource {
             if (f != null && (f.size() < 0 || f.size() > config.maxOutputSize())) {
                 errors.add(new FieldError("files[" + i + "].size", "must be between 0 and " + config.maxOutputSize() + " bytes"));
             }
-            if (f != null && f.contentType() != null && !Uploads.matches(MediaType.REGEX, f.contentType())) {
+            if (f != null && f.contentType() != null && !Uploads.matches(MediaType.COMPILED, f.contentType())) {
                 errors.add(new FieldError("files[" + i + "].content_type", "must be a media type such as image/png"));
             }
         }

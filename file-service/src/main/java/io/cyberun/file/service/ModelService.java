@@ -147,10 +147,10 @@ public class ModelService {
         return models.findInTeam(teamId, id).onItem().ifNull().failWith(() -> ApiException.notFound("model")).flatMap(m -> {
             String newType = type == null ? m.modelType : type;
             String newPath = path == null ? m.modelPath : path;
-            if (!Uploads.matches(ModelType.REGEX, newType)) {
+            if (!Uploads.matches(ModelType.COMPILED, newType)) {
                 errors.add(new FieldError("model_type", ModelType.MESSAGE));
             }
-            if (!Uploads.matches(ModelPath.REGEX, newPath)) {
+            if (!Uploads.matches(ModelPath.COMPILED, newPath)) {
                 errors.add(new FieldError("model_path", ModelPath.MESSAGE));
             }
             if (!errors.isEmpty()) {

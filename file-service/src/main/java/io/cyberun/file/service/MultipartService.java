@@ -100,7 +100,7 @@ public class MultipartService {
         if (!kind.equals(MultipartUpload.INPUT) && !kind.equals(MultipartUpload.MODEL)) {
             errors.add(new FieldError("kind", "must be input or model"));
         }
-        if (!Uploads.matches(FileName.REGEX, fileName)) {
+        if (!Uploads.matches(FileName.COMPILED, fileName)) {
             errors.add(new FieldError("file_name", FileName.MESSAGE));
         }
         long limit = MultipartUpload.MODEL.equals(kind) ? config.maxMultipartModelSize() : config.maxMultipartInputSize();
@@ -110,7 +110,7 @@ public class MultipartService {
             errors.add(new FieldError("file_size", "is larger than the " + limit + " byte limit of " + (kind.equals("model") ? "a model" : "an input")));
         }
         String contentType = r.contentType() == null ? "application/octet-stream" : r.contentType();
-        if (!Uploads.matches(MediaType.REGEX, contentType)) {
+        if (!Uploads.matches(MediaType.COMPILED, contentType)) {
             errors.add(new FieldError("content_type", MediaType.MESSAGE));
         }
         if (r.partSize() != null && (r.partSize() < MIN_PART_SIZE || r.partSize() > MAX_PART_SIZE)) {

@@ -18,8 +18,6 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The Bean Validation constraints of upload and model requests. Each one also refuses {@code null}: every field they
@@ -28,14 +26,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * multipart upload, whose limit depends on another field).
  */
 public final class Uploads {
-    private static final Map<String, java.util.regex.Pattern> COMPILED = new ConcurrentHashMap<>();
-
     private Uploads() {
     }
 
-    /** Whether {@code value} is present and matches a pattern constraint's {@code REGEX} (case-sensitively). */
-    public static boolean matches(String regex, String value) {
-        return value != null && COMPILED.computeIfAbsent(regex, java.util.regex.Pattern::compile).matcher(value).matches();
+    /** Whether {@code value} is present and matches a pattern constraint's {@code COMPILED} form of its {@code REGEX}. */
+    public static boolean matches(java.util.regex.Pattern pattern, String value) {
+        return value != null && pattern.matcher(value).matches();
     }
 
     /** A file name as clients give it: 1-255 characters, none of them /, \ or a control, and not . or .. */
@@ -48,6 +44,7 @@ public final class Uploads {
     @Retention(RetentionPolicy.RUNTIME)
     public @interface FileName {
         String REGEX = "^(?!\\.{1,2}$)[^/\\\\\\x00-\\x1f]{1,255}$";
+        java.util.regex.Pattern COMPILED = java.util.regex.Pattern.compile(REGEX);
         String MESSAGE = "must be 1-255 characters without / or \\";
         /** The message as a template, whose escape character is the backslash. */
         String TEMPLATE = "must be 1-255 characters without / or \\\\";
@@ -69,6 +66,7 @@ public final class Uploads {
     @Retention(RetentionPolicy.RUNTIME)
     public @interface MediaType {
         String REGEX = "^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$";
+        java.util.regex.Pattern COMPILED = java.util.regex.Pattern.compile(REGEX);
         String MESSAGE = "must be a media type such as image/png";
 
         String message() default MESSAGE;
@@ -88,6 +86,7 @@ public final class Uploads {
     @Retention(RetentionPolicy.RUNTIME)
     public @interface ModelType {
         String REGEX = "^[A-Za-z0-9_-]{1,50}$";
+        java.util.regex.Pattern COMPILED = java.util.regex.Pattern.compile(REGEX);
         String MESSAGE = "must be 1-50 letters, digits, _ or - (a ComfyUI models folder such as checkpoints)";
 
         String message() default MESSAGE;
@@ -107,6 +106,7 @@ public final class Uploads {
     @Retention(RetentionPolicy.RUNTIME)
     public @interface ModelPath {
         String REGEX = "^(?!/)(?!.*\\.\\.)(?!.*\\\\)(?!.*//)(?!.*/$)[\\w./ -]{1,1024}$";
+        java.util.regex.Pattern COMPILED = java.util.regex.Pattern.compile(REGEX);
         String MESSAGE = "must be a relative file path without .., backslashes or a leading /";
 
         String message() default MESSAGE;
