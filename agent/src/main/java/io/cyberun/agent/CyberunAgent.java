@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cyberun.agent.config.AgentConfig;
 import io.cyberun.agent.containers.ContainerRuntime;
 import io.cyberun.agent.containers.Replicas;
+import io.cyberun.agent.hub.Backoff;
+import io.cyberun.agent.hub.ConnectFailure;
 import io.cyberun.agent.hub.HubConnection;
 import io.cyberun.agent.hub.HubLink;
 import io.cyberun.agent.models.ModelStore;
@@ -20,7 +22,6 @@ import io.cyberun.contracts.protocol.AgentProtocol;
 import io.cyberun.contracts.protocol.HubMessage;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.WebSocketHandshakeException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -31,7 +32,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -93,7 +93,7 @@ public final class CyberunAgent {
         checkHealth();
         timers.scheduleWithFixedDelay(() -> tasks.submit(this::checkHealth), config.healthCheckSeconds, config.healthCheckSeconds,
                 TimeUnit.SECONDS);
-        Duration backoff = MIN_BACKOFF;
+        Backoff backoff = new Backoff(MIN_BACKOFF, MAX_BACKOFF);
         List<URI> hubs = config.hubUris(AgentProtocol.PATH);
         int next = 0;
         while (!stopping) {
@@ -112,30 +112,21 @@ public final class CyberunAgent {
                 if (!stopping) {
                     AgentLog.warn("disconnected: %s", reason);
                 }
-                backoff = MIN_BACKOFF;
+                backoff.reset();
             } catch (Exception e) {
-                Throwable cause = rootCause(e);
-                WebSocketHandshakeException refused = handshakeRefusal(e);
-                if (refused != null) {
-                    int status = refused.getResponse().statusCode();
-                    if (status == 401 || status == 403) {
-                        AgentLog.warn("the hub refused the agent key (HTTP %d): check --key / CYBERUN_AGENT_KEY; it must be an active ak- key", status);
-                        return 2;
-                    }
-                    Object body = refused.getResponse().body();
-                    AgentLog.warn("the hub refused the connection (HTTP %d)%s; trying again", status, body == null ? "" : ": " + body);
-                } else {
-                    AgentLog.warn("cannot reach the hub: %s", cause.getMessage() == null ? cause.toString() : cause.getMessage());
+                ConnectFailure failure = ConnectFailure.of(e);
+                AgentLog.warn("%s", failure.message());
+                if (failure.keyRefused()) {
+                    return 2;
                 }
             }
             if (stopping) {
                 break;
             }
             next = (next + 1) % hubs.size(); // with several hubs, a lost one is replaced by the next
-            long jittered = (long) (backoff.toMillis() * (0.5 + ThreadLocalRandom.current().nextDouble()));
-            AgentLog.info("reconnecting in %.1f s", jittered / 1000.0);
-            sleep(jittered);
-            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            long wait = backoff.next();
+            AgentLog.info("reconnecting in %.1f s", wait / 1000.0);
+            sleep(wait);
         }
         return 0;
     }
@@ -276,24 +267,6 @@ public final class CyberunAgent {
         }
         lastHeartbeat = now;
         hub.send(new AgentMessage.Heartbeat(tasks.runningTasks()));
-    }
-
-    /** The hub's refusal of the upgrade, wherever it sits in the chain (the JDK wraps it, and gives it a cause of its own). */
-    static WebSocketHandshakeException handshakeRefusal(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof WebSocketHandshakeException refused) {
-                return refused;
-            }
-        }
-        return null;
-    }
-
-    private static Throwable rootCause(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t;
     }
 
     private static void sleep(long millis) {
