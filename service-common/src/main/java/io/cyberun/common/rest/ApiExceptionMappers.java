@@ -102,10 +102,7 @@ public class ApiExceptionMappers {
 
     @ServerExceptionMapper
     public Response constraintViolation(ConstraintViolationException e) {
-        List<FieldError> details = e.getConstraintViolations().stream()
-                .map(v -> new FieldError(field(v.getPropertyPath().toString()), v.getMessage()))
-                .sorted((a, b) -> a.field().compareTo(b.field()))
-                .toList();
+        List<FieldError> details = Violations.details(e.getConstraintViolations());
         String message = details.isEmpty() ? "request is invalid" : details.size() == 1 ? details.get(0).field() + " " + details.get(0).message()
                 : details.get(0).field() + " " + details.get(0).message() + " (and " + (details.size() - 1) + " more in details)";
         return respond(400, new ErrorBody(message, ErrorCode.VALIDATION_FAILED.code(), details));
@@ -163,18 +160,5 @@ public class ApiExceptionMappers {
 
     public static Response respond(int status, ErrorBody body) {
         return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body).build();
-    }
-
-    /**
-     * The field a violation is about, as clients name it: {@code create.body.envConfig[0].envName} →
-     * {@code env_config[0].env_name} (the method and argument names mean nothing to clients).
-     */
-    static String field(String path) {
-        String[] nodes = path.split("\\.");
-        int from = nodes.length >= 3 ? 2 : nodes.length - 1;
-        return java.util.Arrays.stream(nodes, from, nodes.length)
-                .filter(n -> !n.startsWith("<")) // a container element's node (<list element>): the index before it names it
-                .map(n -> n.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT))
-                .collect(Collectors.joining("."));
     }
 }

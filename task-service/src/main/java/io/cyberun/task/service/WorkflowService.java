@@ -3,10 +3,11 @@ package io.cyberun.task.service;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cyberun.common.rest.ApiException;
+import io.cyberun.common.rest.Violations;
 import io.cyberun.contracts.error.ErrorCode;
 import io.cyberun.contracts.error.FieldError;
+import io.cyberun.task.domain.WorkflowConstraints;
 import io.cyberun.task.domain.WorkflowDefinition;
-import io.cyberun.task.domain.WorkflowValidator;
 import io.cyberun.task.mapping.WorkflowDefinitions;
 import io.cyberun.task.mapping.WorkflowMapping;
 import io.cyberun.task.model.RunnableWorkflow;
@@ -15,11 +16,12 @@ import io.cyberun.task.model.WorkflowSnapshot;
 import io.cyberun.task.repository.RunnableWorkflows;
 import io.cyberun.task.repository.WorkflowRepository;
 import io.cyberun.task.repository.WorkflowSnapshotRepository;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.validation.Validator;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -33,10 +35,12 @@ public class WorkflowService {
     private final ObjectMapper json;
     private final Clock clock;
     private final RunnableWorkflows runnable;
+    private final Validator validator;
 
     public WorkflowService(WorkflowRepository workflows, WorkflowSnapshotRepository snapshots, ObjectMapper json, Clock clock,
-                           RunnableWorkflows runnable) {
+                           RunnableWorkflows runnable, Validator validator) {
         this.runnable = runnable;
+        this.validator = validator;
         this.workflows = workflows;
         this.snapshots = snapshots;
         this.json = json;
@@ -46,7 +50,7 @@ public class WorkflowService {
     /** Creates the workflow, or saves a new version of the team's workflow with the same slug. */
     @WithTransaction
     public Uni<Workflow> importWorkflow(UUID teamId, WorkflowDefinition definition) {
-        List<FieldError> errors = WorkflowValidator.validate(definition);
+        List<FieldError> errors = Violations.details(validator.validate(definition));
         if (!errors.isEmpty()) {
             return Uni.createFrom().failure(ApiException.invalid("workflow is invalid", errors));
         }
@@ -73,7 +77,7 @@ public class WorkflowService {
     public Uni<Workflow> update(UUID teamId, UUID id, JsonNode patch) {
         return workflows.findInTeam(teamId, id).onItem().ifNull().failWith(() -> ApiException.notFound("workflow")).flatMap(w -> {
             WorkflowDefinition next = WorkflowDefinitions.merge(WorkflowMapping.definition(w, json), patch, json);
-            List<FieldError> errors = WorkflowValidator.validate(next);
+            List<FieldError> errors = Violations.details(validator.validate(next));
             if (!errors.isEmpty()) {
                 return Uni.createFrom().failure(ApiException.invalid("workflow is invalid", errors));
             }
@@ -200,7 +204,7 @@ public class WorkflowService {
                             List.of(new FieldError("workflow_slug", "the version after @ must be a positive whole number, e.g. text-to-image@2")));
                 }
             }
-            if (slug.length() < 2 || slug.length() > 100 || !WorkflowValidator.SLUG.matcher(slug).matches()) {
+            if (slug.length() < 2 || slug.length() > 100 || !WorkflowConstraints.Slug.COMPILED.matcher(slug).matches()) {
                 throw ApiException.invalid("invalid workflow slug " + slug,
                         List.of(new FieldError("workflow_slug", "must be 2-100 lowercase letters, digits and single dashes")));
             }

@@ -89,6 +89,17 @@ class WorkflowApiTests {
     }
 
     @Test
+    void everyProblemIsNamedWithTheClientsValuesQuotedAsGiven() {
+        String body = COMFY.formatted("Quoted").replace("\"node_id\": \"6\"", "\"node_id\": \"{message} ${1+1}\"")
+                .replace("\"task_timeout\": 600", "\"task_timeout\": -1").replace("[\"gpu\", \"sd15\"]", "[\"gpu\", \"no spaces\"]");
+        admin().contentType(ContentType.JSON).body(body).post("/api/v1/workflows/import").then().statusCode(400)
+                .body("error_code", equalTo("validation_failed")).body("error_message", equalTo("workflow is invalid"))
+                .body("details.field", equalTo(List.of("parameters[0].node_id", "required_labels[1]", "task_timeout", "workflow_slug")))
+                .body("details[0].message", equalTo("node {message} ${1+1} is not in workflow_json"))
+                .body("details[2].message", equalTo("must be between 0 and 604800"));
+    }
+
+    @Test
     void anUpdateChangesOnlyTheFieldsGivenAndSavesANewVersion() {
         String id = importComfy("update-me");
         admin().contentType(ContentType.JSON).body("{\"display_name\": \"Renamed\", \"max_retries\": 0, \"snapshot_note\": \"tweak\"}")
