@@ -12,7 +12,9 @@ import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -35,7 +37,8 @@ public class InvitationResource {
                              @AssignableRole String invitationRole) {
     }
 
-    public record AcceptBody(String invitationToken) {
+    public record AcceptBody(@NotBlank(message = TOKEN) @Size(max = 200, message = TOKEN) String invitationToken) {
+        static final String TOKEN = "must be the token from the invitation";
     }
 
     @POST
@@ -62,7 +65,7 @@ public class InvitationResource {
     @POST
     @Authenticated
     @Path("/accept")
-    public Uni<InvitationService.Accepted> accept(AcceptBody body) {
-        return invitations.accept(principal.userId(), body == null ? null : body.invitationToken());
+    public Uni<InvitationService.Accepted> accept(@Valid @NotNull(message = "send a JSON body") AcceptBody body) {
+        return invitations.accept(principal.userId(), body.invitationToken().strip());
     }
 }

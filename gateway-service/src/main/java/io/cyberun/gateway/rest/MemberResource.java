@@ -1,11 +1,10 @@
 package io.cyberun.gateway.rest;
 
-import io.cyberun.common.rest.ApiException;
+import com.fasterxml.jackson.annotation.JsonAlias;
 import io.cyberun.common.rest.PageRequest;
 import io.cyberun.common.rest.QueryParams;
 import io.cyberun.common.security.Roles;
 import io.cyberun.contracts.auth.Role;
-import io.cyberun.contracts.error.FieldError;
 import io.cyberun.gateway.security.GatewayPrincipal;
 import io.cyberun.gateway.service.MemberService;
 import io.cyberun.gateway.validation.AssignableRole;
@@ -20,7 +19,6 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
-import java.util.List;
 
 /** Members of the current team. Anyone in the team lists them; admins and the owner change roles and remove. */
 @Path("/api/v1/members")
@@ -33,12 +31,8 @@ public class MemberResource {
         this.principal = principal;
     }
 
-    /** {@code member_role}; {@code role} is accepted too. */
     /** {@code member_role}; {@code role} is the same field under the name older clients send. */
-    public record RoleBody(@AssignableRole String memberRole, @AssignableRole String role) {
-        String value() {
-            return memberRole != null ? memberRole : role;
-        }
+    public record RoleBody(@NotNull(message = AssignableRole.MESSAGE) @AssignableRole @JsonAlias("role") String memberRole) {
     }
 
     @GET
@@ -52,10 +46,8 @@ public class MemberResource {
     @RolesAllowed(Roles.ADMIN)
     @Path("/{userId}")
     public Uni<Success> changeRole(@PathParam("userId") String userId, @Valid @NotNull(message = "send a JSON body") RoleBody body) {
-        if (body.value() == null) {
-            throw ApiException.invalid("member_role is required", List.of(new FieldError("member_role", "must be admin, member or viewer")));
-        }
-        return members.changeRole(principal.teamId(), principal.userId(), Ids.parse("userId", userId), AssignableRole.Validator.parse(body.value()))
+        return members.changeRole(principal.teamId(), principal.userId(), Ids.parse("userId", userId),
+                        AssignableRole.Validator.parse(body.memberRole()))
                 .replaceWith(Success.TRUE);
     }
 

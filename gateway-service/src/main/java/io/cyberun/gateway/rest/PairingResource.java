@@ -4,10 +4,14 @@ import io.cyberun.common.security.Roles;
 import io.cyberun.gateway.security.GatewayPrincipal;
 import io.cyberun.gateway.service.DevicePairing;
 import io.cyberun.gateway.validation.DisplayText;
+import io.cyberun.gateway.validation.UserCode;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 
@@ -25,10 +29,11 @@ public class PairingResource {
         this.principal = principal;
     }
 
-    public record ConfirmBody(String userCode, @DisplayText String deviceName) {
+    public record ConfirmBody(@UserCode String userCode, @DisplayText String deviceName) {
     }
 
-    public record PollBody(String deviceCode) {
+    public record PollBody(@NotBlank(message = DEVICE_CODE) @Size(max = 100, message = DEVICE_CODE) String deviceCode) {
+        static final String DEVICE_CODE = "must be the device_code from /desktop/pair/start";
     }
 
     @POST
@@ -41,15 +46,15 @@ public class PairingResource {
     @POST
     @RolesAllowed(Roles.VIEWER)
     @Path("/confirm")
-    public Uni<Success> confirm(@Valid ConfirmBody body) {
-        return pairing.confirm(principal.teamId(), principal.userId(), body == null ? null : body.userCode(),
-                body == null ? null : body.deviceName()).replaceWith(Success.TRUE);
+    public Uni<Success> confirm(@Valid @NotNull(message = "send a JSON body") ConfirmBody body) {
+        return pairing.confirm(principal.teamId(), principal.userId(), UserCode.Validator.normalize(body.userCode()), body.deviceName())
+                .replaceWith(Success.TRUE);
     }
 
     @POST
     @PermitAll
     @Path("/poll")
-    public Uni<DevicePairing.Poll> poll(PollBody body) {
-        return pairing.poll(body == null ? null : body.deviceCode());
+    public Uni<DevicePairing.Poll> poll(@Valid @NotNull(message = "send a JSON body") PollBody body) {
+        return pairing.poll(body.deviceCode().strip());
     }
 }

@@ -6,7 +6,6 @@ import io.cyberun.common.config.CyberunConfig;
 import io.cyberun.common.rest.ApiException;
 import io.cyberun.contracts.auth.CredentialKind;
 import io.cyberun.contracts.error.ErrorCode;
-import io.cyberun.contracts.error.FieldError;
 import io.cyberun.gateway.config.GatewayConfig;
 import io.cyberun.gateway.repository.CredentialRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -18,8 +17,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
 
 /**
@@ -91,13 +88,8 @@ public class DevicePairing {
                 });
     }
 
-    /** The signed-in user approves the pairing shown with this user code, for the team they act in. */
-    public Uni<Void> confirm(UUID teamId, UUID userId, String userCode, String deviceName) {
-        String code = userCode == null ? "" : userCode.replace("-", "").replace(" ", "").toUpperCase(Locale.ROOT);
-        if (code.length() != 8) {
-            return Uni.createFrom().failure(ApiException.invalid("user_code is invalid",
-                    List.of(new FieldError("user_code", "must be the 8-character code the device shows, e.g. AB7K-PNQ3"))));
-        }
+    /** The signed-in user approves the pairing shown with this user code (normalized: 8 characters, upper case), for the team they act in. */
+    public Uni<Void> confirm(UUID teamId, UUID userId, String code, String deviceName) {
         String name = deviceName == null || deviceName.isBlank()
                 ? "Desktop (paired " + LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC) + ")"
                 : deviceName.strip();
@@ -113,11 +105,7 @@ public class DevicePairing {
     }
 
     public Uni<Poll> poll(String deviceCode) {
-        if (deviceCode == null || deviceCode.isBlank() || deviceCode.length() > 100) {
-            return Uni.createFrom().failure(ApiException.invalid("device_code is required",
-                    List.of(new FieldError("device_code", "must be the device_code from /desktop/pair/start"))));
-        }
-        String key = deviceKey(deviceCode.strip());
+        String key = deviceKey(deviceCode);
         return values.get(key).flatMap(stored -> {
             if (stored == null) {
                 return notFound();

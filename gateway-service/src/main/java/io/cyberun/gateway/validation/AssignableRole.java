@@ -18,7 +18,9 @@ import java.util.Locale;
 @Target({ElementType.FIELD, ElementType.PARAMETER, ElementType.RECORD_COMPONENT, ElementType.METHOD})
 @Retention(RetentionPolicy.RUNTIME)
 public @interface AssignableRole {
-    String message() default "must be admin, member or viewer";
+    String MESSAGE = "must be admin, member or viewer";
+
+    String message() default MESSAGE;
 
     Class<?>[] groups() default {};
 
