@@ -108,7 +108,13 @@ public final class StreamingForward {
             out.setChunked(true);
         }
         response.pipeTo(out);
-        out.closeHandler(v -> response.request().reset());
+        // Only an answer still coming is ended upstream: Vert.x closes the connection of a stream reset after its
+        // response ended, and by then that connection may be back in the pool carrying another request.
+        out.closeHandler(v -> {
+            if (!response.end().isComplete()) {
+                response.request().reset();
+            }
+        });
     }
 
     private static MultiMap headers(HttpServerRequest in, Set<String> keep) {
