@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
 
 import io.cyberun.agenthub.connection.AgentConnections;
 import io.cyberun.agenthub.connection.AgentSession;
@@ -172,6 +173,12 @@ class AgentHubTests {
             given().header(PrincipalTokens.HEADER, CTX.userToken(AgentKeysFixture.OTHER_TEAM, Role.OWNER)).get("/api/v1/agents")
                     .then().statusCode(200).body("agent_list", hasSize(0)).body("page_meta.total_count", equalTo(0));
             given().get("/api/v1/agents").then().statusCode(401);
+            given().header(PrincipalTokens.HEADER, CTX.userToken(AgentKeysFixture.TEAM, Role.VIEWER)).get("/api/v1/r/agents?per_page=1&current_page=2")
+                    .then().statusCode(200).body("agent_list.size()", lessThanOrEqualTo(1)).body("page_meta.current_page", equalTo(2))
+                    .body("page_meta.per_page", equalTo(1));
+            given().header(PrincipalTokens.HEADER, CTX.userToken(AgentKeysFixture.TEAM, Role.VIEWER)).get("/api/v1/agents?per_page=0&current_page=x")
+                    .then().statusCode(400).body("error_code", equalTo("validation_failed"))
+                    .body("details.field", equalTo(List.of("current_page", "per_page")));
         }
     }
 

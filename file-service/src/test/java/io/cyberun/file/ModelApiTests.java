@@ -143,5 +143,8 @@ class ModelApiTests {
                 .body("details.field", hasItems("display_name", "model_type", "model_path", "file_size", "file_hash", "storage_key"));
         as(team, Role.ADMIN).body(Map.of("model_status", "gone")).put("/api/v1/models/" + UUID.randomUUID()).then().statusCode(404);
         as(team, Role.VIEWER).queryParam("model_status", "gone").get("/api/v1/models").then().statusCode(400);
+        as(team, Role.VIEWER).queryParam("model_status", "gone").queryParam("per_page", "101").get("/api/v1/models").then().statusCode(400)
+                .body("details.field", equalTo(List.of("model_status", "per_page")))
+                .body("details.message", equalTo(List.of("must be active or disabled", "must be a whole number between 1 and 100")));
     }
 }

@@ -4,6 +4,8 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
@@ -133,6 +135,10 @@ class GatewayTests {
                 .body("details.field", equalTo(List.of("member_role"))).body("details[0].message", equalTo("must be admin, member or viewer"));
         given().auth().oauth2(alice).header("X-Team-ID", teamId).contentType(ContentType.JSON).body("{\"role\": \"owner\"}")
                 .put("/api/v1/members/" + UUID.randomUUID()).then().statusCode(400).body("details[0].message", containsString("transfer"));
+        given().auth().oauth2(alice).header("X-Team-ID", teamId).queryParam("kind", "user").queryParam("current_page", "0")
+                .get("/api/v1/credentials").then().statusCode(400).body("details.field", equalTo(List.of("current_page", "kind")));
+        given().auth().oauth2(alice).header("X-Team-ID", teamId).queryParam("kind", " agent ").get("/api/v1/credentials").then().statusCode(200)
+                .body("credentials.kind", everyItem(equalTo("agent"))).body("credentials.kind", hasItem("agent"));
         // role is member_role under its older name: valid, so the unknown member is what is wrong.
         given().auth().oauth2(alice).header("X-Team-ID", teamId).contentType(ContentType.JSON).body("{\"role\": \"viewer\"}")
                 .put("/api/v1/members/" + UUID.randomUUID()).then().statusCode(404);

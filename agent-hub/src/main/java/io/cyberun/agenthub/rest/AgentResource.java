@@ -3,15 +3,16 @@ package io.cyberun.agenthub.rest;
 import io.cyberun.agenthub.service.AgentDirectory;
 import io.cyberun.agenthub.service.AgentView;
 import io.cyberun.common.rest.PageRequest;
-import io.cyberun.common.rest.QueryParams;
+import io.cyberun.common.rest.Paging;
 import io.cyberun.common.security.CurrentPrincipal;
 import io.cyberun.common.security.Roles;
 import io.cyberun.contracts.api.PageMeta;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.QueryParam;
 import java.util.List;
 
 /** The team's connected agents: {@code /api/v1/agents} (management) and {@code /api/v1/r/agents} (runtime). */
@@ -31,19 +32,18 @@ public class AgentResource {
     @GET
     @RolesAllowed(Roles.VIEWER)
     @Path("/agents")
-    public Uni<AgentList> agents(@QueryParam("current_page") String currentPage, @QueryParam("per_page") String perPage) {
-        return list(currentPage, perPage);
+    public Uni<AgentList> agents(@Valid @BeanParam Paging paging) {
+        return list(paging.request());
     }
 
     @GET
     @RolesAllowed(Roles.VIEWER)
     @Path("/r/agents")
-    public Uni<AgentList> runtimeAgents(@QueryParam("current_page") String currentPage, @QueryParam("per_page") String perPage) {
-        return list(currentPage, perPage);
+    public Uni<AgentList> runtimeAgents(@Valid @BeanParam Paging paging) {
+        return list(paging.request());
     }
 
-    private Uni<AgentList> list(String currentPage, String perPage) {
-        PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
+    private Uni<AgentList> list(PageRequest page) {
         return directory.list(principal.teamId()).map(all -> {
             int from = Math.min(all.size(), (page.currentPage() - 1) * page.perPage());
             int to = Math.min(all.size(), from + page.perPage());

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cyberun.common.rest.ApiException;
 import io.cyberun.common.rest.IdResponse;
 import io.cyberun.common.rest.PageRequest;
-import io.cyberun.common.rest.QueryParams;
+import io.cyberun.common.rest.Paging;
 import io.cyberun.common.security.CurrentPrincipal;
 import io.cyberun.common.security.Roles;
 import io.cyberun.contracts.api.PageMeta;
@@ -13,11 +13,13 @@ import io.cyberun.file.service.ModelService;
 import io.cyberun.file.validation.Uploads.FileName;
 import io.cyberun.file.validation.Uploads.ModelPath;
 import io.cyberun.file.validation.Uploads.ModelType;
-import io.cyberun.file.validation.Uploads.UploadSize;
 import io.cyberun.file.validation.Uploads.UploadSize.Upload;
+import io.cyberun.file.validation.Uploads.UploadSize;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Pattern;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -79,10 +81,10 @@ public class ModelResource {
 
     @GET
     @RolesAllowed(Roles.VIEWER)
-    public Uni<ModelList> list(@QueryParam("current_page") String currentPage, @QueryParam("per_page") String perPage,
-                               @QueryParam("model_status") String status) {
-        PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
-        return models.list(principal.teamId(), status, page.currentPage(), page.perPage())
+    public Uni<ModelList> list(@Valid @BeanParam Paging paging,
+                               @QueryParam("model_status") @Pattern(regexp = "active|disabled", message = "must be active or disabled") String modelStatus) {
+        PageRequest page = paging.request();
+        return models.list(principal.teamId(), modelStatus, page.currentPage(), page.perPage())
                 .map(p -> new ModelList(p.items().stream().map(ModelView::of).toList(), page.meta(p.total())));
     }
 

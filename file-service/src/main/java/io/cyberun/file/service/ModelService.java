@@ -118,10 +118,6 @@ public class ModelService {
 
     @WithSession
     public Uni<Page> list(UUID teamId, String status, int page, int perPage) {
-        if (status != null && !STATUSES.contains(status)) {
-            return Uni.createFrom().failure(ApiException.invalid("invalid filter",
-                    List.of(new FieldError("model_status", "must be active or disabled"))));
-        }
         return models.page(teamId, status, page, perPage).flatMap(items -> models.countInTeam(teamId, status).map(total -> new Page(items, total)));
     }
 

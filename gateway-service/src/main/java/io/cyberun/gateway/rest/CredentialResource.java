@@ -1,7 +1,7 @@
 package io.cyberun.gateway.rest;
 
 import io.cyberun.common.rest.PageRequest;
-import io.cyberun.common.rest.QueryParams;
+import io.cyberun.common.rest.Paging;
 import io.cyberun.common.security.Roles;
 import io.cyberun.gateway.security.GatewayPrincipal;
 import io.cyberun.gateway.service.CredentialManagement;
@@ -9,6 +9,8 @@ import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -41,9 +43,9 @@ public class CredentialResource {
 
     @GET
     @RolesAllowed(Roles.VIEWER)
-    public Uni<CredentialManagement.CredentialList> list(@QueryParam("kind") String kind, @QueryParam("current_page") String currentPage,
-                                                         @QueryParam("per_page") String perPage) {
-        PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
+    public Uni<CredentialManagement.CredentialList> list(@QueryParam("kind") @Pattern(regexp = "\\s*(integration|agent|device)?\\s*", message = "must be integration, agent or device") String kind,
+                                                          @Valid @BeanParam Paging paging) {
+        PageRequest page = paging.request();
         return credentials.list(principal.teamId(), kind == null || kind.isBlank() ? null : kind.strip(), page);
     }
 

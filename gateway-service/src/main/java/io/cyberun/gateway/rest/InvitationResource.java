@@ -1,7 +1,7 @@
 package io.cyberun.gateway.rest;
 
 import io.cyberun.common.rest.PageRequest;
-import io.cyberun.common.rest.QueryParams;
+import io.cyberun.common.rest.Paging;
 import io.cyberun.common.security.Roles;
 import io.cyberun.contracts.auth.Role;
 import io.cyberun.gateway.security.GatewayPrincipal;
@@ -15,12 +15,12 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.QueryParam;
 
 /** Invitations to the current team (admins and the owner), and accepting one (the invitee, no team needed). */
 @Path("/api/v1/invitations")
@@ -50,8 +50,8 @@ public class InvitationResource {
 
     @GET
     @RolesAllowed(Roles.ADMIN)
-    public Uni<InvitationService.InvitationList> list(@QueryParam("current_page") String currentPage, @QueryParam("per_page") String perPage) {
-        PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
+    public Uni<InvitationService.InvitationList> list(@Valid @BeanParam Paging paging) {
+        PageRequest page = paging.request();
         return invitations.list(principal.teamId(), page);
     }
 

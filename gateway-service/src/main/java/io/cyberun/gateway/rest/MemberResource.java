@@ -2,7 +2,7 @@ package io.cyberun.gateway.rest;
 
 import com.fasterxml.jackson.annotation.JsonAlias;
 import io.cyberun.common.rest.PageRequest;
-import io.cyberun.common.rest.QueryParams;
+import io.cyberun.common.rest.Paging;
 import io.cyberun.common.security.Roles;
 import io.cyberun.contracts.auth.Role;
 import io.cyberun.gateway.security.GatewayPrincipal;
@@ -12,13 +12,13 @@ import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.QueryParam;
 
 /** Members of the current team. Anyone in the team lists them; admins and the owner change roles and remove. */
 @Path("/api/v1/members")
@@ -37,8 +37,8 @@ public class MemberResource {
 
     @GET
     @RolesAllowed(Roles.VIEWER)
-    public Uni<MemberService.MemberList> list(@QueryParam("current_page") String currentPage, @QueryParam("per_page") String perPage) {
-        PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
+    public Uni<MemberService.MemberList> list(@Valid @BeanParam Paging paging) {
+        PageRequest page = paging.request();
         return members.list(principal.teamId(), page);
     }
 

@@ -8,7 +8,8 @@ import java.util.UUID;
 
 /**
  * Query parameters are taken as strings and parsed here, so a malformed one answers 400 naming the parameter
- * instead of the framework's bare 404.
+ * instead of the framework's bare 404. Numbers are checked first by their constraint ({@link WholeNumber}, on the
+ * parameter or in {@link Paging}); identifiers and times are checked by parsing them here.
  */
 public final class QueryParams {
     private QueryParams() {

@@ -2,7 +2,7 @@ package io.cyberun.task.container;
 
 import io.cyberun.common.http.PublicOrigin;
 import io.cyberun.common.rest.PageRequest;
-import io.cyberun.common.rest.QueryParams;
+import io.cyberun.common.rest.Paging;
 import io.cyberun.common.security.CurrentPrincipal;
 import io.cyberun.common.security.Roles;
 import io.cyberun.contracts.api.PageMeta;
@@ -14,13 +14,13 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.groups.ConvertGroup;
 import jakarta.validation.groups.Default;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
@@ -58,9 +58,9 @@ public class ContainerServiceResource {
 
     @GET
     @RolesAllowed(Roles.ADMIN)
-    public Uni<ServiceList> list(@QueryParam("current_page") String currentPage, @QueryParam("per_page") String perPage,
+    public Uni<ServiceList> list(@Valid @BeanParam Paging paging,
                                  @Context HttpServerRequest request) {
-        PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
+        PageRequest page = paging.request();
         String origin = PublicOrigin.of(request);
         return services.list(principal.teamId(), page.currentPage(), page.perPage())
                 .map(p -> new ServiceList(p.items().stream().map(s -> ContainerServiceView.of(s, services, origin)).toList(), page.meta(p.total())));

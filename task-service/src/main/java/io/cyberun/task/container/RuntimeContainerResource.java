@@ -2,17 +2,18 @@ package io.cyberun.task.container;
 
 import io.cyberun.common.http.PublicOrigin;
 import io.cyberun.common.rest.PageRequest;
-import io.cyberun.common.rest.QueryParams;
+import io.cyberun.common.rest.Paging;
 import io.cyberun.common.security.CurrentPrincipal;
 import io.cyberun.common.security.Roles;
 import io.cyberun.contracts.api.PageMeta;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import java.util.List;
 
@@ -35,9 +36,9 @@ public class RuntimeContainerResource {
 
     @GET
     @RolesAllowed(Roles.VIEWER)
-    public Uni<ServiceList> list(@QueryParam("current_page") String currentPage, @QueryParam("per_page") String perPage,
+    public Uni<ServiceList> list(@Valid @BeanParam Paging paging,
                                  @Context HttpServerRequest request) {
-        PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
+        PageRequest page = paging.request();
         String origin = PublicOrigin.of(request);
         return services.list(principal.teamId(), page.currentPage(), page.perPage()).map(p -> new ServiceList(
                 p.items().stream().map(s -> ContainerServiceView.Runtime.of(s, services, origin)).toList(), page.meta(p.total())));

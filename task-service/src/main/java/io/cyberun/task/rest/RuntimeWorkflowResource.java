@@ -2,7 +2,7 @@ package io.cyberun.task.rest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cyberun.common.rest.PageRequest;
-import io.cyberun.common.rest.QueryParams;
+import io.cyberun.common.rest.Paging;
 import io.cyberun.common.security.CurrentPrincipal;
 import io.cyberun.common.security.Roles;
 import io.cyberun.contracts.api.WorkflowList;
@@ -15,12 +15,13 @@ import io.cyberun.task.service.TaskService;
 import io.cyberun.task.service.WorkflowService;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 import java.util.UUID;
 
@@ -42,8 +43,8 @@ public class RuntimeWorkflowResource {
 
     @GET
     @RolesAllowed(Roles.VIEWER)
-    public Uni<WorkflowList> list(@QueryParam("current_page") String currentPage, @QueryParam("per_page") String perPage) {
-        PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
+    public Uni<WorkflowList> list(@Valid @BeanParam Paging paging) {
+        PageRequest page = paging.request();
         boolean includeJson = seesWorkflowJson();
         return workflows.list(principal.teamId(), page.currentPage(), page.perPage())
                 .map(p -> new WorkflowList(p.items().stream().map(w -> WorkflowViews.of(w, includeJson, json)).toList(), page.meta(p.total())));

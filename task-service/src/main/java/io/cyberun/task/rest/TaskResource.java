@@ -1,15 +1,15 @@
 package io.cyberun.task.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cyberun.common.rest.ApiException;
 import io.cyberun.common.rest.PageRequest;
+import io.cyberun.common.rest.Paging;
 import io.cyberun.common.rest.QueryParams;
+import io.cyberun.common.rest.WholeNumber;
 import io.cyberun.common.security.CurrentPrincipal;
 import io.cyberun.common.security.Roles;
 import io.cyberun.contracts.api.TaskList;
 import io.cyberun.contracts.api.TaskResultView;
 import io.cyberun.contracts.api.TaskView;
-import io.cyberun.contracts.error.FieldError;
 import io.cyberun.contracts.files.DownloadLinks;
 import io.cyberun.contracts.files.DownloadLinksRequest;
 import io.cyberun.contracts.stream.TaskStreamEvent;
@@ -21,6 +21,10 @@ import io.cyberun.task.service.TaskQueries;
 import io.cyberun.task.service.TaskService;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -41,6 +45,9 @@ public class TaskResource {
     static final int MAX_EVENTS_PER_POLL = 500;
     /** Most changed tasks one {@code /changes} page returns. */
     static final int MAX_CHANGES = 200;
+    static final String STATUS_FILTER = "\\s*|pending|waiting|provisioning|queued|running|completed|failed|cancelled";
+    static final String STATUS_FILTER_MESSAGE = "must be one of pending, waiting, provisioning, queued, running, completed, failed, cancelled";
+    static final String SINCE = "is required: the epoch milliseconds after which changes are wanted (a team stream's last event id)";
 
     private final TaskQueries queries;
     private final TaskService tasks;
@@ -56,14 +63,11 @@ public class TaskResource {
 
     @GET
     @RolesAllowed(Roles.VIEWER)
-    public Uni<TaskList> list(@QueryParam("current_page") String currentPage, @QueryParam("per_page") String perPage,
-                              @QueryParam("status") String status, @QueryParam("workflow_id") String workflowId,
+    public Uni<TaskList> list(@Valid @BeanParam Paging paging,
+                              @QueryParam("status") @Pattern(regexp = STATUS_FILTER, message = STATUS_FILTER_MESSAGE) String status,
+                              @QueryParam("workflow_id") String workflowId,
                               @QueryParam("created_from") String createdFrom, @QueryParam("created_to") String createdTo) {
-        PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
-        if (status != null && !status.isBlank() && TaskStatus.fromWire(status) == null) {
-            throw ApiException.invalid("invalid status filter", List.of(new FieldError("status",
-                    "must be one of pending, waiting, provisioning, queued, running, completed, failed, cancelled")));
-        }
+        PageRequest page = paging.request();
         TaskRepository.Filter filter = new TaskRepository.Filter(principal.teamId(), status == null || status.isBlank() ? null : status,
                 QueryParams.uuid("workflow_id", workflowId), QueryParams.instant("created_from", createdFrom),
                 QueryParams.instant("created_to", createdTo));
@@ -87,16 +91,10 @@ public class TaskResource {
     @GET
     @RolesAllowed(Roles.VIEWER)
     @Path("/changes")
-    public Uni<TaskChanges> changes(@QueryParam("since") String since, @QueryParam("limit") String limit) {
-        Long from = QueryParams.longValue("since", since);
+    public Uni<TaskChanges> changes(@QueryParam("since") @NotBlank(message = SINCE) @WholeNumber(message = SINCE) String since,
+                                    @QueryParam("limit") @WholeNumber(min = 1, max = MAX_CHANGES) String limit) {
+        long from = QueryParams.longValue("since", since);
         Integer max = QueryParams.integer("limit", limit);
-        if (from == null || from < 0) {
-            throw ApiException.invalid("invalid change query", List.of(new FieldError("since",
-                    "is required: the epoch milliseconds after which changes are wanted (a team stream's last event id)")));
-        }
-        if (max != null && (max < 1 || max > MAX_CHANGES)) {
-            throw ApiException.invalid("invalid change query", List.of(new FieldError("limit", "must be between 1 and " + MAX_CHANGES)));
-        }
         int size = max == null ? MAX_CHANGES : max;
         // After the millisecond named: times are stored to the microsecond, so a change within that millisecond is not.
         return queries.changedSince(principal.teamId(), java.time.Instant.ofEpochMilli(from + 1), size)
@@ -152,13 +150,10 @@ public class TaskResource {
     @GET
     @RolesAllowed(Roles.VIEWER)
     @Path("/{id}/events")
-    public Uni<EventLog> events(@PathParam("id") UUID id, @QueryParam("after") String after, @QueryParam("limit") String limit) {
+    public Uni<EventLog> events(@PathParam("id") UUID id, @QueryParam("after") @WholeNumber(max = Integer.MAX_VALUE, message = "must be a whole number, 0 or more") String after,
+                                @QueryParam("limit") @WholeNumber(min = 1, max = MAX_EVENTS_PER_POLL) String limit) {
         Integer afterSeq = QueryParams.integer("after", after);
         Integer max = QueryParams.integer("limit", limit);
-        if ((afterSeq != null && afterSeq < 0) || (max != null && (max < 1 || max > MAX_EVENTS_PER_POLL))) {
-            throw ApiException.invalid("invalid event query", List.of(new FieldError(afterSeq != null && afterSeq < 0 ? "after" : "limit",
-                    afterSeq != null && afterSeq < 0 ? "must be 0 or more" : "must be between 1 and " + MAX_EVENTS_PER_POLL)));
-        }
         return queries.events(principal.teamId(), id, afterSeq == null ? 0 : afterSeq, max == null ? MAX_EVENTS_PER_POLL : max)
                 .map(page -> new EventLog(page.task().id, page.task().status, page.task().seq, page.events()));
     }

@@ -3,7 +3,7 @@ package io.cyberun.task.rest;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cyberun.common.rest.IdResponse;
 import io.cyberun.common.rest.PageRequest;
-import io.cyberun.common.rest.QueryParams;
+import io.cyberun.common.rest.Paging;
 import io.cyberun.common.security.CurrentPrincipal;
 import io.cyberun.common.security.Roles;
 import io.cyberun.contracts.api.PageMeta;
@@ -15,13 +15,13 @@ import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.util.List;
@@ -81,8 +81,8 @@ public class WebhookResource {
 
     @GET
     @RolesAllowed(Roles.ADMIN)
-    public Uni<WebhookList> list(@QueryParam("current_page") String currentPage, @QueryParam("per_page") String perPage) {
-        PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
+    public Uni<WebhookList> list(@Valid @BeanParam Paging paging) {
+        PageRequest page = paging.request();
         return webhooks.list(principal.teamId(), page.currentPage(), page.perPage())
                 .map(p -> new WebhookList(p.items().stream().map(WebhookView::of).toList(), page.meta(p.total())));
     }
@@ -122,9 +122,8 @@ public class WebhookResource {
     @GET
     @RolesAllowed(Roles.ADMIN)
     @Path("/{id}/deliveries")
-    public Uni<DeliveryList> deliveries(@PathParam("id") UUID id, @QueryParam("current_page") String currentPage,
-                                        @QueryParam("per_page") String perPage) {
-        PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
+    public Uni<DeliveryList> deliveries(@PathParam("id") UUID id, @Valid @BeanParam Paging paging) {
+        PageRequest page = paging.request();
         return webhooks.deliveries(principal.teamId(), id, page.currentPage(), page.perPage())
                 .map(p -> new DeliveryList(p.items().stream().map(DeliveryView::of).toList(), page.meta(p.total())));
     }

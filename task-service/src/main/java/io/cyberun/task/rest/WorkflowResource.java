@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cyberun.common.rest.IdResponse;
 import io.cyberun.common.rest.PageRequest;
-import io.cyberun.common.rest.QueryParams;
+import io.cyberun.common.rest.Paging;
 import io.cyberun.common.security.CurrentPrincipal;
 import io.cyberun.common.security.Roles;
 import io.cyberun.contracts.api.PageMeta;
@@ -14,13 +14,14 @@ import io.cyberun.task.mapping.WorkflowDefinitions;
 import io.cyberun.task.service.WorkflowService;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.UUID;
@@ -46,8 +47,8 @@ public class WorkflowResource {
 
     @GET
     @RolesAllowed(Roles.VIEWER)
-    public Uni<WorkflowList> list(@QueryParam("current_page") String currentPage, @QueryParam("per_page") String perPage) {
-        PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
+    public Uni<WorkflowList> list(@Valid @BeanParam Paging paging) {
+        PageRequest page = paging.request();
         return workflows.list(principal.teamId(), page.currentPage(), page.perPage())
                 .map(p -> new WorkflowList(p.items().stream().map(w -> WorkflowViews.of(w, true, json)).toList(), page.meta(p.total())));
     }
@@ -93,9 +94,8 @@ public class WorkflowResource {
     @GET
     @RolesAllowed(Roles.VIEWER)
     @Path("/{id}/snapshots")
-    public Uni<SnapshotList> snapshots(@PathParam("id") UUID id, @QueryParam("current_page") String currentPage,
-                                       @QueryParam("per_page") String perPage) {
-        PageRequest page = PageRequest.of(QueryParams.integer("current_page", currentPage), QueryParams.integer("per_page", perPage));
+    public Uni<SnapshotList> snapshots(@PathParam("id") UUID id, @Valid @BeanParam Paging paging) {
+        PageRequest page = paging.request();
         return workflows.snapshots(principal.teamId(), id, page.currentPage(), page.perPage())
                 .map(p -> new SnapshotList(p.items().stream().map(s -> SnapshotView.of(s, false)).toList(), page.meta(p.total())));
     }
