@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
@@ -59,6 +61,51 @@ final class Bench {
             }
         }
         return teams;
+    }
+
+    /** The client a benchmark calls the platform with: requests on virtual threads. */
+    static HttpClient http(HttpClient.Version version, Duration connectTimeout) {
+        return HttpClient.newBuilder().version(version).executor(Executors.newVirtualThreadPerTaskExecutor()).connectTimeout(connectTimeout).build();
+    }
+
+    /** An exec workflow that runs the agents' no-op command and needs an agent with the label {@code slug}. */
+    static String noopWorkflow(String slug, String displayName) {
+        return """
+                {"workflow_slug": "%s", "display_name": "%s", "tool_type": "exec",
+                 "workflow_json": {"command": "noop"}, "parameters": [], "required_labels": ["%s"]}""".formatted(slug, displayName, slug);
+    }
+
+    /**
+     * Reads an SSE stream line by line (with {@code HttpResponse.BodySubscribers.fromLineSubscriber}) and hands each
+     * {@code data:} line to {@link #data} with the name of its event and the time it was read.
+     */
+    abstract static class SseReader implements Flow.Subscriber<String> {
+        private String event;
+
+        /** One {@code data:} line of an event named {@code event}, read at {@code now} ({@link System#nanoTime}). */
+        abstract void data(String event, String line, long now);
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(String line) {
+            if (line.startsWith("event: ")) {
+                event = line.substring(7);
+            } else if (line.startsWith("data: ")) {
+                data(event, line, System.nanoTime());
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+        }
+
+        @Override
+        public void onComplete() {
+        }
     }
 
     static <T extends Comparable<T>> T pct(List<T> sorted, int p) {

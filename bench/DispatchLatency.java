@@ -1,4 +1,3 @@
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cyberun.contracts.json.CyberunJson;
 import io.cyberun.contracts.protocol.AgentMessage;

@@ -1,4 +1,3 @@
-import com.fasterxml.jackson.databind.JsonNode;
 import io.cyberun.contracts.json.CyberunJson;
 import io.cyberun.contracts.protocol.AgentMessage;
 import io.cyberun.contracts.protocol.HubMessage;
@@ -11,12 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -44,11 +39,8 @@ public class ProgressThroughput {
         int intervalMs = Integer.parseInt(args[8]);
         int seconds = Integer.parseInt(args[9]);
         String pids = args.length > 10 ? args[10] : "";
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .executor(Executors.newVirtualThreadPerTaskExecutor()).connectTimeout(Duration.ofSeconds(20)).build();
-        String workflow = """
-                {"workflow_slug": "bench-progress", "display_name": "Bench progress", "tool_type": "exec",
-                 "workflow_json": {"command": "noop"}, "parameters": [], "required_labels": ["bench-progress"]}""";
+        HttpClient http = Bench.http(HttpClient.Version.HTTP_1_1, Duration.ofSeconds(20));
+        String workflow = Bench.noopWorkflow("bench-progress", "Bench progress");
         List<Bench.Team> teams = Bench.teams(http, gateway, adminToken, "bench-prog", teamCount, workflow);
         int perTeam = (taskCount + teamCount - 1) / teamCount;
 
@@ -149,10 +141,9 @@ public class ProgressThroughput {
     }
 
     /** Reads one stream: for each progress event read while measuring, the time since the agent sent it. */
-    static final class Reader implements Flow.Subscriber<String> {
+    static final class Reader extends Bench.SseReader {
         private final ConcurrentLinkedQueue<Double> latencies;
         private final AtomicLong measuring;
-        private String event;
 
         Reader(ConcurrentLinkedQueue<Double> latencies, AtomicLong measuring) {
             this.latencies = latencies;
@@ -160,33 +151,16 @@ public class ProgressThroughput {
         }
 
         @Override
-        public void onSubscribe(Flow.Subscription s) {
-            s.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(String line) {
-            if (line.startsWith("event: ")) {
-                event = line.substring(7);
-            } else if (line.startsWith("data: ") && "progress".equals(event)) {
-                long now = System.nanoTime();
-                int at = line.indexOf("t=");
-                if (at > 0 && now > measuring.get()) {
-                    int end = line.indexOf('"', at);
-                    long sent = Long.parseLong(line.substring(at + 2, end));
-                    if (sent > measuring.get()) {
-                        latencies.add((now - sent) / 1e6);
-                    }
-                }
+        void data(String event, String line, long now) {
+            int at = line.indexOf("t=");
+            if (!"progress".equals(event) || at <= 0 || now <= measuring.get()) {
+                return;
             }
-        }
-
-        @Override
-        public void onError(Throwable t) {
-        }
-
-        @Override
-        public void onComplete() {
+            int end = line.indexOf('"', at);
+            long sent = Long.parseLong(line.substring(at + 2, end));
+            if (sent > measuring.get()) {
+                latencies.add((now - sent) / 1e6);
+            }
         }
     }
 }

@@ -14,11 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.Flow;
 
 /**
  * SSE fan-out: how many concurrent subscribers of one task a gateway holds, and the latency of each progress event
@@ -41,11 +39,8 @@ public class SseFanout {
         int events = Integer.parseInt(args[4]);
         int intervalMs = Integer.parseInt(args[5]);
         int openRate = Integer.parseInt(args[6]);
-        HttpClient http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).connectTimeout(Duration.ofSeconds(20)).build();
-
-        String workflow = """
-                {"workflow_slug": "bench-sse", "display_name": "Bench SSE", "tool_type": "exec",
-                 "workflow_json": {"command": "noop"}, "parameters": [], "required_labels": ["bench-sse"]}""";
+        HttpClient http = Bench.http(HttpClient.Version.HTTP_2, Duration.ofSeconds(20));
+        String workflow = Bench.noopWorkflow("bench-sse", "Bench SSE");
         String team = "bench-sse-" + System.currentTimeMillis();
         JsonNode keys = Bench.bootstrap(http, gateway, adminToken, team, workflow);
         String sk = keys.path("integration_key").asText();
@@ -161,12 +156,11 @@ public class SseFanout {
         }
     }
 
-    /** Reads one stream: for each progress event, the time since the agent emitted its step. */
-    static final class Reader implements Flow.Subscriber<String> {
+    /** One subscriber: for each progress event, the time since the agent emitted that step. */
+    static final class Reader extends Bench.SseReader {
         private final AtomicLongArray emitted;
         private final ConcurrentLinkedQueue<Double> latencies;
         private final ConcurrentLinkedQueue<Double> warm;
-        private String event;
 
         Reader(AtomicLongArray emitted, ConcurrentLinkedQueue<Double> latencies, ConcurrentLinkedQueue<Double> warm) {
             this.warm = warm;
@@ -175,37 +169,20 @@ public class SseFanout {
         }
 
         @Override
-        public void onSubscribe(Flow.Subscription s) {
-            s.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(String line) {
-            if (line.startsWith("event: ")) {
-                event = line.substring(7);
-            } else if (line.startsWith("data: ") && "progress".equals(event)) {
-                long now = System.nanoTime();
-                int at = line.indexOf("\"step_current\":");
-                if (at > 0) {
-                    int end = line.indexOf(',', at);
-                    int step = Integer.parseInt(line.substring(at + 15, end < 0 ? line.indexOf('}', at) : end).trim());
-                    long sent = emitted.get(step);
-                    if (sent > 0) {
-                        latencies.add((now - sent) / 1e6);
-                        if (step > WARM_UP_EVENTS) {
-                            warm.add((now - sent) / 1e6);
-                        }
-                    }
+        void data(String event, String line, long now) {
+            int at = line.indexOf("\"step_current\":");
+            if (!"progress".equals(event) || at <= 0) {
+                return;
+            }
+            int end = line.indexOf(',', at);
+            int step = Integer.parseInt(line.substring(at + 15, end < 0 ? line.indexOf('}', at) : end).trim());
+            long sent = emitted.get(step);
+            if (sent > 0) {
+                latencies.add((now - sent) / 1e6);
+                if (step > WARM_UP_EVENTS) {
+                    warm.add((now - sent) / 1e6);
                 }
             }
-        }
-
-        @Override
-        public void onError(Throwable t) {
-        }
-
-        @Override
-        public void onComplete() {
         }
     }
 }

@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,11 +38,8 @@ public class TeamStreamFanout {
         int tasks = Integer.parseInt(args[4]);
         int intervalMs = Integer.parseInt(args[5]);
         int openRate = Integer.parseInt(args[6]);
-        HttpClient http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).connectTimeout(Duration.ofSeconds(20)).build();
-
-        String workflow = """
-                {"workflow_slug": "bench-team", "display_name": "Bench team stream", "tool_type": "exec",
-                 "workflow_json": {"command": "noop"}, "parameters": [], "required_labels": ["bench-team"]}""";
+        HttpClient http = Bench.http(HttpClient.Version.HTTP_2, Duration.ofSeconds(20));
+        String workflow = Bench.noopWorkflow("bench-team", "Bench team stream");
         String team = "bench-team-" + System.currentTimeMillis();
         JsonNode keys = Bench.bootstrap(http, gateway, adminToken, team, workflow);
         String sk = keys.path("integration_key").asText();
@@ -133,14 +128,13 @@ public class TeamStreamFanout {
     }
 
     /** One dashboard: the time from the agent's message to this stream's running and completed events. */
-    static final class Reader implements Flow.Subscriber<String> {
+    static final class Reader extends Bench.SseReader {
         private final Map<String, Long> sent;
         private final ConcurrentLinkedQueue<Double> running;
         private final ConcurrentLinkedQueue<Double> completed;
         private final AtomicLong completions;
         private final Map<String, Boolean> warmUp;
         private final ConcurrentLinkedQueue<Double> warm;
-        private String event;
 
         Reader(Map<String, Long> sent, ConcurrentLinkedQueue<Double> running, ConcurrentLinkedQueue<Double> completed, AtomicLong completions,
                Map<String, Boolean> warmUp, ConcurrentLinkedQueue<Double> warm) {
@@ -153,20 +147,10 @@ public class TeamStreamFanout {
         }
 
         @Override
-        public void onSubscribe(Flow.Subscription s) {
-            s.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(String line) {
-            if (line.startsWith("event: ")) {
-                event = line.substring(7);
+        void data(String event, String line, long now) {
+            if (!("completed".equals(event) || "status".equals(event) && line.contains("\"status\":\"running\""))) {
                 return;
             }
-            if (!line.startsWith("data: ") || !("completed".equals(event) || "status".equals(event) && line.contains("\"status\":\"running\""))) {
-                return;
-            }
-            long now = System.nanoTime();
             int at = line.indexOf("\"task_id\":\"");
             if (at < 0) {
                 return;
@@ -183,14 +167,6 @@ public class TeamStreamFanout {
             if (done) {
                 completions.incrementAndGet();
             }
-        }
-
-        @Override
-        public void onError(Throwable t) {
-        }
-
-        @Override
-        public void onComplete() {
         }
     }
 }

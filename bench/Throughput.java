@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,8 +43,7 @@ public class Throughput {
         int warmupSeconds = Integer.parseInt(args[9]);
         int measureSeconds = Integer.parseInt(args[10]);
         String pids = args.length > 11 ? args[11] : "";
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .executor(Executors.newVirtualThreadPerTaskExecutor()).connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient http = Bench.http(HttpClient.Version.HTTP_1_1, Duration.ofSeconds(10));
 
         String workflow = """
                 {"workflow_slug": "bench-noop", "display_name": "Bench no-op", "tool_type": "exec",
