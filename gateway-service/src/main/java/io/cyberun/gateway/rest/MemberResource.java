@@ -47,7 +47,7 @@ public class MemberResource {
     @Path("/{userId}")
     public Uni<Success> changeRole(@PathParam("userId") String userId, @Valid @NotNull(message = "send a JSON body") RoleBody body) {
         return members.changeRole(principal.teamId(), principal.userId(), Ids.parse("userId", userId),
-                        AssignableRole.Validator.parse(body.memberRole()))
+                AssignableRole.Validator.parse(body.memberRole()))
                 .replaceWith(Success.TRUE);
     }
 
