@@ -90,6 +90,7 @@ public final class CyberunAgent {
         timers.scheduleWithFixedDelay(() -> tasks.submit(replicas::probe), 2, 2, TimeUnit.SECONDS);
         timers.scheduleWithFixedDelay(replicas::report, 10, 10, TimeUnit.SECONDS);
         runtimes.values().forEach(TaskRuntime::recover);
+        replicas.recover();
         checkHealth();
         timers.scheduleWithFixedDelay(() -> tasks.submit(this::checkHealth), config.healthCheckSeconds, config.healthCheckSeconds,
                 TimeUnit.SECONDS);

@@ -30,6 +30,10 @@ public interface ContainerRuntime {
     /** {@code docker} or {@code process}. */
     String name();
 
+    /** At the agent's start: stops what an earlier run of the agent left running, where the runtime can tell. */
+    default void recover() {
+    }
+
     /** Starts the replica serving on {@code port}; throws with a reason the operator can act on when it cannot. */
     Running start(ReplicaSpec spec, int port) throws Exception;
 

@@ -67,6 +67,11 @@ public final class Replicas {
         this.clock = clock;
     }
 
+    /** At the agent's start, before any replica: stops those an earlier run of the agent left running. */
+    public void recover() {
+        runtime.recover();
+    }
+
     public String runtimeName() {
         return runtime.name();
     }
