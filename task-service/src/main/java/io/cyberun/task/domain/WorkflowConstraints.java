@@ -10,7 +10,6 @@ import jakarta.validation.Payload;
 import jakarta.validation.ReportAsSingleViolation;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
-import jakarta.validation.constraints.Size;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -39,17 +38,16 @@ public final class WorkflowConstraints {
     private WorkflowConstraints() {
     }
 
-    /** A workflow's slug: 2-100 lowercase letters, digits and single dashes. */
+    /** A workflow's slug: 2-100 lowercase letters, digits and single dashes (the length is in the pattern). */
     @Documented
     @NotNull
-    @Size(min = 2, max = 100)
     @Pattern(regexp = Slug.REGEX)
     @ReportAsSingleViolation
     @Constraint(validatedBy = {})
     @Target({ElementType.FIELD, ElementType.PARAMETER, ElementType.RECORD_COMPONENT, ElementType.METHOD})
     @Retention(RetentionPolicy.RUNTIME)
     public @interface Slug {
-        String REGEX = "^[a-z0-9]+(?:-[a-z0-9]+)*$";
+        String REGEX = "^(?=.{2,100}$)[a-z0-9]+(?:-[a-z0-9]+)*$";
         java.util.regex.Pattern COMPILED = java.util.regex.Pattern.compile(REGEX);
         String MESSAGE = "must be 2-100 lowercase letters, digits and single dashes, e.g. text-to-image";
 
@@ -142,7 +140,7 @@ public final class WorkflowConstraints {
                 if (d == null) {
                     return true;
                 }
-                Violations found = new Violations(context);
+                Problems found = new Problems(context);
                 String tool = d.toolType() == null ? "comfyui" : d.toolType();
                 JsonNode graph = d.workflowJson() != null && d.workflowJson().isObject() ? d.workflowJson() : null;
                 if (graph != null && "exec".equals(tool)) {
@@ -158,7 +156,7 @@ public final class WorkflowConstraints {
                 return found.none();
             }
 
-            private static void parameters(Violations found, List<ParameterDef> params, String tool, JsonNode graph) {
+            private static void parameters(Problems found, List<ParameterDef> params, String tool, JsonNode graph) {
                 Set<String> seen = new HashSet<>();
                 for (int i = 0; i < params.size(); i++) {
                     ParameterDef p = params.get(i);
@@ -196,7 +194,7 @@ public final class WorkflowConstraints {
                 }
             }
 
-            private static void target(Violations found, int i, ParameterDef p, String tool, JsonNode graph) {
+            private static void target(Problems found, int i, ParameterDef p, String tool, JsonNode graph) {
                 switch (tool) {
                     case "comfyui" -> {
                         if (p.nodeId() == null || p.field() == null) {
@@ -232,11 +230,11 @@ public final class WorkflowConstraints {
     }
 
     /** The violations a class-level validator adds, each on the property it is about (messages hold client values, escaped). */
-    private static final class Violations {
+    private static final class Problems {
         private final ConstraintValidatorContext context;
         private boolean any;
 
-        Violations(ConstraintValidatorContext context) {
+        Problems(ConstraintValidatorContext context) {
             this.context = context;
             context.disableDefaultConstraintViolation();
         }

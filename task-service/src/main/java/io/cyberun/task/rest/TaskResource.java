@@ -23,7 +23,6 @@ import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -45,8 +44,6 @@ public class TaskResource {
     static final int MAX_EVENTS_PER_POLL = 500;
     /** Most changed tasks one {@code /changes} page returns. */
     static final int MAX_CHANGES = 200;
-    static final String STATUS_FILTER = "\\s*|pending|waiting|provisioning|queued|running|completed|failed|cancelled";
-    static final String STATUS_FILTER_MESSAGE = "must be one of pending, waiting, provisioning, queued, running, completed, failed, cancelled";
     static final String SINCE = "is required: the epoch milliseconds after which changes are wanted (a team stream's last event id)";
 
     private final TaskQueries queries;
@@ -64,7 +61,7 @@ public class TaskResource {
     @GET
     @RolesAllowed(Roles.VIEWER)
     public Uni<TaskList> list(@Valid @BeanParam Paging paging,
-                              @QueryParam("status") @Pattern(regexp = STATUS_FILTER, message = STATUS_FILTER_MESSAGE) String status,
+                              @QueryParam("status") @TaskStatusFilter String status,
                               @QueryParam("workflow_id") String workflowId,
                               @QueryParam("created_from") String createdFrom, @QueryParam("created_to") String createdTo) {
         PageRequest page = paging.request();

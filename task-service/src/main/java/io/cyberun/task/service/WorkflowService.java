@@ -204,7 +204,7 @@ public class WorkflowService {
                             List.of(new FieldError("workflow_slug", "the version after @ must be a positive whole number, e.g. text-to-image@2")));
                 }
             }
-            if (slug.length() < 2 || slug.length() > 100 || !WorkflowConstraints.Slug.COMPILED.matcher(slug).matches()) {
+            if (!WorkflowConstraints.Slug.COMPILED.matcher(slug).matches()) {
                 throw ApiException.invalid("invalid workflow slug " + slug,
                         List.of(new FieldError("workflow_slug", "must be 2-100 lowercase letters, digits and single dashes")));
             }
