@@ -5,11 +5,11 @@ import io.cyberun.common.rest.Paging;
 import io.cyberun.common.security.Roles;
 import io.cyberun.gateway.security.GatewayPrincipal;
 import io.cyberun.gateway.service.CredentialManagement;
+import io.cyberun.gateway.validation.KeyKind;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -43,8 +43,7 @@ public class CredentialResource {
 
     @GET
     @RolesAllowed(Roles.VIEWER)
-    public Uni<CredentialManagement.CredentialList> list(@QueryParam("kind") @Pattern(regexp = "\\s*(integration|agent|device)?\\s*", message = "must be integration, agent or device") String kind,
-                                                          @Valid @BeanParam Paging paging) {
+    public Uni<CredentialManagement.CredentialList> list(@QueryParam("kind") @KeyKind String kind, @Valid @BeanParam Paging paging) {
         PageRequest page = paging.request();
         return credentials.list(principal.teamId(), kind == null || kind.isBlank() ? null : kind.strip(), page);
     }
